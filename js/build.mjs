@@ -1,0 +1,28 @@
+// Bundles each widget's entry module (js/<widget>.js) with the shared code in
+// js/lib/ into one ES module per widget under src/nblabel/static/.
+// anywidget loads `_esm` from a Blob URL, so a widget cannot import its
+// neighbours at run time: everything it needs is joined here.
+import * as esbuild from "esbuild";
+import { mkdirSync } from "node:fs";
+
+const widgets = ["image"];
+const watch = process.argv.includes("--watch");
+mkdirSync("src/nblabel/static", { recursive: true });
+
+const options = {
+  entryPoints: widgets.map((w) => `js/${w}.js`),
+  outdir: "src/nblabel/static",
+  bundle: true,
+  format: /** @type {const} */ ("esm"),
+  target: "es2020",
+  minify: !watch,
+  sourcemap: watch ? "inline" : false,
+  logLevel: /** @type {const} */ ("info"),
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}

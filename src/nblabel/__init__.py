@@ -1,0 +1,28 @@
+"""nblabel: label images, text and audio inside Jupyter and get one tidy DataFrame.
+
+>>> import nblabel as nl                                              # doctest: +SKIP
+>>> w = nl.ImageAnnotator(paths, labels=["cat", "dog"], annotator="ana")  # doctest: +SKIP
+>>> w                                      # label with keys 1-9, n/p to move   # doctest: +SKIP
+>>> w.annotations                          # one row per annotation             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import schema
+from .store import Store
+from .widgets import ImageAnnotator
+
+__version__ = "0.1.0"
+
+__all__ = ["ImageAnnotator", "Store", "__version__", "qa", "schema"]
+
+
+def __getattr__(name: str) -> Any:
+    # nblabel.qa pulls in matplotlib and scipy: import it only when asked for.
+    if name == "qa":
+        import importlib
+
+        return importlib.import_module(".qa", __name__)
+    raise AttributeError(f"module 'nblabel' has no attribute {name!r}")

@@ -1,0 +1,191 @@
+"""Turning what a user passes as ``items`` into a queue of identified items.
+
+Each item gets a stable id, so that annotations from one session are found
+again in the next: a Series' or DataFrame's index when given, else the path
+as given, else a hash of the content (arrays, images, bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["IMAGE_SUFFIXES", "Item", "image_items"]
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jfif", ".ppm"}
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to annotate."""
+
+    id: str
+    source: Any
+    name: str
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+
+def _content_id(source: Any) -> str:
+    h = hashlib.blake2b(digest_size=8)
+    if isinstance(source, np.ndarray):
+        h.update(f"{source.dtype.str}{source.shape}".encode())
+        h.update(np.ascontiguousarray(source).view(np.uint8).reshape(-1).data)
+        prefix = "array"
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        h.update(bytes(source))
+        prefix = "bytes"
+    else:  # a PIL image
+        h.update(f"{source.mode}{source.size}".encode())
+        h.update(source.tobytes())
+        prefix = "image"
+    return f"{prefix}-{h.hexdigest()}"
+
+
+def _is_image(value: Any) -> bool:
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow is a dependency
+        return False
+    return isinstance(value, Image.Image)
+
+
+def _image_source_kind(value: Any) -> str | None:
+    if isinstance(value, (str, os.PathLike)):
+        return "path"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "bytes"
+    if isinstance(value, np.ndarray):
+        return "array"
+    if _is_image(value):
+        return "image"
+    return None
+
+
+def _name(source: Any, kind: str) -> str:
+    if kind == "path":
+        return Path(os.fspath(source)).name or os.fspath(source)
+    if kind == "array":
+        return f"array {'x'.join(map(str, source.shape))} {source.dtype}"
+    if kind == "image":
+        return f"image {source.size[0]}x{source.size[1]} {source.mode}"
+    return f"bytes ({len(source):,} B)"
+
+
+def _meta_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def image_items(items: Any, *, column: str | None = None) -> list[Item]:
+    """Normalise ``items`` for an image widget.
+
+    Accepts a folder (its image files, sorted), a list of paths, numpy
+    arrays, PIL images or bytes, a pandas Series (index = item id) or a
+    DataFrame with ``column`` naming the path/image column (index = item id,
+    the other columns shown as metadata).
+    """
+    return _items(items, column=column, check=_image_source_kind, what="image")
+
+
+def _items(
+    items: Any,
+    *,
+    column: str | None,
+    check: Callable[[Any], str | None],
+    what: str,
+) -> list[Item]:
+    if isinstance(items, (str, os.PathLike)):
+        path = Path(os.fspath(items)).expanduser()
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            if not files:
+                raise ValueError(f"items: the folder {str(path)!r} has no {what} files")
+            items = [str(p) for p in files]
+        else:
+            items = [os.fspath(items)]
+    if isinstance(items, pd.DataFrame):
+        return _from_frame(items, column=column, check=check, what=what)
+    if column is not None:
+        raise ValueError("column: only used when items is a DataFrame")
+    if isinstance(items, pd.Series):
+        ids = [str(i) for i in items.index]
+        return _build(ids, list(items.to_numpy()), [{} for _ in ids], check=check, what=what)
+    if isinstance(items, (bytes, bytearray, memoryview, np.ndarray)) or _is_image(items):
+        sources: list[Any] = [items]
+    elif isinstance(items, Iterable):
+        sources = list(items)
+    else:
+        raise TypeError(
+            f"items: expected a list of {what}s, a pandas Series or DataFrame, got "
+            f"{type(items).__name__}"
+        )
+    return _build(None, sources, [{} for _ in sources], check=check, what=what)
+
+
+def _from_frame(
+    df: pd.DataFrame, *, column: str | None, check: Callable[[Any], str | None], what: str
+) -> list[Item]:
+    if column is None:
+        if len(df.columns) == 1:
+            column = str(df.columns[0])
+        else:
+            raise ValueError(
+                f"column: name the DataFrame column that holds the {what}s "
+                f"(columns: {[str(c) for c in df.columns]})"
+            )
+    if column not in df.columns:
+        raise ValueError(f"column: {column!r} is not a column of items "
+                         f"(columns: {[str(c) for c in df.columns]})")
+    ids = [str(i) for i in df.index]
+    others = [c for c in df.columns if c != column]
+    meta = [
+        {str(c): _meta_text(v) for c, v in zip(others, row)}
+        for row in df[others].itertuples(index=False, name=None)
+    ] if others else [{} for _ in ids]
+    return _build(ids, list(df[column].to_numpy()), meta, check=check, what=what)
+
+
+def _build(
+    ids: list[str] | None,
+    sources: list[Any],
+    meta: list[dict[str, str]],
+    *,
+    check: Callable[[Any], str | None],
+    what: str,
+) -> list[Item]:
+    if not sources:
+        raise ValueError("items: no items given")
+    out: list[Item] = []
+    seen: dict[str, int] = {}
+    for i, source in enumerate(sources):
+        kind = check(source)
+        label = f"item {ids[i]!r}" if ids is not None else f"item {i}"
+        if kind is None:
+            raise TypeError(
+                f"items: {label} is a {type(source).__name__}; expected a path, bytes, "
+                f"numpy array or PIL image"
+            )
+        if ids is not None:
+            ident = ids[i]
+        elif kind == "path":
+            ident = os.fspath(source)
+        else:
+            ident = _content_id(source)
+        if ident in seen:
+            raise ValueError(
+                f"items: item {seen[ident]} and item {i} have the same id {ident!r}; "
+                f"pass a Series with unique index values as ids"
+            )
+        seen[ident] = i
+        out.append(Item(ident, source, _name(source, kind), meta[i]))
+    return out

@@ -1,0 +1,322 @@
+"""The annotation table: one row per annotation, the contract between every part of nblabel.
+
+Widgets write it, the store keeps it, QA and formats read it. Everything that
+knows a column's name, dtype or meaning asks this module.
+
+Columns
+-------
+Common to every kind:
+
+``id`` (str)
+    Stable id of the annotation (a uuid4 hex string unless given).
+``item_id`` (str)
+    Stable id of the item: given by the user (a Series or DataFrame index) or
+    derived from the path or the content.
+``annotator`` (str)
+    Who made it. Models are annotators too; see ``source``.
+``kind`` (category)
+    ``label`` (whole item), ``box``, ``polygon``, ``mask``, ``span``, ``segment``.
+``label`` (str)
+    The class.
+``source`` (category)
+    ``human`` or ``model`` (pre-annotations, suggestions).
+``score`` (float)
+    Model confidence; NaN for people.
+``created_at``, ``updated_at`` (datetime64, UTC)
+    When the annotation was first made and last changed.
+``elapsed`` (float)
+    Seconds the item had been on screen when this edit was made; NaN if unknown.
+
+Geometry, NaN or None where it does not apply:
+
+- image: ``x``, ``y``, ``width``, ``height`` in pixels of the original image
+  as shown upright (EXIF orientation applied), origin top-left;
+  ``points`` a list of ``[x, y]``; ``mask`` a COCO RLE dict
+  ``{"size": [h, w], "counts": str}``; ``image_width``, ``image_height``.
+- text: ``start``, ``end`` as character offsets into the item's text (Python
+  ``str`` indexing, end exclusive) and ``text`` the covered string.
+- audio: ``start``, ``end`` in seconds and ``text`` the transcript.
+
+``start`` and ``end`` are float64 so one column serves seconds and offsets;
+text offsets are whole numbers, exact in float64.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "SOURCES",
+    "Column",
+    "SchemaError",
+    "coerce",
+    "empty",
+    "from_records",
+    "validate",
+]
+
+KINDS: Final = ("label", "box", "polygon", "mask", "span", "segment")
+SOURCES: Final = ("human", "model")
+
+#: The geometry columns each kind must fill in (beyond the common ones).
+REQUIRED_BY_KIND: Final[Mapping[str, tuple[str, ...]]] = {
+    "label": (),
+    "box": ("x", "y", "width", "height"),
+    "polygon": ("points",),
+    "mask": ("mask",),
+    "span": ("start", "end"),
+    "segment": ("start", "end"),
+}
+
+
+class SchemaError(ValueError):
+    """An annotation table (or one row of it) does not fit the schema.
+
+    ``column`` and ``row`` name the offending cell where there is one.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None, row: Any = None) -> None:
+        where = []
+        if row is not None:
+            where.append(f"row {row!r}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        self.column = column
+        self.row = row
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the annotation table."""
+
+    name: str
+    dtype: str  # "str", "category", "float", "int", "datetime", "object"
+    doc: str
+    required: bool = False  # must be present and non-missing in every row
+
+
+COLUMNS: Final[tuple[Column, ...]] = (
+    Column("id", "str", "stable id of the annotation", required=True),
+    Column("item_id", "str", "stable id of the item", required=True),
+    Column("annotator", "str", "who made it", required=True),
+    Column("kind", "category", "label, box, polygon, mask, span or segment", required=True),
+    Column("label", "str", "the class", required=True),
+    Column("source", "category", "human or model", required=True),
+    Column("score", "float", "model confidence; NaN for people"),
+    Column("created_at", "datetime", "first made (UTC)"),
+    Column("updated_at", "datetime", "last changed (UTC)"),
+    Column("elapsed", "float", "seconds the item had been shown at this edit"),
+    Column("x", "float", "box left, original image pixels"),
+    Column("y", "float", "box top, original image pixels"),
+    Column("width", "float", "box width, original image pixels"),
+    Column("height", "float", "box height, original image pixels"),
+    Column("points", "object", "polygon vertices as a list of [x, y]"),
+    Column("mask", "object", "COCO RLE dict {'size': [h, w], 'counts': str}"),
+    Column("image_width", "int", "width of the original image"),
+    Column("image_height", "int", "height of the original image"),
+    Column("start", "float", "span start (character) or segment start (seconds)"),
+    Column("end", "float", "span end, exclusive (character) or segment end (seconds)"),
+    Column("text", "str", "covered text (span) or transcript (segment)"),
+)
+
+COLUMN_NAMES: Final = tuple(c.name for c in COLUMNS)
+_BY_NAME: Final = {c.name: c for c in COLUMNS}
+
+
+def _dtype(column: Column) -> Any:
+    if column.dtype == "str":
+        return object
+    if column.dtype == "category":
+        values = KINDS if column.name == "kind" else SOURCES
+        return pd.CategoricalDtype(list(values))
+    if column.dtype == "float":
+        return "float64"
+    if column.dtype == "int":
+        return "Int64"
+    if column.dtype == "datetime":
+        return "datetime64[ns, UTC]"
+    return object
+
+
+DTYPES: Final[Mapping[str, Any]] = {c.name: _dtype(c) for c in COLUMNS}
+
+
+def empty() -> pd.DataFrame:
+    """An annotation table with no rows and every column in its dtype."""
+    return pd.DataFrame({name: pd.Series(dtype=DTYPES[name]) for name in COLUMN_NAMES})
+
+
+def from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Build an annotation table from dicts; missing columns are filled with NaN/None."""
+    rows = list(records)
+    if not rows:
+        return empty()
+    unknown = sorted({k for r in rows for k in r} - set(COLUMN_NAMES))
+    if unknown:
+        raise SchemaError(f"unknown column(s) {unknown}; known columns are {list(COLUMN_NAMES)}")
+    data = {name: [r.get(name) for r in rows] for name in COLUMN_NAMES}
+    return coerce(pd.DataFrame(data))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _as_str(value: Any) -> Any:
+    return None if _is_missing(value) else str(value)
+
+
+def coerce(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with every schema column present, in schema order and dtype.
+
+    Extra columns (item metadata joined in by the user) are kept after the
+    schema columns. Raises :class:`SchemaError` naming the column and row of
+    a value that cannot be converted.
+    """
+    out = pd.DataFrame(index=df.index)
+    for column in COLUMNS:
+        name = column.name
+        if name not in df.columns:
+            out[name] = pd.Series(
+                [None] * len(df) if column.dtype in ("str", "object") else np.nan,
+                index=df.index,
+                dtype=DTYPES[name],
+            )
+            continue
+        series = df[name]
+        try:
+            if column.dtype == "str":
+                out[name] = series.map(_as_str).astype(object)
+            elif column.dtype == "category":
+                values = KINDS if name == "kind" else SOURCES
+                bad = ~series.isna() & ~series.isin(values)
+                if bad.any():
+                    row = series.index[bad.to_numpy()][0]
+                    raise SchemaError(
+                        f"{series[row]!r} is not one of {list(values)}", column=name, row=row
+                    )
+                out[name] = series.astype(DTYPES[name])
+            elif column.dtype == "float":
+                out[name] = _to_float(series, name)
+            elif column.dtype == "int":
+                out[name] = _to_float(series, name).round().astype("Int64")
+            elif column.dtype == "datetime":
+                out[name] = pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
+            else:
+                out[name] = series.astype(object).where(series.notna(), None)
+        except SchemaError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"cannot convert to {column.dtype}: {exc}", column=name) from exc
+    extra = [c for c in df.columns if c not in _BY_NAME]
+    for name in extra:
+        out[name] = df[name]
+    return out
+
+
+def _to_float(series: pd.Series, name: str) -> pd.Series:
+    converted = pd.to_numeric(series, errors="coerce").astype("float64")
+    bad = converted.isna() & ~series.isna()
+    if bad.any():
+        row = series.index[bad.to_numpy()][0]
+        raise SchemaError(f"{series[row]!r} is not a number", column=name, row=row)
+    return converted
+
+
+def validate(df: pd.DataFrame, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """Check an annotation table and return it coerced to the schema.
+
+    Every error names the column and the row (by index label). Checks: the
+    required columns are present and filled, ``kind``/``source`` take known
+    values, ids are unique, each row has the geometry its kind needs, boxes
+    have non-negative size, spans and segments have ``start <= end``, masks
+    are RLE dicts and polygons have at least three ``[x, y]`` points.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    for column in COLUMNS:
+        if column.required and column.name not in df.columns:
+            raise SchemaError("required column is missing", column=column.name)
+    out = coerce(df)
+    for column in COLUMNS:
+        if column.required:
+            missing = out[column.name].isna()
+            if missing.any():
+                raise SchemaError(
+                    "missing value in a required column",
+                    column=column.name,
+                    row=out.index[missing.to_numpy()][0],
+                )
+    dup = out["id"].duplicated()
+    if dup.any():
+        row = out.index[dup.to_numpy()][0]
+        raise SchemaError(f"duplicate annotation id {out.at[row, 'id']!r}", column="id", row=row)
+    if kinds is not None:
+        bad = ~out["kind"].isin(kinds)
+        if bad.any():
+            row = out.index[bad.to_numpy()][0]
+            raise SchemaError(
+                f"kind {out.at[row, 'kind']!r} is not accepted here (expected {list(kinds)})",
+                column="kind",
+                row=row,
+            )
+    for kind, needed in REQUIRED_BY_KIND.items():
+        of_kind = out["kind"] == kind
+        if not of_kind.any():
+            continue
+        for name in needed:
+            missing = of_kind & out[name].isna()
+            if missing.any():
+                raise SchemaError(
+                    f"a {kind!r} annotation needs {name!r}",
+                    column=name,
+                    row=out.index[missing.to_numpy()][0],
+                )
+    _check_geometry(out)
+    return out
+
+
+def _first(out: pd.DataFrame, mask: pd.Series) -> Any:
+    return out.index[mask.to_numpy()][0]
+
+
+def _check_geometry(out: pd.DataFrame) -> None:
+    for name in ("width", "height"):
+        neg = out[name] < 0
+        if neg.any():
+            raise SchemaError("must not be negative", column=name, row=_first(out, neg))
+    inverted = out["end"] < out["start"]
+    if inverted.any():
+        row = _first(out, inverted)
+        raise SchemaError(
+            f"end {out.at[row, 'end']} is before start {out.at[row, 'start']}",
+            column="end",
+            row=row,
+        )
+    for row, value in out["mask"].items():
+        if value is None:
+            continue
+        if not (isinstance(value, Mapping) and "size" in value and "counts" in value):
+            raise SchemaError("a mask must be a COCO RLE dict with 'size' and 'counts'",
+                              column="mask", row=row)
+    for row, value in out["points"].items():
+        if value is None:
+            continue
+        try:
+            pts = np.asarray(value, dtype="float64")
+        except (TypeError, ValueError):
+            pts = np.empty((0,))
+        if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
+            raise SchemaError("a polygon needs at least three finite [x, y] points",
+                              column="points", row=row)
