@@ -10,7 +10,7 @@ const watch = process.argv.includes("--watch");
 mkdirSync("src/nblabel/static", { recursive: true });
 
 const options = {
-  entryPoints: widgets.map((w) => `js/${w}.js`),
+  entryPoints: [...widgets.map((w) => `js/${w}.js`), "js/nblabel.css"],
   outdir: "src/nblabel/static",
   bundle: true,
   format: /** @type {const} */ ("esm"),

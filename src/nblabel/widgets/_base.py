@@ -155,7 +155,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         self._cache: OrderedDict[int, Future[Payload]] = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-prefetch")
         self._browser_has: set[int] = set()
-        self._moving = False
+        self._moving = True  # no item messages while the traits are first set
         self._on_save = CallbackDispatcher()
         first = next((i for i, ident in enumerate(self._ids) if not self._rows.get(ident)), 0)
         super().__init__(
@@ -167,6 +167,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         self.set_trait("annotator", annotator_)
         self.set_trait("n_items", len(items))
         self.set_trait("n_done", sum(1 for ident in self._ids if self._rows.get(ident)))
+        self._moving = False
         self.on_msg(self._on_message)
 
     # -- public API ---------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
 
     @traitlets.observe("position")
     def _position_changed(self, change: dict[str, Any]) -> None:
-        if not self._moving and hasattr(self, "_pool"):
+        if not self._moving:
             self._send_item(change["new"], with_media=change["new"] not in self._browser_has)
             self._prefetch(change["new"])
 
@@ -306,8 +307,8 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
             upserted, deleted = self._store.apply(upsert=upserts, delete=deletes)
         except Exception as exc:  # a bad edit or a failed write: the page must know
             log.warning("nblabel: edit on item %r not saved: %s", item_id, exc)
-            self.send({"type": "rejected", "seq": seq, "item_id": item_id,
-                       "message": f"item {item_id!r}: {exc}",
+            message = str(exc) if repr(item_id) in str(exc) else f"item {item_id!r}: {exc}"
+            self.send({"type": "rejected", "seq": seq, "item_id": item_id, "message": message,
                        "rows": [_jsonable(r) for r in current.values()]})
             return
         if after:

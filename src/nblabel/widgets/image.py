@@ -81,6 +81,7 @@ class ImageAnnotator(Annotator):
             raise ValueError(f"display_size: expected a whole number of pixels >= 16, "
                              f"got {display_size!r}")
         self._display_size = display_size
+        self._sizes: dict[str, tuple[int, int]] = {}
         super().__init__(
             image_items(items, column=column),
             labels=labels,
@@ -90,7 +91,6 @@ class ImageAnnotator(Annotator):
             advance=advance,
         )
         self.set_trait("display_size", display_size)
-        self._sizes: dict[str, tuple[int, int]] = {}
 
     def _load(self, item: Item) -> Payload:
         try:

@@ -1,0 +1,289 @@
+// The page's side of the widget protocol (see src/nblabel/widgets/_base.py):
+// a cache of prefetched items, optimistic edits with "saved" acknowledgements,
+// and undo/redo. One Session per model, shared by all of its views.
+
+/**
+ * @typedef {import("@anywidget/types").AnyModel} AnyModel
+ * @typedef {Record<string, any> & {id: string, kind: string, label: string}} Row
+ * @typedef {{id: string, name: string, meta: Record<string, string>, error?: string,
+ *   notes?: string[]} & Record<string, any>} ItemInfo
+ * @typedef {{position: number, item: ItemInfo, rows: Map<string, Row>, media: any,
+ *   loading: boolean}} Entry
+ * @typedef {{upsert: Row[], delete: string[]}} Change
+ * @typedef {{itemId: string, position: number, forward: Change, inverse: Change}} Step
+ * @typedef {"saved" | "saving" | "error"} Status
+ * @typedef {(item: ItemInfo, buffers: DataView[]) => Promise<any>} Decode
+ * @typedef {(media: any) => void} Release
+ */
+
+/** @type {WeakMap<AnyModel, Session>} */
+const sessions = new WeakMap();
+
+/**
+ * The session of a model, made on first use.
+ * @param {AnyModel} model
+ * @param {Decode} decode turns an item's binary buffers into what the view draws
+ * @param {Release} [release] frees decoded media evicted from the cache
+ * @returns {Session}
+ */
+export function sessionFor(model, decode, release) {
+  let session = sessions.get(model);
+  if (!session) {
+    session = new Session(model, decode, release);
+    sessions.set(model, session);
+  }
+  return session;
+}
+
+export class Session {
+  /**
+   * @param {AnyModel} model
+   * @param {Decode} decode
+   * @param {Release} [release]
+   */
+  constructor(model, decode, release) {
+    this.model = model;
+    this.decode = decode;
+    this.release = release ?? (() => {});
+    /** @type {Map<number, Entry>} */
+    this.entries = new Map();
+    /** @type {number} */
+    this.position = model.get("position");
+    /** @type {Map<number, string>} seq -> item id of edits not yet saved */
+    this.pending = new Map();
+    /** @type {string | null} */
+    this.error = null;
+    /** @type {Step[]} */
+    this.undoStack = [];
+    /** @type {Step[]} */
+    this.redoStack = [];
+    this.seq = 0;
+    this.shownAt = performance.now();
+    this.cacheSize = 8;
+    /** @type {Set<() => void>} */
+    this.listeners = new Set();
+    this.started = false;
+    model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
+    model.on("change:position", () => {
+      const position = model.get("position");
+      if (position !== this.position) this.show(position);
+    });
+  }
+
+  /** @param {() => void} listener @returns {() => void} */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify() {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Ask the kernel for the current item (once per session; later views reuse the cache). */
+  start() {
+    if (this.started) return;
+    this.started = true;
+    this.model.send({ type: "hello", cached: this.cachedPositions() });
+  }
+
+  /** @returns {number[]} positions whose media the page holds */
+  cachedPositions() {
+    return [...this.entries.values()]
+      .filter((e) => e.media !== null || e.loading || e.item.error)
+      .map((e) => e.position);
+  }
+
+  /** @returns {Entry | undefined} the item on screen */
+  get current() {
+    return this.entries.get(this.position);
+  }
+
+  /** @returns {Status} */
+  get status() {
+    if (this.error) return "error";
+    return this.pending.size > 0 ? "saving" : "saved";
+  }
+
+  /**
+   * Move to another item: shown at once when prefetched, and the kernel is told.
+   * @param {number} position
+   */
+  goto(position) {
+    const n = this.model.get("n_items");
+    const target = Math.max(0, Math.min(n - 1, position));
+    if (target === this.position) return;
+    this.show(target);
+    this.model.send({ type: "goto", position: target, cached: this.cachedPositions() });
+  }
+
+  /** @param {number} position */
+  show(position) {
+    this.position = position;
+    this.shownAt = performance.now();
+    this.evict();
+    this.notify();
+  }
+
+  /**
+   * Make a change to the current item's annotations: shown at once, sent to the
+   * kernel, marked saved when the kernel says the store has it.
+   * @param {Change} change
+   * @param {{record?: boolean, entry?: Entry}} [options]
+   */
+  edit(change, options = {}) {
+    const entry = options.entry ?? this.current;
+    if (!entry) return;
+    const inverse = invert(entry.rows, change);
+    applyChange(entry.rows, change);
+    if (options.record ?? true) {
+      this.undoStack.push({ itemId: entry.item.id, position: entry.position, forward: change, inverse });
+      this.redoStack = [];
+    }
+    this.send(entry.item.id, change);
+    this.notify();
+  }
+
+  /**
+   * @param {string} itemId
+   * @param {Change} change
+   */
+  send(itemId, change) {
+    const seq = ++this.seq;
+    this.pending.set(seq, itemId);
+    this.error = null;
+    const elapsed = (performance.now() - this.shownAt) / 1000;
+    this.model.send({ type: "edit", seq, item_id: itemId, upsert: change.upsert, delete: change.delete, elapsed });
+  }
+
+  undo() {
+    this.replay(this.undoStack, this.redoStack, "inverse");
+  }
+
+  redo() {
+    this.replay(this.redoStack, this.undoStack, "forward");
+  }
+
+  /**
+   * @param {Step[]} from
+   * @param {Step[]} to
+   * @param {"inverse" | "forward"} which
+   */
+  replay(from, to, which) {
+    const step = from.pop();
+    if (!step) return;
+    to.push(step);
+    if (step.position !== this.position) this.goto(step.position);
+    const entry = this.entries.get(step.position);
+    const change = step[which];
+    if (entry) applyChange(entry.rows, change);
+    this.send(step.itemId, change);
+    this.notify();
+  }
+
+  /**
+   * @param {any} msg
+   * @param {DataView[]} buffers
+   */
+  onMessage(msg, buffers) {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.type === "item") {
+      this.receiveItem(msg, buffers);
+    } else if (msg.type === "saved") {
+      this.pending.delete(msg.seq);
+      this.notify();
+    } else if (msg.type === "rejected") {
+      this.pending.delete(msg.seq);
+      this.error = String(msg.message);
+      const entry = this.byItemId(msg.item_id);
+      if (entry) entry.rows = new Map(msg.rows.map((/** @type {Row} */ r) => [r.id, r]));
+      this.notify();
+    }
+  }
+
+  /** @param {string} itemId */
+  byItemId(itemId) {
+    for (const entry of this.entries.values()) if (entry.item.id === itemId) return entry;
+    return undefined;
+  }
+
+  /**
+   * @param {{position: number, item: ItemInfo, rows: Row[], media: boolean}} msg
+   * @param {DataView[]} buffers
+   */
+  receiveItem(msg, buffers) {
+    let entry = this.entries.get(msg.position);
+    const busy = [...this.pending.values()].includes(msg.item.id);
+    if (!entry) {
+      entry = { position: msg.position, item: msg.item, rows: new Map(), media: null, loading: false };
+      this.entries.set(msg.position, entry);
+    }
+    entry.item = msg.item;
+    // While an edit of this item is on its way, the page's rows are the newer truth.
+    if (!busy) entry.rows = new Map(msg.rows.map((r) => [r.id, r]));
+    if (msg.media && buffers.length > 0) {
+      const target = entry;
+      target.loading = true;
+      this.decode(msg.item, buffers).then(
+        (media) => {
+          if (target.media) this.release(target.media);
+          target.media = media;
+          target.loading = false;
+          if (target.position === this.position) this.notify();
+        },
+        (error) => {
+          target.loading = false;
+          target.item = { ...target.item, error: `item ${JSON.stringify(target.item.id)}: the page could not decode it (${error})` };
+          if (target.position === this.position) this.notify();
+        },
+      );
+    }
+    this.evict();
+    if (msg.position === this.position) this.notify();
+  }
+
+  /** Keep the cache small: drop the entries farthest from the current item. */
+  evict() {
+    if (this.entries.size <= this.cacheSize) return;
+    const far = [...this.entries.keys()].sort(
+      (a, b) => Math.abs(b - this.position) - Math.abs(a - this.position),
+    );
+    for (const position of far.slice(0, this.entries.size - this.cacheSize)) {
+      const entry = this.entries.get(position);
+      if (entry?.media) this.release(entry.media);
+      this.entries.delete(position);
+    }
+  }
+}
+
+/**
+ * @param {Map<string, Row>} rows
+ * @param {Change} change
+ */
+export function applyChange(rows, change) {
+  for (const id of change.delete) rows.delete(id);
+  for (const row of change.upsert) rows.set(row.id, row);
+}
+
+/**
+ * The change that undoes `change` on `rows` (computed before applying it).
+ * @param {Map<string, Row>} rows
+ * @param {Change} change
+ * @returns {Change}
+ */
+export function invert(rows, change) {
+  /** @type {Row[]} */
+  const upsert = [];
+  /** @type {string[]} */
+  const del = [];
+  for (const id of change.delete) {
+    const old = rows.get(id);
+    if (old) upsert.push(old);
+  }
+  for (const row of change.upsert) {
+    const old = rows.get(row.id);
+    if (old) upsert.push(old);
+    else del.push(row.id);
+  }
+  return { upsert, delete: del };
+}

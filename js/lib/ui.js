@@ -1,0 +1,118 @@
+// The frame every nblabel widget shares: header (item, progress, saved mark),
+// a stage for the widget's own view, label buttons, navigation and a help overlay.
+
+import { h, replace } from "./dom.js";
+
+/**
+ * @typedef {import("./session.js").Session} Session
+ * @typedef {[keys: string, action: string]} HelpRow
+ */
+
+/**
+ * @param {Session} session
+ * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void}} options
+ */
+export function frame(session, options) {
+  const model = session.model;
+  const name = h("span", { class: "nbl-name" });
+  const meta = h("span", { class: "nbl-meta" });
+  const progress = h("span", { class: "nbl-progress" });
+  const errors = h("span", { class: "nbl-errors" });
+  const saved = h("span", { class: "nbl-saved", role: "status", "aria-live": "polite" });
+  const header = h("div", { class: "nbl-header" }, name, meta, h("span", { class: "nbl-spacer" }), errors, progress, saved);
+  const stage = h("div", { class: "nbl-stage" });
+  const notice = h("div", { class: "nbl-notice", role: "alert" });
+  const labelBar = h("div", { class: "nbl-labels", role: "toolbar", "aria-label": "labels" });
+  const position = h("span", { class: "nbl-position" });
+  const button = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
+    h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => act() }, text);
+  const help = helpOverlay(options.help, () => root.focus());
+  const nav = h(
+    "div",
+    { class: "nbl-nav" },
+    button("← Prev", "Previous item (p or ←)", () => session.goto(session.position - 1), "nbl-prev"),
+    position,
+    button("Next →", "Next item (n or →)", () => session.goto(session.position + 1), "nbl-next"),
+    h("span", { class: "nbl-spacer" }),
+    button("Clear", "Remove this item's labels (0 or Backspace)", options.onClear, "nbl-clear"),
+    button("Undo", "Undo (z)", () => session.undo(), "nbl-undo"),
+    button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
+    button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
+  );
+  const hint = h("div", { class: "nbl-hint" }, "Click here, then label with keys 1–9 · n/p to move · ? for help");
+  const root = h("div", { class: "nbl-root" }, header, notice, stage, labelBar, nav, hint, help.el);
+
+  /** @type {HTMLButtonElement[]} */
+  let labelButtons = [];
+  const drawLabels = () => {
+    /** @type {string[]} */
+    const labels = model.get("labels");
+    labelButtons = labels.map((label, i) =>
+      h(
+        "button",
+        { type: "button", class: "nbl-label", "data-label": label, "aria-pressed": "false", title: i < 9 ? `key ${i + 1}` : "", onclick: () => options.onLabel(i) },
+        i < 9 ? h("kbd", {}, String(i + 1)) : null,
+        label,
+      ),
+    );
+    replace(labelBar, ...labelButtons);
+  };
+  drawLabels();
+  model.on("change:labels", drawLabels);
+
+  const update = () => {
+    const entry = session.current;
+    const n = model.get("n_items");
+    root.dataset.position = String(session.position);
+    root.dataset.status = session.status;
+    replace(position, `${session.position + 1} of ${n}`);
+    replace(progress, `${model.get("n_done")} / ${n} labeled`);
+    const nErrors = model.get("n_errors");
+    replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
+    const status = session.status;
+    saved.className = `nbl-saved nbl-${status}`;
+    replace(saved, status === "saved" ? "✓ Saved" : status === "saving" ? "Saving…" : "⚠ Not saved");
+    if (entry) {
+      replace(name, entry.item.name);
+      name.title = entry.item.id;
+      replace(meta, ...Object.entries(entry.item.meta ?? {}).map(([k, v]) => h("span", { class: "nbl-chip" }, `${k}: ${v}`)));
+    } else {
+      replace(name, "Loading…");
+      replace(meta);
+    }
+    const problems = [];
+    if (session.error) problems.push(`Not saved: ${session.error}`);
+    if (entry?.item.error) problems.push(entry.item.error);
+    replace(notice, ...problems.map((p) => h("div", {}, p)));
+    notice.hidden = problems.length === 0;
+    const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
+    for (const b of labelButtons) {
+      const on = chosen.has(b.dataset.label ?? "");
+      b.setAttribute("aria-pressed", String(on));
+      b.classList.toggle("nbl-on", on);
+    }
+  };
+  for (const trait of ["n_done", "n_errors", "n_items"]) model.on(`change:${trait}`, update);
+  return { root, stage, update, help };
+}
+
+/**
+ * @param {HelpRow[]} rows
+ * @param {() => void} onClose
+ */
+function helpOverlay(rows, onClose) {
+  const close = h("button", { type: "button", class: "nbl-button", onclick: () => toggle(false) }, "Close");
+  const el = h(
+    "div",
+    { class: "nbl-help", role: "dialog", "aria-label": "Keyboard shortcuts", hidden: true },
+    h("h3", {}, "Keyboard shortcuts"),
+    h("table", {}, h("tbody", {}, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))))),
+    close,
+  );
+  /** @param {boolean} [show] */
+  const toggle = (show) => {
+    el.hidden = !(show ?? el.hidden);
+    if (el.hidden) onClose();
+  };
+  return { el, toggle, get open() { return !el.hidden; } };
+}
