@@ -20,6 +20,7 @@ parameterised.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -274,8 +275,9 @@ class Store:
                     )
             if prepared:
                 _upsert(conn, prepared)
-            events = [{**_sql(r), "op": "upsert", "recorded_at": now} for r in prepared]
-            events += [{**r, "op": "delete", "recorded_at": now, "updated_at": now} for r in gone]
+            # Deletes first: an edit that replaces a label reads as "remove, then add".
+            events = [{**r, "op": "delete", "recorded_at": now, "updated_at": now} for r in gone]
+            events += [{**_sql(r), "op": "upsert", "recorded_at": now} for r in prepared]
             if events:
                 conn.execute(events_table.insert(), events)
         return [r["id"] for r in prepared], [r["id"] for r in gone]
@@ -423,10 +425,25 @@ def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, 
         raise schema.SchemaError(f"end {out['end']} is before start {out['start']}",
                                  column="end", row=position)
     created = row.get("created_at")
-    out["created_at"] = now if _missing(created) else pd.Timestamp(created).to_pydatetime()
+    out["created_at"] = now if _missing(created) else _utc(created, position)
     out["updated_at"] = now
     out["_keep_created"] = _missing(created)
     return out
+
+
+def _utc(value: Any, position: int) -> datetime:
+    """A given created_at as a UTC datetime (naive means UTC).
+
+    SQLite's DateTime drops the offset, so an aware non-UTC value must be
+    converted here or it reads back shifted by its offset.
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise schema.SchemaError(f"{value!r} is not a date/time", column="created_at",
+                                 row=position) from exc
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.to_pydatetime()
 
 
 def _plain(value: Any) -> Any:
@@ -449,11 +466,16 @@ def _sql(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _upsert(conn: Connection, prepared: list[dict[str, Any]]) -> None:
+    # Rows whose created_at was not given keep the stored one on update. One
+    # statement per consecutive run of rows that agree on this (order kept),
+    # so a row that gives created_at cannot make its neighbours lose theirs.
+    for keep_created, run in itertools.groupby(prepared, key=lambda r: r["_keep_created"]):
+        _upsert_run(conn, [_sql(r) for r in run], keep_created=keep_created)
+
+
+def _upsert_run(conn: Connection, rows: list[dict[str, Any]], *, keep_created: bool) -> None:
     t = annotations_table
     dialect = conn.dialect.name
-    rows = [_sql(r) for r in prepared]
-    # Rows whose created_at was not given keep the stored one on update.
-    keep_created = all(r["_keep_created"] for r in prepared)
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert

@@ -215,7 +215,10 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         self.position = max(self.position - 1, 0)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Close the widget's views and stop prefetching (the store keeps everything)."""
+        pool = getattr(self, "_pool", None)  # absent when the constructor raised
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         super().close()
 
     # -- subclass hooks -----------------------------------------------------------------------
