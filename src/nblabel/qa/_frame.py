@@ -72,6 +72,11 @@ def drop_missing(df: pd.DataFrame, column: str, *, func: str, stacklevel: int = 
     return df.loc[~na]
 
 
+def _grouped(sample: npt.NDArray[Any]) -> bool:
+    """Whether equal values mostly come in runs (judged on a sample)."""
+    return bool(np.count_nonzero(sample[1:] != sample[:-1]) < len(sample) // 3)
+
+
 def codes(series: pd.Series) -> tuple[IntArray, pd.Index]:
     """Integer codes and uniques of a column, vectorised.
 
@@ -84,15 +89,16 @@ def codes(series: pd.Series) -> tuple[IntArray, pd.Index]:
         return cat.cat.codes.to_numpy().astype(np.intp, copy=False), pd.Index(cat.cat.categories)
     values = series.to_numpy()
     n = len(values)
-    if values.dtype == object and n > 1000:
+    if values.dtype == object and n > 1000 and _grouped(values[:2000]):
         change = np.empty(n, dtype=bool)
         change[0] = True
         np.not_equal(values[1:], values[:-1], out=change[1:])
         heads = np.flatnonzero(change)
         if len(heads) < n // 2:
             head_codes, uniques = pd.factorize(values[heads])
-            run_id = np.cumsum(change) - 1
-            return head_codes.astype(np.intp, copy=False)[run_id], pd.Index(uniques)
+            lengths = np.diff(heads, append=n)
+            found = np.repeat(head_codes.astype(np.intp, copy=False), lengths)
+            return found, pd.Index(uniques)
     found, uniques = pd.factorize(values)
     return found.astype(np.intp, copy=False), pd.Index(uniques)
 
@@ -246,17 +252,27 @@ def ratings(
     """
     check_frame(df, ("item_id", "annotator", "label"), func=func)
     rows = of_kind(df, "label")
-    for column in ("item_id", "annotator"):
-        na = rows[column].isna().to_numpy()
-        if na.any():
-            raise ValueError(
-                f"{func}: column {column!r} is missing in row(s) {_show(list(rows.index[na]))}"
-            )
-    rows = drop_missing(rows, "label", func=func, stacklevel=4)
-    labels = rows["label"]
+    # codes mark missing values with -1: cheaper than isna() on string columns
+    value, uniques = codes(rows["label"])
+    missing = value < 0
+    if missing.any():
+        warnings.warn(
+            f"{func}: ignored {int(missing.sum())} row(s) with a missing 'label' "
+            f"(index {_show(list(rows.index[missing]))}); a missing rating is not a category",
+            AgreementWarning,
+            stacklevel=3,
+        )
+        rows = rows.loc[~missing]
+        value = value[~missing]
     item, items = codes(rows["item_id"])
     rater, raters = codes(rows["annotator"])
-    value, uniques = codes(labels)
+    for column, found in (("item_id", item), ("annotator", rater)):
+        if (found < 0).any():
+            raise ValueError(
+                f"{func}: column {column!r} is missing in row(s) "
+                f"{_show(list(rows.index[found < 0]))}"
+            )
+    labels = rows["label"]
     if categories is not None:
         position, cats = _match_categories(uniques, categories, func=func, labels=labels)
         value = position[value] if len(value) else value
