@@ -33,7 +33,7 @@ def _majority(r: Ratings) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "item_id": np.asarray(r.items, dtype=object),
-            "label": label,
+            "label": pd.Series(label, dtype=object),
             "confidence": confidence,
             "n_annotators": m.astype(np.int64),
             "tie": tie,
@@ -125,7 +125,7 @@ def consensus(
     is_top = np.isclose(post, best[:, None], rtol=0, atol=1e-9)
     tie = is_top.sum(axis=1) > 1
     cats = np.asarray(r.categories, dtype=object)
-    out["label"] = np.where(tie, None, cats[np.argmax(post, axis=1)])
+    out["label"] = pd.Series(np.where(tie, None, cats[np.argmax(post, axis=1)]), dtype=object)
     out["confidence"] = best
     out["tie"] = tie
     out["candidates"] = [tuple(cats[row]) if t else () for row, t in zip(is_top, tie, strict=True)]
