@@ -85,8 +85,13 @@ def codes(series: pd.Series) -> tuple[IntArray, pd.Index]:
     their run heads only, which is several times faster than hashing every row.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        cat = series.cat.remove_unused_categories()
-        return cat.cat.codes.to_numpy().astype(np.intp, copy=False), pd.Index(cat.cat.categories)
+        found = series.cat.codes.to_numpy().astype(np.intp)
+        categories = pd.Index(series.cat.categories)
+        used = np.bincount(found + 1, minlength=len(categories) + 1)[1:] > 0
+        if used.all():
+            return found, categories
+        remap = np.append(np.cumsum(used) - 1, -1)  # position -1 maps missing to -1
+        return remap[found], categories[used]
     values = series.to_numpy()
     n = len(values)
     if values.dtype == object and n > 1000 and _grouped(values[:2000]):
