@@ -35,7 +35,12 @@ What a test gets:
 
   - ``nb.run(code, timeout=30) -> str``: run code in the page's kernel (through a
     ``jupyter_client.BlockingKernelClient``, ``nb.kernel``) and return its stdout; an
-    exception there raises ``AssertionError`` with the traceback.
+    exception there raises ``AssertionError`` with the traceback. It first waits until
+    the kernel has answered every widget message the page sent (``nb.wait_for_comm_idle``),
+    so after a click, ``nb.eval_json("w.value")`` sees the click without polling. Do not
+    bypass this with ``nb.kernel.execute`` while the page is syncing: ipykernel 7 gives a
+    comm message that arrives during an execute request no idle status, and ipywidgets then
+    holds back every later update of that model for good (page says 2, kernel keeps 1).
   - ``nb.eval_json(expr)``: the value of a JSON-able Python expression in the kernel,
     e.g. ``nb.eval_json("w.count")``. Assert on the kernel, not only on the page.
   - ``nb.output(i)``: Locator of the i-th code cell's output area;
@@ -75,9 +80,6 @@ from .harness import (
     chromium_executable,
     free_port,
 )
-
-pytest.importorskip("playwright")
-pytest.importorskip("jupyterlab")
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,18 @@ class W(anywidget.AnyWidget):
       const showCount = () => { count.textContent = String(model.get("count")); };
       showCount();
       model.on("change:count", showCount);
-      el.append(button, label, count);
+      const root = document.createElement("div");
+      root.className = "wroot";
+      root.tabIndex = 0;
+      root.addEventListener("keydown", (e) => {
+        if (e.key !== "ArrowUp") return;
+        e.preventDefault();
+        e.stopPropagation();
+        model.set("count", model.get("count") + 1);
+        model.save_changes();
+      });
+      root.append(button, label, count);
+      el.append(root);
     }
     export default { render };
     """
@@ -79,7 +90,7 @@ def test_hostile_label_is_shown_as_text(lab: Lab) -> None:
     assert lab.page_errors == []
 
 
-def test_reload_keeps_kernel_state(lab: Lab) -> None:
+def test_reload_keeps_kernel_state_and_keys_reach_the_widget(lab: Lab) -> None:
     nb = _open_counter(lab)
     nb.widget("button.inc").click()
     nb.widget("button.inc").click()
@@ -95,6 +106,16 @@ def test_reload_keeps_kernel_state(lab: Lab) -> None:
     assert nb.eval_json("[w.count, w2.count]") == [2, 0]
     nb.widget("button.inc").click()  # the new widget's button (last one on the page)
     expect(nb.output(-1).locator(".count")).to_have_text("1")
+    # A key pressed inside the widget reaches it, not JupyterLab (where ArrowUp in command
+    # mode would move the active cell up).
+    active = "(path) => window.__nbl.panel(path).content.activeCellIndex"
+    before = lab.page.evaluate(active, nb.path)
+    nb.press_in(nb.widget(".wroot"), "ArrowUp")
+    expect(nb.output(-1).locator(".count")).to_have_text("2")
+    assert nb.eval_json("[w.count, w2.count]") == [2, 2]
+    nb.press_in(nb.widget(".count"), "ArrowUp")  # not focusable: clicked, focus goes to .wroot
+    assert nb.eval_json("w2.count") == 3
+    assert lab.page.evaluate(active, nb.path) == before
 
 
 def test_cell_error_is_raised(lab: Lab) -> None:
