@@ -3,9 +3,12 @@
 // anywidget loads `_esm` from a Blob URL, so a widget cannot import its
 // neighbours at run time: everything it needs is joined here.
 import * as esbuild from "esbuild";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 
-const widgets = ["image"];
+// Every js/<name>.js except this script is a widget entry.
+const widgets = readdirSync("js")
+  .filter((f) => f.endsWith(".js") && !f.startsWith("build"))
+  .map((f) => f.slice(0, -3));
 const watch = process.argv.includes("--watch");
 mkdirSync("src/nblabel/static", { recursive: true });
 

@@ -15,6 +15,7 @@ import { frame } from "./lib/ui.js";
 const HELP = [
   ["1 – 9", "choose the k-th label (toggles it when several labels are allowed)"],
   ["0 / Backspace", "remove this item's labels"],
+  ["a", "accept the best suggestion (a model's label)"],
   ["n / →", "next item"],
   ["p / ←", "previous item"],
   ["z", "undo"],
@@ -81,7 +82,13 @@ export default {
       const ids = [...entry.rows.values()].filter((r) => r.kind === "label").map((r) => r.id);
       if (ids.length) session.edit({ upsert: [], delete: ids });
     };
-    const ui = frame(session, { help: HELP, onLabel, onClear });
+    /** @param {import("./lib/session.js").Suggestion} suggestion */
+    const onAccept = (suggestion) => {
+      const change = chooseLabel(session, suggestion.label) ?? { upsert: [], delete: [] };
+      session.edit({ ...change, accepted: [suggestion.id] });
+      if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+    };
+    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept });
     const { root, stage } = ui;
     stage.append(canvas);
     el.append(root);
@@ -136,6 +143,9 @@ export default {
         onLabel(Number(key) - 1);
       } else if (key === "0" || key === "Backspace" || key === "Delete") {
         onClear();
+      } else if (key === "a") {
+        const best = session.visibleSuggestions("label")[0];
+        if (best) onAccept(best);
       } else if (key === "n" || key === "ArrowRight") {
         session.goto(session.position + 1);
       } else if (key === "p" || key === "ArrowLeft") {

@@ -7,9 +7,10 @@
  * @typedef {Record<string, any> & {id: string, kind: string, label: string}} Row
  * @typedef {{id: string, name: string, meta: Record<string, string>, error?: string,
  *   notes?: string[]} & Record<string, any>} ItemInfo
- * @typedef {{position: number, item: ItemInfo, rows: Map<string, Row>, media: any,
- *   loading: boolean}} Entry
- * @typedef {{upsert: Row[], delete: string[]}} Change
+ * @typedef {Row & {score?: number}} Suggestion a model's annotation, shown until accepted or rejected
+ * @typedef {{position: number, item: ItemInfo, rows: Map<string, Row>,
+ *   suggestions: Map<string, Suggestion>, media: any, loading: boolean}} Entry
+ * @typedef {{upsert: Row[], delete: string[], accepted?: string[], rejected?: string[]}} Change
  * @typedef {{itemId: string, position: number, forward: Change, inverse: Change}} Step
  * @typedef {"saved" | "saving" | "error"} Status
  * @typedef {(item: ItemInfo, buffers: DataView[]) => Promise<any>} Decode
@@ -99,6 +100,19 @@ export class Session {
     return this.entries.get(this.position);
   }
 
+  /**
+   * The current item's suggestions that pass the score threshold, best first.
+   * @param {string} [kind] only this kind
+   * @returns {Suggestion[]}
+   */
+  visibleSuggestions(kind) {
+    const threshold = this.model.get("threshold") ?? 0;
+    const all = [...(this.current?.suggestions.values() ?? [])];
+    return all
+      .filter((s) => (kind === undefined || s.kind === kind) && (s.score ?? 1) >= threshold)
+      .sort((a, b) => (b.score ?? 1) - (a.score ?? 1));
+  }
+
   /** @returns {Status} */
   get status() {
     if (this.error) return "error";
@@ -136,6 +150,7 @@ export class Session {
     if (!entry) return;
     const inverse = invert(entry.rows, change);
     applyChange(entry.rows, change);
+    for (const id of [...(change.accepted ?? []), ...(change.rejected ?? [])]) entry.suggestions.delete(id);
     if (options.record ?? true) {
       this.undoStack.push({ itemId: entry.item.id, position: entry.position, forward: change, inverse });
       this.redoStack = [];
@@ -153,7 +168,16 @@ export class Session {
     this.pending.set(seq, itemId);
     this.error = null;
     const elapsed = (performance.now() - this.shownAt) / 1000;
-    this.model.send({ type: "edit", seq, item_id: itemId, upsert: change.upsert, delete: change.delete, elapsed });
+    this.model.send({
+      type: "edit",
+      seq,
+      item_id: itemId,
+      upsert: change.upsert,
+      delete: change.delete,
+      accepted: change.accepted ?? [],
+      rejected: change.rejected ?? [],
+      elapsed,
+    });
   }
 
   undo() {
@@ -208,19 +232,22 @@ export class Session {
   }
 
   /**
-   * @param {{position: number, item: ItemInfo, rows: Row[], media: boolean}} msg
+   * @param {{position: number, item: ItemInfo, rows: Row[], suggestions?: Suggestion[], media: boolean}} msg
    * @param {DataView[]} buffers
    */
   receiveItem(msg, buffers) {
     let entry = this.entries.get(msg.position);
     const busy = [...this.pending.values()].includes(msg.item.id);
     if (!entry) {
-      entry = { position: msg.position, item: msg.item, rows: new Map(), media: null, loading: false };
+      entry = { position: msg.position, item: msg.item, rows: new Map(), suggestions: new Map(), media: null, loading: false };
       this.entries.set(msg.position, entry);
     }
     entry.item = msg.item;
     // While an edit of this item is on its way, the page's rows are the newer truth.
-    if (!busy) entry.rows = new Map(msg.rows.map((r) => [r.id, r]));
+    if (!busy) {
+      entry.rows = new Map(msg.rows.map((r) => [r.id, r]));
+      entry.suggestions = new Map((msg.suggestions ?? []).map((s) => [s.id, s]));
+    }
     if (msg.media && buffers.length > 0) {
       const target = entry;
       target.loading = true;

@@ -10,7 +10,8 @@ import { h, replace } from "./dom.js";
 
 /**
  * @param {Session} session
- * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void}} options
+ * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void,
+ *   onAccept: (s: import("./session.js").Suggestion) => void}} options
  */
 export function frame(session, options) {
   const model = session.model;
@@ -23,6 +24,22 @@ export function frame(session, options) {
   const stage = h("div", { class: "nbl-stage" });
   const notice = h("div", { class: "nbl-notice", role: "alert" });
   const labelBar = h("div", { class: "nbl-labels", role: "toolbar", "aria-label": "labels" });
+  const suggestionList = h("span", { class: "nbl-suggestion-list" });
+  const threshold = h("input", {
+    type: "range", min: 0, max: 1, step: 0.05, class: "nbl-threshold", "aria-label": "score threshold",
+    title: "Hide suggestions that score below this",
+    oninput: () => { model.set("threshold", Number(threshold.value)); model.save_changes(); session.notify(); },
+  });
+  const thresholdText = h("span", { class: "nbl-threshold-value" });
+  const suggestionBar = h(
+    "div",
+    { class: "nbl-suggestions", hidden: true },
+    h("span", { class: "nbl-muted" }, "Suggested:"),
+    suggestionList,
+    h("span", { class: "nbl-spacer" }),
+    h("label", { class: "nbl-muted" }, "min score ", threshold),
+    thresholdText,
+  );
   const position = h("span", { class: "nbl-position" });
   const button = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
     h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => act() }, text);
@@ -40,7 +57,7 @@ export function frame(session, options) {
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
   );
   const hint = h("div", { class: "nbl-hint" }, "Click here, then label with keys 1–9 · n/p to move · ? for help");
-  const root = h("div", { class: "nbl-root" }, header, notice, stage, labelBar, nav, hint, help.el);
+  const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
 
   /** @type {HTMLButtonElement[]} */
   let labelButtons = [];
@@ -83,8 +100,26 @@ export function frame(session, options) {
     const problems = [];
     if (session.error) problems.push(`Not saved: ${session.error}`);
     if (entry?.item.error) problems.push(entry.item.error);
+    for (const warning of entry?.item.warnings ?? []) problems.push(warning);
     replace(notice, ...problems.map((p) => h("div", {}, p)));
     notice.hidden = problems.length === 0;
+    const all = entry ? [...entry.suggestions.values()] : [];
+    const visible = session.visibleSuggestions("label");
+    suggestionBar.hidden = all.length === 0;
+    threshold.value = String(model.get("threshold") ?? 0);
+    replace(thresholdText, Number(threshold.value).toFixed(2));
+    replace(
+      suggestionList,
+      ...visible.map((s, i) =>
+        h(
+          "span",
+          { class: "nbl-suggestion", "data-label": s.label },
+          h("button", { type: "button", class: "nbl-button nbl-accept", title: i === 0 ? "Accept (a)" : "Accept", onclick: () => options.onAccept(s) }, `✓ ${s.label}`),
+          s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
+          h("button", { type: "button", class: "nbl-button nbl-reject", title: "Reject", "aria-label": `reject ${s.label}`, onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }) }, "✗"),
+        ),
+      ),
+    );
     const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
     for (const b of labelButtons) {
       const on = chosen.has(b.dataset.label ?? "");
@@ -92,7 +127,7 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items"]) model.on(`change:${trait}`, update);
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) model.on(`change:${trait}`, update);
   return { root, stage, update, help };
 }
 

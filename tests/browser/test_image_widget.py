@@ -1,4 +1,4 @@
-"""ImageAnnotator in a real JupyterLab in Chromium: a person's keys and clicks, the kernel's DataFrame."""
+"""ImageAnnotator in a real JupyterLab in Chromium: a person's keys and clicks, the DataFrame."""
 
 from __future__ import annotations
 
@@ -284,3 +284,38 @@ def test_help_overlay_lists_every_key(lab):
     lab.page.keyboard.press("1")  # keys work again once the help is closed
     wait_saved(nb, root)
     assert nb.eval_json("len(w.annotations)") == 1
+
+
+def test_accept_and_reject_model_suggestions(lab):
+    cell = (
+        "import nblabel as nl, pandas as pd\n"
+        "paths = sorted(str(p) for p in __import__('pathlib').Path('photos').iterdir())\n"
+        "preds = pd.DataFrame({'item_id': [paths[0], paths[0], paths[1]], 'kind': 'label',\n"
+        "                      'label': ['dog', 'cat', 'bird'], 'score': [0.9, 0.2, 0.6],\n"
+        "                      'annotator': 'resnet', 'source': 'model'})\n"
+        "w = nl.ImageAnnotator(paths, labels=['cat', 'dog', 'bird'], annotator='ana',\n"
+        "                      store='labels.db', predictions=preds, advance=False)\n"
+        "w"
+    )
+    nb = lab.open_notebook([cell], cwd_files=photo_files(2))
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    suggestions = root.locator(".nbl-suggestion")
+    expect(suggestions).to_have_count(2)
+    expect(suggestions.first).to_have_attribute("data-label", "dog")  # best first
+    # The threshold hides the low-scoring one.
+    root.locator(".nbl-threshold").fill("0.5")
+    expect(suggestions).to_have_count(1)
+    assert nb.eval_json("w.threshold") == 0.5
+    root.click()
+    lab.page.keyboard.press("a")  # accept the best suggestion
+    expect(suggestions).to_have_count(0)
+    expect(root.locator(".nbl-label.nbl-on")).to_have_text("2dog")
+    lab.page.keyboard.press("n")
+    drawn(root, 1)
+    expect(suggestions).to_have_count(1)
+    root.locator(".nbl-reject").click()
+    expect(suggestions).to_have_count(0)
+    wait_saved(nb, root)
+    rows = nb.eval_json("w.annotations[['label', 'source', 'annotator']].values.tolist()")
+    assert rows == [["dog", "human", "ana"]]

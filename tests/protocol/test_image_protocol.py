@@ -362,3 +362,80 @@ def test_dataframe_items_use_the_index_as_ids_and_show_metadata(photos, tmp_path
     assert message["item"]["meta"] == {"site": "<b>north</b>"}
     page.label("n1", "cat")
     assert w.annotations["item_id"].tolist() == ["n1"]
+
+
+def predictions_for(photos: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "item_id": [photos[0], photos[0], photos[1], "elsewhere.jpg", photos[2], photos[3]],
+            "kind": ["label", "label", "label", "label", "box", "label"],
+            "label": ["dog", "cat", "bird", "cat", "cat", "horse"],
+            "score": [0.9, 0.3, 0.8, 0.5, 0.7, 0.6],
+            "annotator": "resnet",
+            "source": "model",
+            "x": [None, None, None, None, 1.0, None],
+        },
+        index=[f"r{i}" for i in range(6)],
+    )
+
+
+def test_predictions_become_suggestions_and_bad_rows_are_named(photos, tmp_path, drive):
+    with pytest.warns(UserWarning, match="3 of 6 predictions cannot be shown"):
+        w = make(photos, tmp_path, predictions=predictions_for(photos))
+    problems = w.prediction_problems
+    assert len(problems) == 3
+    assert "predictions row 'r3'" in problems[0]
+    assert "elsewhere.jpg" in problems[0]
+    assert "predictions row 'r4'" in problems[1]
+    assert "kind 'box'" in problems[1]
+    assert "predictions row 'r5'" in problems[2]
+    assert "'horse'" in problems[2]
+    page = drive(w)
+    page.hello()
+    message, _ = page.item_at(0)
+    suggested = {s["label"]: s for s in message["suggestions"]}
+    assert set(suggested) == {"dog", "cat"}
+    assert suggested["dog"]["score"] == 0.9
+    assert len(w.annotations) == 0  # predictions are not written to the store
+
+
+def test_accepting_a_suggestion_stores_a_human_label(photos, tmp_path, drive):
+    preds = predictions_for(photos).iloc[:3]
+    w = make(photos, tmp_path, predictions=preds)
+    page = drive(w)
+    page.hello()
+    message, _ = page.item_at(0)
+    dog = next(s for s in message["suggestions"] if s["label"] == "dog")
+    cat = next(s for s in message["suggestions"] if s["label"] == "cat")
+    page.seq += 1
+    page._send({"type": "edit", "seq": page.seq, "item_id": photos[0],
+                "upsert": [{"id": "h1", "kind": "label", "label": "dog"}], "delete": [],
+                "accepted": [dog["id"]], "rejected": [cat["id"]], "elapsed": 2.0})
+    df = w.annotations
+    assert df[["id", "label", "source", "annotator"]].values.tolist() == [
+        ["h1", "dog", "human", "ana"]]
+    assert pd.isna(df["score"].iloc[0])
+    page.clear()
+    page.goto(0, cached=[0])
+    message, _ = page.item_at(0)
+    assert message["suggestions"] == []
+    # Rejecting alone writes nothing but is answered as saved.
+    message, _ = page.item_at(1)
+    bird = message["suggestions"][0]
+    page.seq += 1
+    page._send({"type": "edit", "seq": page.seq, "item_id": photos[1], "upsert": [],
+                "delete": [], "accepted": [], "rejected": [bird["id"]]})
+    assert page.sent[-1][0]["type"] == "saved"
+    assert len(w.store.history()) == 1
+
+
+@pytest.mark.parametrize(
+    ("predictions", "error", "text"),
+    [
+        ([1, 2], TypeError, "predictions: expected a DataFrame"),
+        (pd.DataFrame({"item_id": ["a"], "label": ["cat"]}), ValueError, "'kind' is missing"),
+    ],
+)
+def test_wrong_predictions_argument(photos, tmp_path, predictions, error, text):
+    with pytest.raises(error, match=text):
+        make(photos, tmp_path, predictions=predictions)

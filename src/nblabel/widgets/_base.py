@@ -11,15 +11,17 @@ browser -> kernel
         it from its prefetch cache; the kernel answers with the item's
         current annotations (and its media only when not cached).
     ``{"type": "edit", "seq": s, "item_id": id, "upsert": [row, ...],
-    "delete": [annotation_id, ...], "elapsed": seconds}``
-        one finished edit. The kernel checks it, writes it to the store in
+    "delete": [annotation_id, ...], "accepted": [suggestion_id, ...],
+    "rejected": [suggestion_id, ...], "elapsed": seconds}``
+        one finished edit (``accepted``/``rejected`` are optional: suggestions
+        the person took, as the rows in ``upsert``, or dismissed). The kernel checks it, writes it to the store in
         one transaction, then answers ``{"type": "saved", "seq": s}``, or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
-    "media": {...} | None}`` with the media as binary buffers.
+    "suggestions": [...], "media": bool}`` with the media as binary buffers.
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.
@@ -27,8 +29,10 @@ store write comes first, so nothing shown as saved is ever lost.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import logging
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -43,6 +47,7 @@ from ipywidgets import CallbackDispatcher
 
 from ..items import Item
 from ..store import Store
+from ._suggestions import Suggestions
 
 __all__ = ["Annotator", "Payload"]
 
@@ -96,13 +101,13 @@ def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in _BROWSER_FIELDS | {"source", "score"}:
         value = row.get(key)
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         out[key] = value
     return out
 
 
-class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
+class Annotator(anywidget.AnyWidget):
     """Base of every nblabel widget: one item at a time, every edit stored before "saved".
 
     Subclasses set ``KINDS`` (the annotation kinds they make), implement
@@ -122,6 +127,8 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
     n_done = traitlets.Int(0, read_only=True).tag(sync=True)
     n_errors = traitlets.Int(0, read_only=True).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
+    #: Suggestions (predictions) scoring below this are hidden in the page.
+    threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
 
     def __init__(
         self,
@@ -132,6 +139,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         store: Store | str | os.PathLike[str] | None,
         multi_label: bool,
         advance: bool | None,
+        predictions: pd.DataFrame | None = None,
     ) -> None:
         labels_ = _check_labels(labels)
         if not labels_:
@@ -149,8 +157,11 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         stored = self._store.annotations(annotator=annotator_, kind=list(self.KINDS),
                                          item_ids=self._ids)
         for record in stored.to_dict("records"):
-            self._rows.setdefault(record["item_id"], {})[record["id"]] = record
+            row = {str(k): v for k, v in record.items()}
+            self._rows.setdefault(row["item_id"], {})[row["id"]] = row
         self._errors: dict[str, str] = {}
+        self._suggestions = Suggestions(predictions, item_ids=self._position_of,
+                                        kinds=self.KINDS, labels=labels_)
         self._lock = threading.RLock()
         self._cache: OrderedDict[int, Future[Payload]] = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-prefetch")
@@ -192,6 +203,11 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         return dict(self._errors)
 
     @property
+    def prediction_problems(self) -> list[str]:
+        """Why some rows of ``predictions`` are not shown, one message per row."""
+        return list(self._suggestions.problems)
+
+    @property
     def annotations(self) -> pd.DataFrame:
         """This widget's current annotations (this annotator, these items), read from the store."""
         return self._store.annotations(annotator=self.annotator, kind=list(self.KINDS),
@@ -229,6 +245,10 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
     def _row_defaults(self, item: Item) -> dict[str, Any]:
         """Columns the kernel adds to every row of ``item`` (image size, ...)."""
         return {}
+
+    def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        """Why a prediction cannot be shown on a loaded item (``payload``), or None."""
+        return None
 
     def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
         """Raise ValueError if the item's annotations after an edit are not allowed."""
@@ -304,6 +324,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
             upserts = [self._row_from_browser(item, r, content.get("elapsed"))
                        for r in content.get("upsert", [])]
             deletes = [str(i) for i in content.get("delete", [])]
+            resolved = [str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))]
             after = {k: v for k, v in current.items() if k not in deletes}
             after.update({r["id"]: r for r in upserts})
             self._check_edit(item, list(after.values()))
@@ -314,6 +335,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
             self.send({"type": "rejected", "seq": seq, "item_id": item_id, "message": message,
                        "rows": [_jsonable(r) for r in current.values()]})
             return
+        self._suggestions.resolve(item_id, resolved)
         if after:
             self._rows[item_id] = after
         else:
@@ -367,6 +389,12 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
         error = meta.get("error")
         if error:
             self._errors[item.id] = str(error)
+        else:
+            found = self._suggestions.check_item(
+                item.id, lambda row: self._suggestion_problem(meta, row)
+            )
+            if found:
+                meta = {**meta, "warnings": found}
         return {"id": item.id, "name": item.name, "meta": dict(item.meta), **meta}, buffers
 
     def _send_item(self, position: int, *, with_media: bool) -> None:
@@ -382,6 +410,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
             "position": position,
             "item": payload,
             "rows": self._browser_rows(item_id),
+            "suggestions": self._suggestions.for_item(item_id),
             "media": buffers is not None and bool(buffers),
         }
         self.set_trait("n_errors", len(self._errors))
@@ -397,7 +426,7 @@ class Annotator(anywidget.AnyWidget):  # type: ignore[misc]
             if p in self._browser_has:
                 continue
             future = self._payload(p)
-            future.add_done_callback(lambda f, p=p: self._push(p, f))
+            future.add_done_callback(functools.partial(self._push, p))
 
     def _push(self, position: int, future: Future[Payload]) -> None:
         """Send a prefetched item to the page as soon as it is ready (from the worker)."""

@@ -7,6 +7,7 @@ import pathlib
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 import traitlets
 
 from .. import media
@@ -48,9 +49,16 @@ class ImageAnnotator(Annotator):
         Longest side, in pixels, of the copy sent to the page. The stored
         coordinates and ``image_width``/``image_height`` always refer to the
         original image, shown upright (EXIF orientation applied).
+    predictions
+        A model's labels to correct: a DataFrame in the annotation schema
+        (``item_id``, ``kind="label"``, ``label``, ``score``). Each shows as a
+        suggestion; accepting it (click, or ``a`` for the best one) stores a
+        human label. Rows that cannot be shown are listed in
+        ``w.prediction_problems``; ``w.threshold`` hides low scores.
 
     Keys (while the widget has focus): ``1``-``9`` label, ``n``/``→`` next,
-    ``p``/``←`` previous, ``z`` undo, ``Shift+z``/``y`` redo, ``?`` help.
+    ``p``/``←`` previous, ``a`` accept the best suggestion, ``z`` undo,
+    ``Shift+z``/``y`` redo, ``0``/``Backspace`` clear, ``?`` help.
 
     Examples
     --------
@@ -76,6 +84,7 @@ class ImageAnnotator(Annotator):
         advance: bool | None = None,
         column: str | None = None,
         display_size: int = 2048,
+        predictions: pd.DataFrame | None = None,
     ) -> None:
         if not isinstance(display_size, int) or display_size < 16:
             raise ValueError(f"display_size: expected a whole number of pixels >= 16, "
@@ -89,6 +98,7 @@ class ImageAnnotator(Annotator):
             store=store,
             multi_label=multi_label,
             advance=advance,
+            predictions=predictions,
         )
         self.set_trait("display_size", display_size)
 
