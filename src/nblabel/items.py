@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ def _content_id(source: Any) -> str:
     else:  # a PIL image
         h.update(f"{source.mode}{source.size}".encode())
         h.update(source.tobytes())
+        if source.mode in ("P", "PA"):  # tobytes() is only the palette indices
+            h.update(bytes(source.getpalette() or ()))
         prefix = "image"
     return f"{prefix}-{h.hexdigest()}"
 
@@ -81,7 +83,8 @@ def _name(source: Any, kind: str) -> str:
 
 
 def _meta_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    # Every scalar missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     return str(value)
 
@@ -143,13 +146,16 @@ def _from_frame(
                 f"column: name the DataFrame column that holds the {what}s "
                 f"(columns: {[str(c) for c in df.columns]})"
             )
+    if not isinstance(column, Hashable):  # a list would raise TypeError in `in` below
+        raise ValueError(f"column: expected one column name, got a {type(column).__name__} "
+                         f"(columns: {[str(c) for c in df.columns]})")
     if column not in df.columns:
         raise ValueError(f"column: {column!r} is not a column of items "
                          f"(columns: {[str(c) for c in df.columns]})")
     ids = [str(i) for i in df.index]
     others = [c for c in df.columns if c != column]
     meta = [
-        {str(c): _meta_text(v) for c, v in zip(others, row)}
+        {str(c): _meta_text(v) for c, v in zip(others, row, strict=True)}
         for row in df[others].itertuples(index=False, name=None)
     ] if others else [{} for _ in ids]
     return _build(ids, list(df[column].to_numpy()), meta, check=check, what=what)

@@ -331,14 +331,16 @@ class Store:
             out = schema.empty()
             for name in extra:
                 out[name] = pd.Series(dtype=object)
-            return out
+            return out[[*extra, *schema.COLUMN_NAMES]]  # same order as a read from a file
         with self._reader() as conn:
             result = conn.execute(query)
             keys = list(result.keys())
             data = result.all()
         frame = pd.DataFrame.from_records(data, columns=keys)
         for name in _JSON_COLS:
-            frame[name] = [None if v is None else json.loads(v) for v in frame[name]]
+            # _missing, not `is None`: pandas 3 infers a str dtype for a text column
+            # that mixes NULLs and strings, and SQL NULL then arrives as NaN.
+            frame[name] = [None if _missing(v) else json.loads(v) for v in frame[name]]
         out = schema.coerce(frame)
         if "recorded_at" in out.columns:
             out["recorded_at"] = pd.to_datetime(out["recorded_at"], utc=True)
