@@ -61,9 +61,14 @@ def krippendorff_package(frame: pd.DataFrame, level: str) -> float:
         values, _ = pd.factorize(frame["label"])
     else:
         values = pd.to_numeric(frame["label"]).to_numpy()
-    wide = frame.assign(value=values).pivot(index="annotator", columns="item_id", values="value")
-    return float(krippendorff.alpha(reliability_data=wide.to_numpy(dtype=float),
-                                    level_of_measurement=level))
+    # the reliability matrix the package wants: annotators x items, NaN where missing
+    # pivot is the fastest reshape here (pivot_table would aggregate)
+    wide = frame.assign(value=values).pivot(  # noqa: PD010
+        index="annotator", columns="item_id", values="value"
+    )
+    return float(
+        krippendorff.alpha(reliability_data=wide.to_numpy(dtype=float), level_of_measurement=level)
+    )
 
 
 def main() -> None:
@@ -78,8 +83,9 @@ def main() -> None:
     numeric = frame.assign(label=VALUES[codes])
     rows: list[tuple[str, str, float, str, float, float, float]] = []
 
-    def add(task: str, layout: str, ours: float, other: str, theirs: float,
-            a: float, b: float) -> None:
+    def add(
+        task: str, layout: str, ours: float, *, other: str, theirs: float, a: float, b: float
+    ) -> None:
         rows.append((task, layout, ours, other, theirs, a, b))
         print(f"  measured {task} [{layout}]: {ours:.3f} s vs {other} {theirs:.3f} s", flush=True)
 
@@ -88,8 +94,15 @@ def main() -> None:
         t_pkg, v_pkg = best_of(lambda d=data, lv=level: krippendorff_package(d, lv), 1)
         for layout, d in (("str", data), ("category", data.astype("category"))):
             t, v = best_of(lambda d=d, lv=level: qa.krippendorff_alpha(d, level=lv), args.repeat)
-            add(f"krippendorff_alpha {level}", layout, t, "krippendorff pkg + pivot", t_pkg, v,
-                v_pkg)
+            add(
+                f"krippendorff_alpha {level}",
+                layout,
+                t,
+                other="krippendorff pkg + pivot",
+                theirs=t_pkg,
+                a=v,
+                b=v_pkg,
+            )
 
     from sklearn.metrics import cohen_kappa_score
 
@@ -99,17 +112,29 @@ def main() -> None:
     t_sk, v_sk = best_of(lambda: cohen_kappa_score(y1, y2), 1)
     for layout, d in (("str", two), ("category", two.astype("category"))):
         t, v = best_of(lambda d=d: qa.cohen_kappa(d, "annotator0", "annotator1"), args.repeat)
-        add(f"cohen_kappa {len(y1):,} pairs", layout, t, "sklearn (aligned arrays)", t_sk, v, v_sk)
+        add(
+            f"cohen_kappa {len(y1):,} pairs",
+            layout,
+            t,
+            other="sklearn (aligned arrays)",
+            theirs=t_sk,
+            a=v,
+            b=v_sk,
+        )
 
     print()
-    header = (f"{'task':<36} {'layout':<9} {'nblabel s':>10} {'other':<26} {'other s':>8} "
-              f"{'speed-up':>9} {'same value':>10}")
+    header = (
+        f"{'task':<36} {'layout':<9} {'nblabel s':>10} {'other':<26} {'other s':>8} "
+        f"{'speed-up':>9} {'same value':>10}"
+    )
     print(header)
     print("-" * len(header))
     for task, layout, ours, other, theirs, a, b in rows:
         same = "yes" if abs(a - b) < 1e-9 else f"{a:.6f}/{b:.6f}"
-        print(f"{task:<36} {layout:<9} {ours:>10.3f} {other:<26} {theirs:>8.3f} "
-              f"{theirs / ours:>8.1f}x {same:>10}")
+        print(
+            f"{task:<36} {layout:<9} {ours:>10.3f} {other:<26} {theirs:>8.3f} "
+            f"{theirs / ours:>8.1f}x {same:>10}"
+        )
 
 
 if __name__ == "__main__":

@@ -129,16 +129,20 @@ def _sorted_uniques(uniques: pd.Index, func: str, labels: pd.Series) -> pd.Index
                 AgreementWarning,
                 stacklevel=4,
             )
-            return pd.Index(
+            mixed: pd.Index = pd.Index(
                 sorted(uniques, key=lambda v: (not _is_number(v), str(v))), dtype=object
             )
-    numbers = numeric_values(uniques)
-    if numbers is not None and uniques.dtype != bool:
-        return pd.Index(uniques[np.argsort(numbers, kind="stable")])
+            return mixed
+    as_numbers = numeric_values(uniques)
+    out: pd.Index
+    if as_numbers is not None and uniques.dtype != bool:
+        out = pd.Index(uniques[np.argsort(as_numbers, kind="stable")])
+        return out
     try:
-        return pd.Index(uniques).sort_values()
+        out = pd.Index(uniques).sort_values()
     except TypeError:
-        return pd.Index(sorted(uniques, key=str), dtype=object)
+        out = pd.Index(sorted(uniques, key=str), dtype=object)
+    return out
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ def _match_categories(
             position = np.where(unknown, retry, position)
             unknown = position < 0
     if unknown.any():
-        bad = [uniques[i] for i in np.flatnonzero(unknown)]
+        bad = [uniques[int(i)] for i in np.flatnonzero(unknown)]
         rows = labels.index[labels.isin(bad).to_numpy()]
         raise ValueError(
             f"{func}: label(s) {_show(bad)} are not in categories={list(cats)!r} "
@@ -325,7 +329,7 @@ def numeric_values(categories: pd.Index) -> FloatArray | None:
 
 def check_annotator(r: Ratings, name: Any, *, func: str, argument: str) -> int:
     """Code of annotator ``name``; a ValueError listing the annotators if unknown."""
-    where = r.raters.get_indexer([name])[0]
+    where = r.raters.get_indexer(pd.Index([name]))[0]
     if where < 0:
         raise ValueError(
             f"{func}: {argument}={name!r} is not an annotator in df; "

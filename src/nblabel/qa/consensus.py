@@ -136,7 +136,8 @@ def _gold_series(gold: Any) -> pd.Series:
     if isinstance(gold, pd.DataFrame):
         if not {"item_id", "label"} <= set(gold.columns):
             raise ValueError(
-                f"gold_accuracy: gold must have columns 'item_id' and 'label', has {list(gold.columns)}"
+                "gold_accuracy: gold must have columns 'item_id' and 'label', "
+                f"has {list(gold.columns)}"
             )
         from ._frame import of_kind
 
@@ -236,7 +237,7 @@ def gold_accuracy(df: pd.DataFrame, gold: Any) -> GoldAccuracy:
     prec.index = prec.index.set_names(["annotator", "label"])
     by_label = by_label.merge(prec.reset_index(), on=["annotator", "label"], how="left")
     labels = sorted(set(frame["gold"]) | set(frame["given"]), key=str)
-    confusion = {
+    confusion: dict[Hashable, pd.DataFrame] = {
         a: pd.crosstab(g["gold"], g["given"])
         .reindex(index=labels, columns=labels, fill_value=0)
         .rename_axis(index="gold", columns="given")

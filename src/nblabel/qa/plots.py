@@ -36,7 +36,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.5)) -> Axes:
     import matplotlib.pyplot as plt
 
     _, new = plt.subplots(figsize=size, layout="constrained")
-    return new  # type: ignore[no-any-return]
+    return new
 
 
 def _heatmap(

@@ -20,6 +20,14 @@ from .plots import plot_agreement, plot_bias, plot_label_distribution, plot_per_
 __all__ = ["QAReport", "report"]
 
 
+def _fmt3(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _fmt2(value: float) -> str:
+    return f"{value:.2f}"
+
+
 @dataclass(frozen=True)
 class QAReport:
     """Result of :func:`report`; shows itself as HTML in a notebook.
@@ -49,15 +57,15 @@ class QAReport:
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=80)
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        parts = ["<h4>Agreement</h4>", self.summary.to_html(index=False, float_format="%.3f")]
+        parts = ["<h4>Agreement</h4>", self.summary.to_html(index=False, float_format=_fmt3)]
         if self.gold is not None:
             parts += [
                 "<h4>Accuracy against gold</h4>",
-                self.gold.to_html(index=False, float_format="%.3f"),
+                self.gold.to_html(index=False, float_format=_fmt3),
             ]
         parts += [
             "<h4>Most contested items</h4>",
-            self.disagreements.to_html(index=False, float_format="%.2f"),
+            self.disagreements.to_html(index=False, float_format=_fmt2),
         ]
         if self.notes:
             parts.append(

@@ -31,9 +31,9 @@ def _pairs(
 ) -> Iterator[tuple[Any, Any, list[Any], pd.DataFrame, pd.DataFrame]]:
     """Yield (a, b, shared items, a's rows of kind, b's rows of kind) for each pair."""
     check_frame(df, ("item_id", "annotator", *columns), func=func)
-    seen = df.groupby("annotator", sort=True, observed=True)["item_id"].agg(
-        lambda s: set(s.dropna())
-    )
+    seen: dict[Any, set[Any]] = {
+        a: set(g.dropna()) for a, g in df.groupby("annotator", sort=True, observed=True)["item_id"]
+    }
     rows = of_kind(df, kind)
     if "label" in rows.columns:
         missing = rows["label"].isna().to_numpy()
@@ -45,9 +45,9 @@ def _pairs(
             raise ValueError(
                 f"{func}: {kind} row(s) {list(rows.index[bad])[:5]} have no {column!r}"
             )
-    by_annotator = {a: g for a, g in rows.groupby("annotator", sort=True, observed=True)}
+    by_annotator = dict(iter(rows.groupby("annotator", sort=True, observed=True)))
     empty = rows.iloc[:0]
-    for a, b in combinations(list(seen.index), 2):
+    for a, b in combinations(list(seen), 2):
         shared = sorted(seen[a] & seen[b], key=str)
         if not shared:
             continue
@@ -81,7 +81,7 @@ def _box_iou(a: FloatArray, b: FloatArray) -> FloatArray:
         return np.asarray(np.where(union > 0, inter / union, 0.0), dtype=np.float64)
 
 
-def _groups(rows: pd.DataFrame) -> dict[tuple[Any, Any], pd.DataFrame]:
+def _groups(rows: pd.DataFrame) -> dict[Any, pd.DataFrame]:
     return dict(iter(rows.groupby(["item_id", "label"], sort=False, observed=True)))
 
 

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 
-def long_frame(matrix: Sequence[Sequence[Any]], raters: Sequence[str] | None = None) -> pd.DataFrame:
+def long_frame(
+    matrix: Sequence[Sequence[Any]], raters: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Items x raters matrix (None/NaN = missing) to the long annotation form."""
     records = []
     for i, row in enumerate(matrix):

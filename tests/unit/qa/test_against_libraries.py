@@ -79,11 +79,16 @@ def test_pairwise_matches_cohen(rng: np.random.Generator) -> None:
     assert table.loc["a", "c"] == pytest.approx(qa.cohen_kappa(frame, "a", "c"))
     assert table.loc["c", "b"] == pytest.approx(qa.cohen_kappa(frame, "b", "c"))
     assert np.allclose(np.diag(table.to_numpy()), 1.0)
-    for metric in ["scott_pi", "percent_agreement", "gwet_ac1", "fleiss_kappa",
-                   "krippendorff_alpha"]:
+    for metric in [
+        "scott_pi",
+        "percent_agreement",
+        "gwet_ac1",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+    ]:
         t = qa.pairwise(frame, metric)
         assert np.allclose(t.to_numpy(), t.to_numpy().T)
-    custom = qa.pairwise(frame, lambda d, a, b: qa.scott_pi(d, a, b))
+    custom = qa.pairwise(frame, qa.scott_pi)
     assert custom.loc["a", "b"] == pytest.approx(qa.pairwise(frame, "scott_pi").loc["a", "b"])
 
 

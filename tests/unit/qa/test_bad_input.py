@@ -57,8 +57,10 @@ def test_missing_item_or_annotator_is_an_error() -> None:
 
 def test_same_annotator_twice_names_item_and_annotator() -> None:
     frame = long_frame([["x", "y"], ["x", "x"]])
-    frame = pd.concat([frame, pd.DataFrame([{"item_id": "item1", "annotator": "r0",
-                                             "label": "y"}])], ignore_index=True)
+    frame = pd.concat(
+        [frame, pd.DataFrame([{"item_id": "item1", "annotator": "r0", "label": "y"}])],
+        ignore_index=True,
+    )
     for f in (qa.fleiss_kappa, qa.krippendorff_alpha, qa.percent_agreement, qa.consensus):
         with pytest.raises(ValueError, match=r"annotator 'r0' gave item 'item1' 2 labels") as err:
             f(frame)
@@ -80,8 +82,9 @@ def test_unknown_categories_are_named() -> None:
 def test_numeric_categories_match_string_labels() -> None:
     # the schema stores labels as str; categories=[1, 2, 3] still matches them
     frame = long_frame([["1", "2"], ["3", "3"], ["2", "2"]])
-    assert qa.cohen_kappa(frame, "r0", "r1", weights="linear", categories=[1, 2, 3]) == \
-        pytest.approx(qa.cohen_kappa(frame, "r0", "r1", weights="linear"))
+    assert qa.cohen_kappa(
+        frame, "r0", "r1", weights="linear", categories=[1, 2, 3]
+    ) == pytest.approx(qa.cohen_kappa(frame, "r0", "r1", weights="linear"))
 
 
 def test_mixed_types_warn() -> None:

@@ -50,7 +50,8 @@ def test_gold_accuracy_per_annotator_and_label() -> None:
     assert lab.loc[("b", "y"), "recall"] == 0.5
     assert lab.loc[("b", "x"), "precision"] == 0.5
     conf = result.confusion["b"]
-    assert conf.loc["y", "x"] == 1 and conf.loc["y", "y"] == 1
+    assert conf.loc["y", "x"] == 1
+    assert conf.loc["y", "y"] == 1
     # gold as a frame (e.g. an expert's annotations) gives the same
     gold_frame = pd.DataFrame({"item_id": list(gold), "label": list(gold.values())})
     same = qa.gold_accuracy(frame, gold_frame)

@@ -33,8 +33,9 @@ PLOTS = [
     lambda df, ax: qa.plot_bias(df, ax=ax),
     lambda df, ax: qa.plot_bias(df, by="lighting", ax=ax),
     lambda df, ax: qa.plot_confusion(df, "r0", "r1", ax=ax),
-    lambda df, ax: qa.plot_confusion(df, "r0", gold={"item0": "a", "item1": "b"},
-                                     normalize="rows", ax=ax),
+    lambda df, ax: qa.plot_confusion(
+        df, "r0", gold={"item0": "a", "item1": "b"}, normalize="rows", ax=ax
+    ),
 ]
 
 
@@ -74,7 +75,8 @@ def test_report(frame: pd.DataFrame) -> None:
     assert result.gold is not None
     assert isinstance(result.figure, Figure)
     html = result._repr_html_()
-    assert "<img" in html and "fleiss_kappa" in html
+    assert "<img" in html
+    assert "fleiss_kappa" in html
     assert plt.get_fignums() == []
 
 

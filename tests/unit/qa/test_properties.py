@@ -17,8 +17,9 @@ matrices = st.integers(2, 4).flatmap(
         st.lists(st.integers(0, 3), min_size=raters, max_size=raters), min_size=2, max_size=25
     )
 )
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 MULTI = [qa.fleiss_kappa, qa.krippendorff_alpha, qa.gwet_ac1, qa.percent_agreement]
 
 
@@ -70,8 +71,10 @@ def test_pairwise_metrics_are_symmetric(matrix: list[list[int]]) -> None:
     for f in (qa.cohen_kappa, qa.scott_pi):
         assert _same(_quiet(f, frame, "r0", "r1"), _quiet(f, frame, "r1", "r0"))
     for weights in ("linear", "quadratic"):
-        assert _same(_quiet(qa.cohen_kappa, frame, "r0", "r1", weights=weights),
-                     _quiet(qa.cohen_kappa, frame, "r1", "r0", weights=weights))
+        assert _same(
+            _quiet(qa.cohen_kappa, frame, "r0", "r1", weights=weights),
+            _quiet(qa.cohen_kappa, frame, "r1", "r0", weights=weights),
+        )
 
 
 @SETTINGS

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from qa_helpers import long_frame
 
 from nblabel import qa
 from nblabel.schema import from_records
-
-from qa_helpers import long_frame
 
 nan = np.nan
 
@@ -24,8 +23,9 @@ KRIPPENDORFF_2011 = [
 
 def _k2011(as_text: bool) -> object:
     matrix = np.array(KRIPPENDORFF_2011, dtype=float).T
-    rows = [[None if np.isnan(v) else (str(int(v)) if as_text else int(v)) for v in r]
-            for r in matrix]
+    rows = [
+        [None if np.isnan(v) else (str(int(v)) if as_text else int(v)) for v in r] for r in matrix
+    ]
     return long_frame(rows, raters=["A", "B", "C", "D"])
 
 
@@ -49,14 +49,36 @@ def test_krippendorff_2011_nominal_exact() -> None:
 # Fleiss, J. L. (1971), Table 1: 30 patients x 6 psychiatrists x 5 diagnoses,
 # kappa = 0.430. The data as printed in statsmodels' test_inter_rater.py (diagnoses).
 FLEISS_1971 = [
-    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5],
-    [2, 2, 2, 4, 4, 4], [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4],
-    [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4],
-    [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5], [3, 3, 3, 3, 3, 5],
-    [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
-    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4],
-    [1, 4, 4, 4, 4, 5], [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4],
-    [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
+    [4, 4, 4, 4, 4, 4],
+    [2, 2, 2, 5, 5, 5],
+    [2, 3, 3, 3, 3, 5],
+    [5, 5, 5, 5, 5, 5],
+    [2, 2, 2, 4, 4, 4],
+    [1, 1, 3, 3, 3, 3],
+    [3, 3, 3, 3, 5, 5],
+    [1, 1, 3, 3, 3, 4],
+    [1, 1, 4, 4, 4, 4],
+    [5, 5, 5, 5, 5, 5],
+    [1, 4, 4, 4, 4, 4],
+    [1, 2, 4, 4, 4, 4],
+    [2, 2, 2, 3, 3, 3],
+    [1, 4, 4, 4, 4, 4],
+    [2, 2, 4, 4, 4, 5],
+    [3, 3, 3, 3, 3, 5],
+    [1, 1, 1, 4, 5, 5],
+    [1, 1, 1, 1, 1, 2],
+    [2, 2, 4, 4, 4, 4],
+    [1, 3, 3, 5, 5, 5],
+    [5, 5, 5, 5, 5, 5],
+    [2, 4, 4, 4, 4, 4],
+    [2, 2, 4, 5, 5, 5],
+    [1, 1, 4, 4, 4, 4],
+    [1, 4, 4, 4, 4, 5],
+    [2, 2, 2, 2, 2, 4],
+    [1, 1, 1, 1, 5, 5],
+    [2, 2, 4, 4, 4, 4],
+    [1, 3, 3, 3, 3, 3],
+    [5, 5, 5, 5, 5, 5],
 ]
 
 
@@ -110,8 +132,7 @@ def test_weights_follow_categories_order() -> None:
     y1 = ["low"] * 46 + ["mid"] * 44 + ["high"] * 10
     y2 = ["low"] * 50 + ["mid"] * 40 + ["high"] * 10
     frame = long_frame(list(zip(y1, y2, strict=True)), raters=["a", "b"])
-    value = qa.cohen_kappa(frame, "a", "b", weights="quadratic",
-                           categories=["low", "mid", "high"])
+    value = qa.cohen_kappa(frame, "a", "b", weights="quadratic", categories=["low", "mid", "high"])
     assert value == pytest.approx(0.9541, abs=1e-4)
 
 
@@ -119,8 +140,16 @@ def test_statsmodels_table1_fleiss() -> None:
     # statsmodels test_inter_rater.py table1 (10 subjects x 14 raters, 5 categories):
     # its test_fleiss_kappa expects 0.2099 (Fleiss' kappa of the Wikipedia example).
     counts = [
-        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
     ]
     matrix = [[c for c, n in enumerate(row) for _ in range(n)] for row in counts]
     assert qa.fleiss_kappa(long_frame(matrix)) == pytest.approx(0.2099, abs=1e-4)
@@ -151,13 +180,31 @@ def test_percent_agreement_by_hand() -> None:
 
 def test_schema_frame_works() -> None:
     records = [
-        {"id": f"{i}{a}", "item_id": f"i{i}", "annotator": a, "kind": "label",
-         "label": lab, "source": "human"}
+        {
+            "id": f"{i}{a}",
+            "item_id": f"i{i}",
+            "annotator": a,
+            "kind": "label",
+            "label": lab,
+            "source": "human",
+        }
         for i, row in enumerate([["x", "x"], ["y", "y"], ["x", "y"]])
         for a, lab in zip(["a", "b"], row, strict=True)
     ]
-    records.append({"id": "box", "item_id": "i0", "annotator": "a", "kind": "box", "label": "z",
-                    "source": "human", "x": 0, "y": 0, "width": 1, "height": 1})
+    records.append(
+        {
+            "id": "box",
+            "item_id": "i0",
+            "annotator": "a",
+            "kind": "box",
+            "label": "z",
+            "source": "human",
+            "x": 0,
+            "y": 0,
+            "width": 1,
+            "height": 1,
+        }
+    )
     frame = from_records(records)
     # the box row is ignored; a = x,y,x and b = x,y,y: po = 2/3, pe = 4/9 -> 0.4
     assert qa.cohen_kappa(frame, "a", "b") == pytest.approx(0.4)
