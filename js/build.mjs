@@ -13,7 +13,8 @@ const watch = process.argv.includes("--watch");
 mkdirSync("src/nblabel/static", { recursive: true });
 
 const options = {
-  entryPoints: [...widgets.map((w) => `js/${w}.js`), "js/nblabel.css"],
+  // A widget's CSS (js/nblabel.css and its own, imported from its entry) lands in <widget>.css.
+  entryPoints: widgets.map((w) => `js/${w}.js`),
   outdir: "src/nblabel/static",
   bundle: true,
   format: /** @type {const} */ ("esm"),

@@ -1,5 +1,6 @@
 // ImageAnnotator's page: the image on a canvas, whole-image labels by key or button.
 
+import "./nblabel.css";
 import { newId } from "./lib/ids.js";
 import { captureKeys } from "./lib/keys.js";
 import { sessionFor } from "./lib/session.js";

@@ -12,11 +12,12 @@ from typing import Any
 
 from . import schema
 from .store import Store
+from .view import plot_item
 from .widgets import ImageAnnotator
 
 __version__ = "0.1.0"
 
-__all__ = ["ImageAnnotator", "Store", "__version__", "qa", "schema"]
+__all__ = ["ImageAnnotator", "Store", "__version__", "plot_item", "qa", "schema"]
 
 
 def __getattr__(name: str) -> Any:

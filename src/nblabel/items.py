@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["IMAGE_SUFFIXES", "Item", "image_items"]
+__all__ = ["IMAGE_SOURCES", "IMAGE_SUFFIXES", "Item", "Sources", "collect", "content_id", "image_items"]
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jfif", ".ppm"}
@@ -34,7 +34,8 @@ class Item:
     meta: Mapping[str, str] = field(default_factory=dict)
 
 
-def _content_id(source: Any) -> str:
+def content_id(source: Any) -> str:
+    """A stable id from the content: "array-…", "bytes-…", "text-…" or "image-…" and 16 hex digits."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(source, np.ndarray):
         h.update(f"{source.dtype.str}{source.shape}".encode())
@@ -43,6 +44,9 @@ def _content_id(source: Any) -> str:
     elif isinstance(source, (bytes, bytearray, memoryview)):
         h.update(bytes(source))
         prefix = "bytes"
+    elif isinstance(source, str):
+        h.update(source.encode("utf-8", "surrogatepass"))
+        prefix = "text"
     else:  # a PIL image
         h.update(f"{source.mode}{source.size}".encode())
         h.update(source.tobytes())
@@ -89,6 +93,35 @@ def _meta_text(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Sources:
+    """What one widget family takes as items, and how to identify and name each one.
+
+    ``kind_of(value)`` names a value's kind (``"path"``, ``"array"``, ``"text"``...)
+    or returns None for a value the widget cannot take; ``expected`` says in
+    words what it takes (for the error). Paths get the path as id; everything
+    else a content hash, unless ``ident`` says otherwise. ``folder_suffixes``:
+    the file suffixes a folder passed as ``items`` is expanded to; empty means
+    a single string is not a folder or path (text widgets).
+    """
+
+    what: str
+    expected: str
+    kind_of: Callable[[Any], str | None]
+    folder_suffixes: frozenset[str] = frozenset()
+    ident: Callable[[Any, str], str] | None = None
+    name: Callable[[Any, str], str] | None = None
+    singles: tuple[type, ...] = (bytes, bytearray, memoryview, np.ndarray)
+
+
+IMAGE_SOURCES = Sources(
+    what="image",
+    expected="a path, bytes, numpy array or PIL image",
+    kind_of=_image_source_kind,
+    folder_suffixes=IMAGE_SUFFIXES,
+)
+
+
 def image_items(items: Any, *, column: str | None = None) -> list[Item]:
     """Normalise ``items`` for an image widget.
 
@@ -97,47 +130,50 @@ def image_items(items: Any, *, column: str | None = None) -> list[Item]:
     DataFrame with ``column`` naming the path/image column (index = item id,
     the other columns shown as metadata).
     """
-    return _items(items, column=column, check=_image_source_kind, what="image")
+    return collect(items, IMAGE_SOURCES, column=column)
 
 
-def _items(
-    items: Any,
-    *,
-    column: str | None,
-    check: Callable[[Any], str | None],
-    what: str,
-) -> list[Item]:
-    if isinstance(items, (str, os.PathLike)):
+def collect(items: Any, sources: Sources, *, column: str | None = None) -> list[Item]:
+    """Normalise what a user passed as ``items`` into identified :class:`Item` s.
+
+    Accepts a list (or any iterable), a pandas Series (index = item ids), a
+    DataFrame with ``column`` naming the column of sources (index = item ids,
+    other columns = metadata), and, when ``sources.folder_suffixes`` is set, a
+    folder. Errors name the argument and the item.
+    """
+    if isinstance(items, (str, os.PathLike)) and sources.folder_suffixes:
         path = Path(os.fspath(items)).expanduser()
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            suffixes = sources.folder_suffixes
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
             if not files:
-                raise ValueError(f"items: the folder {str(path)!r} has no {what} files")
+                raise ValueError(f"items: the folder {str(path)!r} has no {sources.what} files")
             items = [str(p) for p in files]
         else:
             items = [os.fspath(items)]
+    elif isinstance(items, str):
+        raise TypeError(f"items: expected a list of {sources.what}s, got a single str")
     if isinstance(items, pd.DataFrame):
-        return _from_frame(items, column=column, check=check, what=what)
+        return _from_frame(items, sources, column=column)
     if column is not None:
         raise ValueError("column: only used when items is a DataFrame")
     if isinstance(items, pd.Series):
         ids = [str(i) for i in items.index]
-        return _build(ids, list(items.to_numpy()), [{} for _ in ids], check=check, what=what)
-    if isinstance(items, (bytes, bytearray, memoryview, np.ndarray)) or _is_image(items):
-        sources: list[Any] = [items]
+        return _build(ids, list(items.to_numpy()), [{} for _ in ids], sources)
+    if isinstance(items, sources.singles) or _is_image(items):
+        values: list[Any] = [items]
     elif isinstance(items, Iterable):
-        sources = list(items)
+        values = list(items)
     else:
         raise TypeError(
-            f"items: expected a list of {what}s, a pandas Series or DataFrame, got "
+            f"items: expected a list of {sources.what}s, a pandas Series or DataFrame, got "
             f"{type(items).__name__}"
         )
-    return _build(None, sources, [{} for _ in sources], check=check, what=what)
+    return _build(None, values, [{} for _ in values], sources)
 
 
-def _from_frame(
-    df: pd.DataFrame, *, column: str | None, check: Callable[[Any], str | None], what: str
-) -> list[Item]:
+def _from_frame(df: pd.DataFrame, sources: Sources, *, column: str | None) -> list[Item]:
+    what = sources.what
     if column is None:
         if len(df.columns) == 1:
             column = str(df.columns[0])
@@ -147,51 +183,59 @@ def _from_frame(
                 f"(columns: {[str(c) for c in df.columns]})"
             )
     if not isinstance(column, Hashable):  # a list would raise TypeError in `in` below
-        raise ValueError(f"column: expected one column name, got a {type(column).__name__} "
-                         f"(columns: {[str(c) for c in df.columns]})")
+        raise ValueError(
+            f"column: expected one column name, got a {type(column).__name__} "
+            f"(columns: {[str(c) for c in df.columns]})"
+        )
     if column not in df.columns:
-        raise ValueError(f"column: {column!r} is not a column of items "
-                         f"(columns: {[str(c) for c in df.columns]})")
+        raise ValueError(
+            f"column: {column!r} is not a column of items "
+            f"(columns: {[str(c) for c in df.columns]})"
+        )
     ids = [str(i) for i in df.index]
     others = [c for c in df.columns if c != column]
-    meta = [
-        {str(c): _meta_text(v) for c, v in zip(others, row, strict=True)}
-        for row in df[others].itertuples(index=False, name=None)
-    ] if others else [{} for _ in ids]
-    return _build(ids, list(df[column].to_numpy()), meta, check=check, what=what)
+    meta: list[dict[str, str]] = (
+        [
+            {str(c): _meta_text(v) for c, v in zip(others, row, strict=True)}
+            for row in df[others].itertuples(index=False, name=None)
+        ]
+        if others
+        else [{} for _ in ids]
+    )
+    return _build(ids, list(df[column].to_numpy()), meta, sources)
 
 
 def _build(
     ids: list[str] | None,
-    sources: list[Any],
+    values: list[Any],
     meta: list[dict[str, str]],
-    *,
-    check: Callable[[Any], str | None],
-    what: str,
+    sources: Sources,
 ) -> list[Item]:
-    if not sources:
+    if not values:
         raise ValueError("items: no items given")
     out: list[Item] = []
     seen: dict[str, int] = {}
-    for i, source in enumerate(sources):
-        kind = check(source)
+    for i, source in enumerate(values):
+        kind = sources.kind_of(source)
         label = f"item {ids[i]!r}" if ids is not None else f"item {i}"
         if kind is None:
             raise TypeError(
-                f"items: {label} is a {type(source).__name__}; expected a path, bytes, "
-                f"numpy array or PIL image"
+                f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
             )
         if ids is not None:
             ident = ids[i]
+        elif sources.ident is not None:
+            ident = sources.ident(source, kind)
         elif kind == "path":
             ident = os.fspath(source)
         else:
-            ident = _content_id(source)
+            ident = content_id(source)
         if ident in seen:
             raise ValueError(
                 f"items: item {seen[ident]} and item {i} have the same id {ident!r}; "
                 f"pass a Series with unique index values as ids"
             )
         seen[ident] = i
-        out.append(Item(ident, source, _name(source, kind), meta[i]))
+        name = sources.name(source, kind) if sources.name is not None else _name(source, kind)
+        out.append(Item(ident, source, name, meta[i]))
     return out

@@ -69,7 +69,7 @@ class ImageAnnotator(Annotator):
     """
 
     _esm = _STATIC / "image.js"
-    _css = _STATIC / "nblabel.css"
+    _css = _STATIC / "image.css"
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
 
