@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["IMAGE_SOURCES", "IMAGE_SUFFIXES", "Item", "Sources", "collect", "content_id", "image_items"]
+__all__ = [
+    "IMAGE_SOURCES",
+    "IMAGE_SUFFIXES",
+    "Item",
+    "Sources",
+    "collect",
+    "content_id",
+    "image_items",
+]
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jfif", ".ppm"}
@@ -35,7 +43,7 @@ class Item:
 
 
 def content_id(source: Any) -> str:
-    """A stable id from the content: "array-…", "bytes-…", "text-…" or "image-…" and 16 hex digits."""
+    """A stable id from the content: ``array-``, ``bytes-``, ``text-`` or ``image-`` + 16 hex."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(source, np.ndarray):
         h.update(f"{source.dtype.str}{source.shape}".encode())
@@ -145,7 +153,9 @@ def collect(items: Any, sources: Sources, *, column: str | None = None) -> list[
         path = Path(os.fspath(items)).expanduser()
         if path.is_dir():
             suffixes = sources.folder_suffixes
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
+            files = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()
+            )
             if not files:
                 raise ValueError(f"items: the folder {str(path)!r} has no {sources.what} files")
             items = [str(p) for p in files]
@@ -189,8 +199,7 @@ def _from_frame(df: pd.DataFrame, sources: Sources, *, column: str | None) -> li
         )
     if column not in df.columns:
         raise ValueError(
-            f"column: {column!r} is not a column of items "
-            f"(columns: {[str(c) for c in df.columns]})"
+            f"column: {column!r} is not a column of items (columns: {[str(c) for c in df.columns]})"
         )
     ids = [str(i) for i in df.index]
     others = [c for c in df.columns if c != column]

@@ -300,23 +300,44 @@ def _check_geometry(out: pd.DataFrame) -> None:
     if inverted.any():
         row = _first(out, inverted)
         raise SchemaError(
-            f"end {out.at[row, 'end']} is before start {out.at[row, 'start']}",
+            f"end {out['end'].at[row]:g} is before start {out['start'].at[row]:g}",
             column="end",
             row=row,
         )
     for row, value in out["mask"].items():
-        if value is None:
-            continue
-        if not (isinstance(value, Mapping) and "size" in value and "counts" in value):
-            raise SchemaError("a mask must be a COCO RLE dict with 'size' and 'counts'",
-                              column="mask", row=row)
+        problem = mask_problem(value)
+        if problem:
+            raise SchemaError(problem, column="mask", row=row)
     for row, value in out["points"].items():
-        if value is None:
-            continue
-        try:
-            pts = np.asarray(value, dtype="float64")
-        except (TypeError, ValueError):
-            pts = np.empty((0,))
-        if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
-            raise SchemaError("a polygon needs at least three finite [x, y] points",
-                              column="points", row=row)
+        problem = points_problem(value)
+        if problem:
+            raise SchemaError(problem, column="points", row=row)
+
+
+def mask_problem(value: Any) -> str | None:
+    """Why ``value`` is not a COCO RLE mask dict, or None (also None for a missing mask)."""
+    if value is None:
+        return None
+    if not (isinstance(value, Mapping) and "size" in value and "counts" in value):
+        return "a mask must be a COCO RLE dict with 'size' and 'counts'"
+    size = value["size"]
+    if not (
+        isinstance(size, Sequence)
+        and len(size) == 2
+        and all(isinstance(v, (int, np.integer)) and v >= 0 for v in size)
+    ):
+        return f"a mask's size must be [height, width], got {size!r}"
+    return None
+
+
+def points_problem(value: Any) -> str | None:
+    """Why ``value`` is not a polygon's list of [x, y] points, or None (also for a missing one)."""
+    if value is None:
+        return None
+    try:
+        pts = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        pts = np.empty((0,))
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
+        return "a polygon needs at least three finite [x, y] points"
+    return None

@@ -109,8 +109,9 @@ meta_table = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-_ROW_COLS: Final = tuple(c.name for c in annotations_table.columns if c.name not in
-                         ("deleted", "version"))
+_ROW_COLS: Final = tuple(
+    c.name for c in annotations_table.columns if c.name not in ("deleted", "version")
+)
 
 
 def _sqlite_url(path: str | os.PathLike[str]) -> str:
@@ -196,8 +197,9 @@ class Store:
                 sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar_one_or_none()
             if found is None:
-                conn.execute(meta_table.insert(), {"key": "schema_version",
-                                                   "value": str(SCHEMA_VERSION)})
+                conn.execute(
+                    meta_table.insert(), {"key": "schema_version", "value": str(SCHEMA_VERSION)}
+                )
             elif int(found) > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self!r} was written by a newer nblabel (schema {found}); upgrade nblabel"
@@ -261,11 +263,15 @@ class Store:
         with engine.begin() as conn:
             gone: list[dict[str, Any]] = []
             if id_list:
-                live = conn.execute(
-                    sa.select(*[t.c[c] for c in _ROW_COLS]).where(
-                        t.c.id.in_(id_list), t.c.deleted.is_(False)
+                live = (
+                    conn.execute(
+                        sa.select(*[t.c[c] for c in _ROW_COLS]).where(
+                            t.c.id.in_(id_list), t.c.deleted.is_(False)
+                        )
                     )
-                ).mappings().all()
+                    .mappings()
+                    .all()
+                )
                 gone = [dict(r) for r in live]
                 if gone:
                     conn.execute(
@@ -308,12 +314,16 @@ class Store:
         return df
 
     def history(self, *, item_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """Every write ever made, oldest first: the schema's columns plus ``op`` and ``recorded_at``."""
+        """Every write ever made, oldest first: the schema's columns, ``op`` and ``recorded_at``."""
         e = events_table
         query = sa.select(e.c.seq, e.c.op, e.c.recorded_at, *[e.c[c] for c in _ROW_COLS])
-        if item_ids is not None:
+        small_ids = item_ids is not None and len(item_ids) <= 500
+        if small_ids:
+            assert item_ids is not None
             query = query.where(e.c.item_id.in_([str(i) for i in item_ids]))
         df = self._read(query.order_by(e.c.seq), extra=("seq", "op", "recorded_at"))
+        if item_ids is not None and not small_ids:
+            df = df[df["item_id"].isin([str(i) for i in item_ids])].reset_index(drop=True)
         return df
 
     def annotators(self) -> list[str]:
@@ -322,8 +332,16 @@ class Store:
             return []
         t = annotations_table
         with self._reader() as conn:
-            rows = conn.execute(sa.select(t.c.annotator).where(t.c.deleted.is_(False))
-                                .distinct().order_by(t.c.annotator)).scalars().all()
+            rows = (
+                conn.execute(
+                    sa.select(t.c.annotator)
+                    .where(t.c.deleted.is_(False))
+                    .distinct()
+                    .order_by(t.c.annotator)
+                )
+                .scalars()
+                .all()
+            )
         return list(rows)
 
     def _read(self, query: sa.Select[Any], extra: Sequence[str] = ()) -> pd.DataFrame:
@@ -348,8 +366,13 @@ class Store:
         return out[front]
 
 
-def _filter(query: sa.Select[Any], t: sa.Table, *, annotator: str | Sequence[str] | None,
-            kind: str | Sequence[str] | None) -> sa.Select[Any]:
+def _filter(
+    query: sa.Select[Any],
+    t: sa.Table,
+    *,
+    annotator: str | Sequence[str] | None,
+    kind: str | Sequence[str] | None,
+) -> sa.Select[Any]:
     if annotator is not None:
         names = [annotator] if isinstance(annotator, str) else list(annotator)
         query = query.where(t.c.annotator.in_(names))
@@ -362,7 +385,7 @@ def _filter(query: sa.Select[Any], t: sa.Table, *, annotator: str | Sequence[str
 def _records(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[dict[str, Any]]:
     if isinstance(rows, pd.DataFrame):
         return [
-            {k: v for k, v in zip(rows.columns, values) if k in schema.COLUMN_NAMES}
+            {k: v for k, v in zip(rows.columns, values, strict=True) if k in schema.COLUMN_NAMES}
             for values in rows.itertuples(index=False, name=None)
         ]
     if isinstance(rows, Mapping):
@@ -391,41 +414,53 @@ def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, 
         out["source"] = "human"
     for name in ("item_id", "annotator", "kind", "label"):
         if not out[name]:
-            raise schema.SchemaError("required value is missing or empty", column=name,
-                                     row=position)
+            raise schema.SchemaError(
+                "required value is missing or empty", column=name, row=position
+            )
     if out["kind"] not in schema.KINDS:
-        raise schema.SchemaError(f"{out['kind']!r} is not one of {list(schema.KINDS)}",
-                                 column="kind", row=position)
+        raise schema.SchemaError(
+            f"{out['kind']!r} is not one of {list(schema.KINDS)}", column="kind", row=position
+        )
     if out["source"] not in schema.SOURCES:
-        raise schema.SchemaError(f"{out['source']!r} is not one of {list(schema.SOURCES)}",
-                                 column="source", row=position)
+        raise schema.SchemaError(
+            f"{out['source']!r} is not one of {list(schema.SOURCES)}", column="source", row=position
+        )
     for name in _FLOAT_COLS:
         value = row.get(name)
         if _missing(value):
             out[name] = None
             continue
         try:
-            number = float(value)
+            number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
-            raise schema.SchemaError(f"{value!r} is not a number", column=name,
-                                     row=position) from exc
+            raise schema.SchemaError(
+                f"{value!r} is not a number", column=name, row=position
+            ) from exc
         if not math.isfinite(number):
-            raise schema.SchemaError(f"{value!r} is not a finite number", column=name,
-                                     row=position)
+            raise schema.SchemaError(f"{value!r} is not a finite number", column=name, row=position)
         out[name] = number
     for name in _INT_COLS:
         value = row.get(name)
-        out[name] = None if _missing(value) else int(value)
+        out[name] = None if _missing(value) else int(value)  # type: ignore[arg-type]
     for name in _JSON_COLS:
         value = row.get(name)
         out[name] = None if _missing(value) else json.dumps(_plain(value), separators=(",", ":"))
     for name in schema.REQUIRED_BY_KIND[out["kind"]]:
         if out[name] is None:
-            raise schema.SchemaError(f"a {out['kind']!r} annotation needs {name!r}",
-                                     column=name, row=position)
+            raise schema.SchemaError(
+                f"a {out['kind']!r} annotation needs {name!r}", column=name, row=position
+            )
+    for name in ("width", "height"):
+        if out[name] is not None and out[name] < 0:
+            raise schema.SchemaError("must not be negative", column=name, row=position)
+    for name, check in (("mask", schema.mask_problem), ("points", schema.points_problem)):
+        problem = check(row.get(name)) if not _missing(row.get(name)) else None
+        if problem:
+            raise schema.SchemaError(problem, column=name, row=position)
     if out["start"] is not None and out["end"] is not None and out["end"] < out["start"]:
-        raise schema.SchemaError(f"end {out['end']} is before start {out['start']}",
-                                 column="end", row=position)
+        raise schema.SchemaError(
+            f"end {out['end']} is before start {out['start']}", column="end", row=position
+        )
     created = row.get("created_at")
     out["created_at"] = now if _missing(created) else _utc(created, position)
     out["updated_at"] = now
@@ -442,8 +477,9 @@ def _utc(value: Any, position: int) -> datetime:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise schema.SchemaError(f"{value!r} is not a date/time", column="created_at",
-                                 row=position) from exc
+        raise schema.SchemaError(
+            f"{value!r} is not a date/time", column="created_at", row=position
+        ) from exc
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.to_pydatetime()
 
@@ -479,18 +515,19 @@ def _upsert_run(conn: Connection, rows: list[dict[str, Any]], *, keep_created: b
     t = annotations_table
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert: Any = sqlite.insert if dialect == "sqlite" else postgresql.insert
         stmt = insert(t)
-        update = {c: stmt.excluded[c] for c in _ROW_COLS if c != "id"}
+        update: dict[str, Any] = {c: stmt.excluded[c] for c in _ROW_COLS if c != "id"}
         if keep_created:
             del update["created_at"]
         update["deleted"] = sa.false()
         update["version"] = t.c.version + 1
-        conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=update),
-                     [{**r, "deleted": False, "version": 1} for r in rows])
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=[t.c.id], set_=update),
+            [{**r, "deleted": False, "version": 1} for r in rows],
+        )
         return
     for r in rows:  # other databases: portable, slower path
         found = conn.execute(sa.select(t.c.version).where(t.c.id == r["id"])).scalar_one_or_none()
@@ -500,8 +537,10 @@ def _upsert_run(conn: Connection, rows: list[dict[str, Any]], *, keep_created: b
             values = {k: v for k, v in r.items() if k != "id"}
             if keep_created:
                 values.pop("created_at")
-            conn.execute(t.update().where(t.c.id == r["id"]),
-                         {**values, "deleted": False, "version": found + 1})
+            conn.execute(
+                t.update().where(t.c.id == r["id"]),
+                {**values, "deleted": False, "version": found + 1},
+            )
 
 
 def _make_sqlite_durable(engine: Engine, busy_timeout: float) -> None:

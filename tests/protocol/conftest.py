@@ -52,8 +52,16 @@ class PageDriver:
         """Send one edit and return the widget's answer (saved or rejected)."""
         self.seq += 1
         before = len(self.sent)
-        self._send({"type": "edit", "seq": self.seq, "item_id": item_id,
-                    "upsert": upsert or [], "delete": delete or [], "elapsed": elapsed})
+        self._send(
+            {
+                "type": "edit",
+                "seq": self.seq,
+                "item_id": item_id,
+                "upsert": upsert or [],
+                "delete": delete or [],
+                "elapsed": elapsed,
+            }
+        )
         answers = [m for m, _ in self.sent[before:] if m.get("seq") == self.seq]
         assert len(answers) == 1, f"expected one answer to edit {self.seq}, got {answers}"
         return answers[0]
@@ -75,8 +83,11 @@ class PageDriver:
     def item_at(self, position: int, wait: float = 5.0) -> tuple[dict[str, Any], list[bytes]]:
         deadline = time.monotonic() + wait
         while True:
-            found = [(m, b) for m, b in self.sent
-                     if m.get("type") == "item" and m["position"] == position]
+            found = [
+                (m, b)
+                for m, b in self.sent
+                if m.get("type") == "item" and m["position"] == position
+            ]
             if found:
                 return found[-1]
             if time.monotonic() > deadline:

@@ -75,7 +75,11 @@ def test_a_label_is_stored_before_the_page_is_told_saved(photos, tmp_path, drive
     assert len(df) == 1
     row = df.iloc[0]
     assert (row["item_id"], row["label"], row["kind"], row["source"]) == (
-        photos[0], "dog", "label", "human")
+        photos[0],
+        "dog",
+        "label",
+        "human",
+    )
     assert row["elapsed"] == 1.25
     assert (row["image_width"], row["image_height"]) == (80, 60)
     assert pd.isna(row["score"])
@@ -176,10 +180,15 @@ def test_a_failed_store_write_is_reported_and_loses_nothing(photos, tmp_path, dr
     page.label(photos[0], "cat")
     # Another process holds the write lock: the next write cannot get in.
     locker = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None);"
-         "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(5)", str(db)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None);"
+            "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(5)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert locker.stdout is not None
@@ -333,8 +342,13 @@ def test_items_of_every_kind(tmp_path, drive):
     png = tmp_path / "a.png"
     PILImage.fromarray(np.full((8, 9, 3), 200, np.uint8)).save(png)
     items = pd.Series(
-        [str(png), png.read_bytes(), np.zeros((5, 6), np.uint16),
-         np.ones((4, 3, 4), np.float32), PILImage.new("P", (7, 2))],
+        [
+            str(png),
+            png.read_bytes(),
+            np.zeros((5, 6), np.uint16),
+            np.ones((4, 3, 4), np.float32),
+            PILImage.new("P", (7, 2)),
+        ],
         index=["file", "bytes", "u16", "float", "pil"],
     )
     w = make(items, tmp_path)  # type: ignore[arg-type]
@@ -347,13 +361,11 @@ def test_items_of_every_kind(tmp_path, drive):
         assert "error" not in message["item"], message["item"]
         sizes[message["item"]["id"]] = (message["item"]["width"], message["item"]["height"])
         decode(buffers[0])
-    assert sizes == {"file": (9, 8), "bytes": (9, 8), "u16": (6, 5), "float": (3, 4),
-                     "pil": (7, 2)}
+    assert sizes == {"file": (9, 8), "bytes": (9, 8), "u16": (6, 5), "float": (3, 4), "pil": (7, 2)}
 
 
 def test_dataframe_items_use_the_index_as_ids_and_show_metadata(photos, tmp_path, drive):
-    df = pd.DataFrame({"path": photos[:2], "site": ["<b>north</b>", "south"]},
-                      index=["n1", "s1"])
+    df = pd.DataFrame({"path": photos[:2], "site": ["<b>north</b>", "south"]}, index=["n1", "s1"])
     w = make(df, tmp_path, column="path")  # type: ignore[arg-type]
     page = drive(w)
     page.hello()
@@ -408,12 +420,22 @@ def test_accepting_a_suggestion_stores_a_human_label(photos, tmp_path, drive):
     dog = next(s for s in message["suggestions"] if s["label"] == "dog")
     cat = next(s for s in message["suggestions"] if s["label"] == "cat")
     page.seq += 1
-    page._send({"type": "edit", "seq": page.seq, "item_id": photos[0],
-                "upsert": [{"id": "h1", "kind": "label", "label": "dog"}], "delete": [],
-                "accepted": [dog["id"]], "rejected": [cat["id"]], "elapsed": 2.0})
+    page._send(
+        {
+            "type": "edit",
+            "seq": page.seq,
+            "item_id": photos[0],
+            "upsert": [{"id": "h1", "kind": "label", "label": "dog"}],
+            "delete": [],
+            "accepted": [dog["id"]],
+            "rejected": [cat["id"]],
+            "elapsed": 2.0,
+        }
+    )
     df = w.annotations
-    assert df[["id", "label", "source", "annotator"]].values.tolist() == [
-        ["h1", "dog", "human", "ana"]]
+    assert df[["id", "label", "source", "annotator"]].to_numpy().tolist() == [
+        ["h1", "dog", "human", "ana"]
+    ]
     assert pd.isna(df["score"].iloc[0])
     page.clear()
     page.goto(0, cached=[0])
@@ -423,8 +445,17 @@ def test_accepting_a_suggestion_stores_a_human_label(photos, tmp_path, drive):
     message, _ = page.item_at(1)
     bird = message["suggestions"][0]
     page.seq += 1
-    page._send({"type": "edit", "seq": page.seq, "item_id": photos[1], "upsert": [],
-                "delete": [], "accepted": [], "rejected": [bird["id"]]})
+    page._send(
+        {
+            "type": "edit",
+            "seq": page.seq,
+            "item_id": photos[1],
+            "upsert": [],
+            "delete": [],
+            "accepted": [],
+            "rejected": [bird["id"]],
+        }
+    )
     assert page.sent[-1][0]["type"] == "saved"
     assert len(w.store.history()) == 1
 

@@ -14,7 +14,8 @@ browser -> kernel
     "delete": [annotation_id, ...], "accepted": [suggestion_id, ...],
     "rejected": [suggestion_id, ...], "elapsed": seconds}``
         one finished edit (``accepted``/``rejected`` are optional: suggestions
-        the person took, as the rows in ``upsert``, or dismissed). The kernel checks it, writes it to the store in
+        the person took, as the rows in ``upsert``, or dismissed). The kernel
+        checks it, writes it to the store in
         one transaction, then answers ``{"type": "saved", "seq": s}``, or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
@@ -82,8 +83,9 @@ def _check_store(store: Any) -> Store:
         return Store(store)
     if isinstance(store, Store):
         return store
-    raise TypeError(f"store: expected a path, a SQLAlchemy URL or a Store, got "
-                    f"{type(store).__name__}")
+    raise TypeError(
+        f"store: expected a path, a SQLAlchemy URL or a Store, got {type(store).__name__}"
+    )
 
 
 def _check_annotator(annotator: Any) -> str:
@@ -154,14 +156,16 @@ class Annotator(anywidget.AnyWidget):
         # item_id -> {annotation id -> stored row}: what the browser is told, kept in step
         # with the store by every edit, so an edit never has to read the whole store.
         self._rows: dict[str, dict[str, dict[str, Any]]] = {}
-        stored = self._store.annotations(annotator=annotator_, kind=list(self.KINDS),
-                                         item_ids=self._ids)
+        stored = self._store.annotations(
+            annotator=annotator_, kind=list(self.KINDS), item_ids=self._ids
+        )
         for record in stored.to_dict("records"):
             row = {str(k): v for k, v in record.items()}
             self._rows.setdefault(row["item_id"], {})[row["id"]] = row
         self._errors: dict[str, str] = {}
-        self._suggestions = Suggestions(predictions, item_ids=self._position_of,
-                                        kinds=self.KINDS, labels=labels_)
+        self._suggestions = Suggestions(
+            predictions, item_ids=self._position_of, kinds=self.KINDS, labels=labels_
+        )
         self._lock = threading.RLock()
         self._cache: OrderedDict[int, Future[Payload]] = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-prefetch")
@@ -210,8 +214,9 @@ class Annotator(anywidget.AnyWidget):
     @property
     def annotations(self) -> pd.DataFrame:
         """This widget's current annotations (this annotator, these items), read from the store."""
-        return self._store.annotations(annotator=self.annotator, kind=list(self.KINDS),
-                                       item_ids=self._ids)
+        return self._store.annotations(
+            annotator=self.annotator, kind=list(self.KINDS), item_ids=self._ids
+        )
 
     def on_save(self, callback: Callable[[dict[str, Any]], Any], *, remove: bool = False) -> Any:
         """Call ``callback(event)`` after each edit is stored; usable as a decorator.
@@ -254,8 +259,10 @@ class Annotator(anywidget.AnyWidget):
         """Raise ValueError if the item's annotations after an edit are not allowed."""
         labels = [r["label"] for r in rows if r["kind"] == "label"]
         if not self.multi_label and len(labels) > 1:
-            raise ValueError(f"item {item.id!r} would have {len(labels)} labels {labels}, "
-                             f"but this widget takes one label per item")
+            raise ValueError(
+                f"item {item.id!r} would have {len(labels)} labels {labels}, "
+                f"but this widget takes one label per item"
+            )
         if len(set(labels)) != len(labels):
             raise ValueError(f"item {item.id!r} would have the same label twice")
 
@@ -315,16 +322,27 @@ class Annotator(anywidget.AnyWidget):
         item_id = str(content.get("item_id"))
         position = self._position_of.get(item_id)
         if position is None:
-            self.send({"type": "rejected", "seq": seq, "item_id": item_id,
-                       "message": f"unknown item {item_id!r}", "rows": []})
+            self.send(
+                {
+                    "type": "rejected",
+                    "seq": seq,
+                    "item_id": item_id,
+                    "message": f"unknown item {item_id!r}",
+                    "rows": [],
+                }
+            )
             return
         item = self._items[position]
         current = self._rows.get(item_id, {})
         try:
-            upserts = [self._row_from_browser(item, r, content.get("elapsed"))
-                       for r in content.get("upsert", [])]
+            upserts = [
+                self._row_from_browser(item, r, content.get("elapsed"))
+                for r in content.get("upsert", [])
+            ]
             deletes = [str(i) for i in content.get("delete", [])]
-            resolved = [str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))]
+            resolved = [
+                str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))
+            ]
             after = {k: v for k, v in current.items() if k not in deletes}
             after.update({r["id"]: r for r in upserts})
             self._check_edit(item, list(after.values()))
@@ -332,8 +350,15 @@ class Annotator(anywidget.AnyWidget):
         except Exception as exc:  # a bad edit or a failed write: the page must know
             log.warning("nblabel: edit on item %r not saved: %s", item_id, exc)
             message = str(exc) if repr(item_id) in str(exc) else f"item {item_id!r}: {exc}"
-            self.send({"type": "rejected", "seq": seq, "item_id": item_id, "message": message,
-                       "rows": [_jsonable(r) for r in current.values()]})
+            self.send(
+                {
+                    "type": "rejected",
+                    "seq": seq,
+                    "item_id": item_id,
+                    "message": message,
+                    "rows": [_jsonable(r) for r in current.values()],
+                }
+            )
             return
         self._suggestions.resolve(item_id, resolved)
         if after:
@@ -402,8 +427,9 @@ class Annotator(anywidget.AnyWidget):
         payload, buffers = future.result()
         self._send_payload(position, payload, buffers if with_media else None)
 
-    def _send_payload(self, position: int, payload: dict[str, Any],
-                      buffers: list[bytes] | None) -> None:
+    def _send_payload(
+        self, position: int, payload: dict[str, Any], buffers: list[bytes] | None
+    ) -> None:
         item_id = self._ids[position]
         message = {
             "type": "item",
@@ -437,4 +463,3 @@ class Annotator(anywidget.AnyWidget):
             self._send_payload(position, payload, buffers)
         except Exception:
             log.exception("nblabel: could not prefetch item %d", position)
-

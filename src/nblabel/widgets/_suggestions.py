@@ -23,8 +23,21 @@ from .. import schema
 __all__ = ["Suggestions"]
 
 #: Fields of a suggestion the page gets.
-_FIELDS = ("id", "kind", "label", "score", "x", "y", "width", "height", "points", "mask",
-           "start", "end", "text")
+_FIELDS = (
+    "id",
+    "kind",
+    "label",
+    "score",
+    "x",
+    "y",
+    "width",
+    "height",
+    "points",
+    "mask",
+    "start",
+    "end",
+    "text",
+)
 
 
 def _set(value: Any) -> bool:
@@ -58,9 +71,11 @@ class Suggestions:
         for name in ("item_id", "kind", "label"):
             if name not in predictions.columns:
                 raise ValueError(f"predictions: the column {name!r} is missing")
-        frame = schema.coerce(predictions.reset_index(drop=True).assign(
-            **({"source": "model"} if "source" not in predictions.columns else {})
-        ))
+        frame = schema.coerce(
+            predictions.reset_index(drop=True).assign(
+                **({"source": "model"} if "source" not in predictions.columns else {})
+            )
+        )
         known_items = set(item_ids)
         known_labels = set(labels)
         for position, record in zip(predictions.index, frame.to_dict("records"), strict=True):
@@ -106,7 +121,7 @@ class Suggestions:
             if isinstance(value, float) and not math.isfinite(value):
                 return f"{name} is not finite ({value})"
         start, end = row.get("start"), row.get("end")
-        if _set(start) and _set(end) and end < start:
+        if _set(start) and _set(end) and float(end) < float(start):  # type: ignore[arg-type]
             return f"end {end} is before start {start}"
         return None
 

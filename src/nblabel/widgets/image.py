@@ -87,8 +87,9 @@ class ImageAnnotator(Annotator):
         predictions: pd.DataFrame | None = None,
     ) -> None:
         if not isinstance(display_size, int) or display_size < 16:
-            raise ValueError(f"display_size: expected a whole number of pixels >= 16, "
-                             f"got {display_size!r}")
+            raise ValueError(
+                f"display_size: expected a whole number of pixels >= 16, got {display_size!r}"
+            )
         self._display_size = display_size
         self._sizes: dict[str, tuple[int, int]] = {}
         super().__init__(
@@ -104,8 +105,9 @@ class ImageAnnotator(Annotator):
 
     def _load(self, item: Item) -> Payload:
         try:
-            image = media.load_display_image(item.source, item_id=item.id,
-                                             max_side=self._display_size)
+            image = media.load_display_image(
+                item.source, item_id=item.id, max_side=self._display_size
+            )
         except media.MediaError as exc:
             return {"error": str(exc)}, []
         self._sizes[item.id] = (image.width, image.height)
