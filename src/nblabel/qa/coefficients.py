@@ -26,8 +26,11 @@ from ._frame import (
     AgreementWarning,
     FloatArray,
     Ratings,
+    _match_categories,
+    _sorted_uniques,
     check_annotator,
     numeric_values,
+    of_kind,
     ratings,
 )
 
@@ -96,6 +99,53 @@ def _pair_codes(r: Ratings, ia: int, ib: int) -> tuple[np.ndarray, np.ndarray]:
     return la[both], lb[both]
 
 
+def _aligned_pair(
+    df: pd.DataFrame,
+    a: Any,
+    b: Any,
+    *,
+    func: str,
+    categories: Sequence[Hashable] | None,
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Fast path for large string frames whose rows of a and b list the same items in
+    the same, strictly increasing order (as a store sorted by item writes them):
+    skips hashing item ids and annotators. None when it does not apply; the general
+    path then does the work (and raises or warns about bad input).
+    """
+    if not isinstance(df, pd.DataFrame) or len(df) < 10_000 or a == b:
+        return None
+    if not {"item_id", "annotator", "label"} <= set(df.columns):
+        return None
+    rows = of_kind(df, "label")
+    if any(isinstance(rows[c].dtype, pd.CategoricalDtype) for c in ("item_id", "annotator")):
+        return None  # categorical codes are already free
+    annotators = rows["annotator"].to_numpy()
+    ma = np.asarray(annotators == a, dtype=bool)
+    mb = np.asarray(annotators == b, dtype=bool)
+    items = rows["item_id"].to_numpy()
+    ia, ib = items[ma], items[mb]
+    if len(ia) != len(ib) or len(ia) < 2:
+        return None
+    try:
+        if not (ia == ib).all() or not (ia[1:] > ia[:-1]).all():
+            return None
+    except TypeError:
+        return None
+    labels = rows["label"]
+    found, uniques = pd.factorize(np.concatenate([labels.to_numpy()[ma], labels.to_numpy()[mb]]))
+    if (found < 0).any():
+        return None
+    if categories is None and isinstance(labels.dtype, pd.CategoricalDtype):
+        categories = list(labels.cat.categories)
+    if categories is not None:
+        position, cats = _match_categories(pd.Index(uniques), categories, func=func, labels=labels)
+    else:
+        cats = _sorted_uniques(pd.Index(uniques), func, labels)
+        position = cats.get_indexer(pd.Index(uniques))
+    value = position.astype(np.intp)[found]
+    return value[: len(ia)], value[len(ia) :], len(cats)
+
+
 def _confusion(la: np.ndarray, lb: np.ndarray, k: int) -> FloatArray:
     return np.bincount(la * k + lb, minlength=k * k).reshape(k, k).astype(np.float64)
 
@@ -159,9 +209,14 @@ def cohen_kappa(
         raise ValueError(
             f"cohen_kappa: weights must be None, 'linear' or 'quadratic', got {weights!r}"
         )
-    r = ratings(df, func="cohen_kappa", categories=categories)
-    la, lb = _pair(r, a, b, "cohen_kappa")
-    return _finish(lambda: _kappa_from_codes(la, lb, r.n_categories, weights), "cohen_kappa")
+    fast = _aligned_pair(df, a, b, func="cohen_kappa", categories=categories)
+    if fast is not None:
+        la, lb, k = fast
+    else:
+        r = ratings(df, func="cohen_kappa", categories=categories)
+        la, lb = _pair(r, a, b, "cohen_kappa")
+        k = r.n_categories
+    return _finish(lambda: _kappa_from_codes(la, lb, k, weights), "cohen_kappa")
 
 
 def _scott_from_codes(la: np.ndarray, lb: np.ndarray, k: int) -> float:
@@ -183,9 +238,14 @@ def scott_pi(df: pd.DataFrame, a: Hashable, b: Hashable) -> float:
     Scott, W. A. (1955). Reliability of content analysis: the case of nominal
     scale coding. Public Opinion Quarterly 19(3).
     """
-    r = ratings(df, func="scott_pi")
-    la, lb = _pair(r, a, b, "scott_pi")
-    return _finish(lambda: _scott_from_codes(la, lb, r.n_categories), "scott_pi")
+    fast = _aligned_pair(df, a, b, func="scott_pi", categories=None)
+    if fast is not None:
+        la, lb, k = fast
+    else:
+        r = ratings(df, func="scott_pi")
+        la, lb = _pair(r, a, b, "scott_pi")
+        k = r.n_categories
+    return _finish(lambda: _scott_from_codes(la, lb, k), "scott_pi")
 
 
 # --------------------------------------------------------------------------- many raters

@@ -102,3 +102,22 @@ def test_categorical_and_string_columns_agree(rng: np.random.Generator) -> None:
     shuffled = frame.sample(frac=1, random_state=3)
     assert qa.krippendorff_alpha(shuffled) == pytest.approx(qa.krippendorff_alpha(frame))
     assert isinstance(frame, pd.DataFrame)
+
+
+@pytest.mark.parametrize("weights", [None, "quadratic"])
+def test_cohen_large_sorted_and_shuffled_frames_agree(
+    rng: np.random.Generator, weights: str | None
+) -> None:
+    # >= 10,000 rows sorted by item take the aligned fast path; shuffled rows do not.
+    m = _noisy(rng, 6000, 3, 4, 0.5)
+    names = np.array(["w", "x", "y", "z"])
+    frame = long_frame(names[m].tolist(), raters=["a", "b", "c"])
+    frame["item_id"] = frame["item_id"].str.replace("item", "").str.zfill(5)  # sortable ids
+    shuffled = frame.sample(frac=1, random_state=5)
+    expected = cohen_kappa_score(names[m[:, 0]], names[m[:, 2]], weights=weights)
+    for data in (frame, shuffled):
+        value = qa.cohen_kappa(data, "a", "c", weights=weights)  # type: ignore[arg-type]
+        assert value == pytest.approx(expected, abs=1e-10)
+    assert qa.scott_pi(frame, "a", "c") == pytest.approx(qa.scott_pi(shuffled, "a", "c"))
+    with pytest.raises(ValueError, match="not in categories"):
+        qa.cohen_kappa(frame, "a", "c", categories=["w", "x"])
