@@ -57,7 +57,7 @@ def of_kind(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return df.loc[mask]
 
 
-def drop_missing(df: pd.DataFrame, column: str, *, func: str, stacklevel: int = 3) -> pd.DataFrame:
+def drop_missing(df: pd.DataFrame, column: str, *, func: str, stacklevel: int = 4) -> pd.DataFrame:
     """Drop rows whose ``column`` is missing, with a warning naming them."""
     na = df[column].isna().to_numpy()
     if not na.any():
@@ -67,7 +67,7 @@ def drop_missing(df: pd.DataFrame, column: str, *, func: str, stacklevel: int = 
         f"{func}: ignored {len(rows)} row(s) with a missing {column!r} "
         f"(index {_show(list(rows))}); a missing rating is not a category",
         AgreementWarning,
-        stacklevel=stacklevel + 1,
+        stacklevel=stacklevel,
     )
     return df.loc[~na]
 

@@ -439,7 +439,8 @@ def krippendorff_alpha(
             f"got {level!r}"
         )
     r = ratings(df, func="krippendorff_alpha", categories=categories)
-    values = _level_values(r, level, categories)
+    declared = isinstance(df["label"].dtype, pd.CategoricalDtype)
+    values = _level_values(r, level, categories if not declared else list(r.categories))
     return _finish(lambda: _alpha(r, level, values), "krippendorff_alpha")
 
 
@@ -457,7 +458,7 @@ def _level_values(
                 "krippendorff_alpha: ordinal level with non-numeric labels and no "
                 f"categories=; using sorted order {list(r.categories)[:10]}",
                 AgreementWarning,
-                stacklevel=4,
+                stacklevel=3,
             )
         return None
     values = numeric_values(r.categories)

@@ -143,3 +143,27 @@ def test_kind_column_filters_label_rows() -> None:
     extra = pd.DataFrame([{"item_id": "item0", "annotator": "r0", "label": "car", "kind": "box"}])
     both = pd.concat([frame, extra], ignore_index=True)
     assert qa.fleiss_kappa(both) == pytest.approx(qa.fleiss_kappa(frame))
+
+
+def test_warnings_point_at_the_callers_line() -> None:
+    frame = long_frame([["x", "y"], ["x", "x"], ["lo", "hi"]])
+    frame.loc[1, "label"] = None
+    for call in (
+        lambda: qa.fleiss_kappa(frame),
+        lambda: qa.krippendorff_alpha(frame, level="ordinal"),
+        lambda: qa.plot_label_distribution(frame),
+        lambda: qa.fleiss_kappa(frame[frame["annotator"] == "r0"]),
+    ):
+        with pytest.warns(qa.AgreementWarning) as record:
+            call()
+        assert all(w.filename == __file__ for w in record), [w.filename for w in record]
+
+
+def test_ordered_categorical_labels_need_no_categories() -> None:
+    frame = long_frame([["lo", "hi"], ["mid", "mid"], ["hi", "hi"], ["lo", "mid"]])
+    ordered = frame.assign(
+        label=pd.Categorical(frame["label"], categories=["lo", "mid", "hi"], ordered=True)
+    )
+    value = qa.krippendorff_alpha(ordered, level="ordinal")
+    expected = qa.krippendorff_alpha(frame, level="ordinal", categories=["lo", "mid", "hi"])
+    assert value == pytest.approx(expected)
