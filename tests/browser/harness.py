@@ -548,7 +548,7 @@ class Notebook:
         return self.page.locator(f'[id="{self.panel_id}"]')
 
     def output(self, i: int) -> Locator:
-        """The output area of the i-th *code* cell (0-based; negative counts from the end)."""
+        """The output area of the i-th *code* cell (0-based; -1 is the last one)."""
         cells = self.panel.locator(".jp-CodeCell")
         cell = cells.last if i == -1 else cells.nth(i)
         return cell.locator(".jp-Cell-outputArea")

@@ -128,6 +128,10 @@ def test_kernel_error_is_raised(lab: Lab) -> None:
     assert nb.run("print(x + 1)") == "42\n"
     with pytest.raises(AssertionError, match="NameError"):
         nb.run("undefined_name")
+    with pytest.raises(AssertionError, match="ValueError: boom"):
+        nb.add_and_run_cell("raise ValueError('boom')")
+    assert nb.add_and_run_cell("z = x + 1") == 2  # code-cell index; the page goes on
+    assert nb.eval_json("z") == 42
 
 
 def test_external_request_is_blocked_and_reported(lab: Lab) -> None:
