@@ -474,7 +474,7 @@ def _has_transparency(im: Image.Image) -> bool:
     return bool(alpha_min < 255)
 
 
-def _to_display_mode(  # noqa: PLR0911 - one branch per Pillow mode family
+def _to_display_mode(
     im: Image.Image, item_id: str, notes: list[str]
 ) -> Image.Image:
     """Return ``im`` as RGB, RGBA or L (a new image if anything changed)."""
