@@ -13,11 +13,11 @@ from typing import Any
 from . import schema
 from .store import Store
 from .view import plot_item
-from .widgets import ImageAnnotator
+from .widgets import ImageAnnotator, TextAnnotator
 
 __version__ = "0.1.0"
 
-__all__ = ["ImageAnnotator", "Store", "__version__", "plot_item", "qa", "schema"]
+__all__ = ["ImageAnnotator", "Store", "TextAnnotator", "__version__", "plot_item", "qa", "schema"]
 
 
 def __getattr__(name: str) -> Any:

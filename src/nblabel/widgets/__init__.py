@@ -1,5 +1,6 @@
 """The annotation widgets. Each one shows one item at a time and writes every edit to a store."""
 
 from .image import ImageAnnotator
+from .text import TextAnnotator
 
-__all__ = ["ImageAnnotator"]
+__all__ = ["ImageAnnotator", "TextAnnotator"]

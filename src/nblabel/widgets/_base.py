@@ -164,7 +164,10 @@ class Annotator(anywidget.AnyWidget):
             self._rows.setdefault(row["item_id"], {})[row["id"]] = row
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
-            predictions, item_ids=self._position_of, kinds=self.KINDS, labels=labels_
+            predictions,
+            item_ids=self._position_of,
+            kinds=self.KINDS,
+            labels=self._kind_labels(labels_),
         )
         self._lock = threading.RLock()
         self._cache: OrderedDict[int, Future[Payload]] = OrderedDict()
@@ -246,6 +249,14 @@ class Annotator(anywidget.AnyWidget):
     def _load(self, item: Item) -> Payload:
         """The item's payload for the browser; record a load failure in ``payload['error']``."""
         raise NotImplementedError
+
+    def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
+        """The labels allowed for each annotation kind (default: ``labels`` for every kind)."""
+        return dict.fromkeys(self.KINDS, labels)
+
+    def _browser_suggestions(self, item_id: str) -> list[dict[str, Any]]:
+        """An item's open suggestions as the page gets them."""
+        return self._suggestions.for_item(item_id)
 
     def _row_defaults(self, item: Item) -> dict[str, Any]:
         """Columns the kernel adds to every row of ``item`` (image size, ...)."""
@@ -356,7 +367,7 @@ class Annotator(anywidget.AnyWidget):
                     "seq": seq,
                     "item_id": item_id,
                     "message": message,
-                    "rows": [_jsonable(r) for r in current.values()],
+                    "rows": self._browser_rows(item_id),
                 }
             )
             return
@@ -372,7 +383,8 @@ class Annotator(anywidget.AnyWidget):
     def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
         if not isinstance(row, Mapping):
             raise TypeError("an annotation must be an object")
-        unknown = set(row) - _BROWSER_FIELDS
+        # source/score come back on rows the page got from the kernel (undo): ignored.
+        unknown = set(row) - _BROWSER_FIELDS - {"source", "score"}
         if unknown:
             raise ValueError(f"unknown annotation field(s) {sorted(unknown)}")
         out = {k: row[k] for k in _BROWSER_FIELDS if k in row}
@@ -380,8 +392,11 @@ class Annotator(anywidget.AnyWidget):
             raise ValueError("an annotation needs an id")
         if out.get("kind") not in self.KINDS:
             raise ValueError(f"kind {out.get('kind')!r} is not one of {list(self.KINDS)}")
-        if out.get("label") not in self.labels:
-            raise ValueError(f"label {out.get('label')!r} is not one of {list(self.labels)}")
+        allowed = self._kind_labels(list(self.labels)).get(out["kind"], [])
+        if out.get("label") not in allowed:
+            raise ValueError(
+                f"label {out.get('label')!r} is not one of the {out['kind']} labels {allowed}"
+            )
         out.update(self._row_defaults(item))
         out.update(item_id=item.id, annotator=self.annotator, source="human")
         if isinstance(elapsed, (int, float)) and elapsed >= 0:
@@ -436,7 +451,7 @@ class Annotator(anywidget.AnyWidget):
             "position": position,
             "item": payload,
             "rows": self._browser_rows(item_id),
-            "suggestions": self._suggestions.for_item(item_id),
+            "suggestions": self._browser_suggestions(item_id),
             "media": buffers is not None and bool(buffers),
         }
         self.set_trait("n_errors", len(self._errors))

@@ -55,7 +55,7 @@ class Suggestions:
         *,
         item_ids: Collection[str],
         kinds: Sequence[str],
-        labels: Sequence[str],
+        labels: Sequence[str] | Mapping[str, Sequence[str]],
     ) -> None:
         self.problems: list[str] = []
         self._by_item: dict[str, dict[str, dict[str, Any]]] = {}
@@ -77,7 +77,11 @@ class Suggestions:
             )
         )
         known_items = set(item_ids)
-        known_labels = set(labels)
+        known_labels: Mapping[str, Collection[str]] = (
+            {k: set(v) for k, v in labels.items()}
+            if isinstance(labels, Mapping)
+            else {k: set(labels) for k in kinds}
+        )
         for position, record in zip(predictions.index, frame.to_dict("records"), strict=True):
             row = {str(k): v for k, v in record.items()}
             problem = self._problem(row, known_items, kinds, known_labels)
@@ -104,7 +108,7 @@ class Suggestions:
         row: Mapping[str, Any],
         items: Collection[str],
         kinds: Sequence[str],
-        labels: Collection[str],
+        labels: Mapping[str, Collection[str]],
     ) -> str | None:
         item = row.get("item_id")
         if not _set(item) or str(item) not in items:
@@ -112,8 +116,9 @@ class Suggestions:
         kind = row.get("kind")
         if kind not in kinds:
             return f"kind {kind!r} is not made by this widget (it makes {list(kinds)})"
-        if row.get("label") not in labels:
-            return f"label {row.get('label')!r} is not one of the labels {sorted(labels)}"
+        allowed = labels.get(str(kind), ())
+        if row.get("label") not in allowed:
+            return f"label {row.get('label')!r} is not one of the {kind} labels {sorted(allowed)}"
         for name in schema.REQUIRED_BY_KIND[str(kind)]:
             value = row.get(name)
             if not _set(value):

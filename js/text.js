@@ -1,0 +1,463 @@
+// TextAnnotator's page: a document with stacked span marks; select by mouse or
+// keys, tag with 1-9, document labels with Shift+1-9. Offsets are UTF-16 units
+// here; the kernel converts them to Python str indices (see widgets/text.py).
+
+import "./nblabel.css";
+import "./text.css";
+import { h, replace } from "./lib/dom.js";
+import { captureKeys } from "./lib/keys.js";
+import { sessionFor } from "./lib/session.js";
+import { frame } from "./lib/ui.js";
+import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "./text/edits.js";
+import { layoutLanes, marksAt } from "./text/layout.js";
+import { charUnits, moveSelection, snapToChars, snapToTokens, tokenUnits } from "./text/offsets.js";
+import { documentView } from "./text/view.js";
+
+/**
+ * @typedef {import("./lib/session.js").Session} Session
+ * @typedef {import("./lib/session.js").Row} Row
+ * @typedef {import("./lib/session.js").Suggestion} Suggestion
+ * @typedef {import("./lib/session.js").ItemInfo} ItemInfo
+ * @typedef {import("./text/offsets.js").Range} Range
+ * @typedef {import("./text/view.js").Mark} Mark
+ * @typedef {{text: string, tokens: Int32Array}} Doc
+ */
+
+/** @type {import("./lib/ui.js").HelpRow[]} */
+const HELP = [
+  ["drag / double-click", "select text (snaps to whole tokens unless snapping is off)"],
+  ["→ / ←", "select the next / previous token (a character with snapping off)"],
+  ["Shift+→ / Shift+←", "grow / shrink the selection (resizes a selected span)"],
+  ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"],
+  ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"],
+  ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"],
+  ["Shift+1 – Shift+9", "choose the k-th document label (toggles with several allowed)"],
+  ["Enter / a", "accept the selected (or best) suggestion"],
+  ["x", "reject the selected suggestion"],
+  ["s", "snapping to tokens on / off"],
+  ["0", "remove all of this document's spans and labels"],
+  ["Esc", "clear the selection; close this help"],
+  ["n / p", "next / previous document"],
+  ["z", "undo"],
+  ["Shift+z / y", "redo"],
+  ["?", "show or hide this help"],
+];
+
+/**
+ * The text and tokens of an item, from its two binary buffers.
+ * @param {ItemInfo} _item
+ * @param {DataView[]} buffers
+ * @returns {Promise<Doc>}
+ */
+async function decode(_item, buffers) {
+  const [t, k] = buffers;
+  const text = t ? new TextDecoder().decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : "";
+  const tokens = k && k.byteLength >= 4 ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength)) : new Int32Array(0);
+  return { text, tokens };
+}
+
+/** @param {string} text */
+function quote(text) {
+  const flat = text.replace(/\s+/g, " ");
+  return `“${flat.length > 80 ? `${flat.slice(0, 79)}…` : flat}”`;
+}
+
+export default {
+  /** @type {import("@anywidget/types").Render} */
+  render({ model, el }) {
+    const session = sessionFor(model, decode);
+    /** @type {Range | null} */
+    let sel = null;
+    /** @type {string | null} */
+    let activeId = null;
+    let caret = 0;
+    /** @type {Mark[]} */
+    let marks = [];
+    /** @type {Map<string, number>} */
+    let lanes = new Map();
+    let dirty = true;
+    /** @type {any} */
+    let shownMedia = null;
+    let shownPosition = -1;
+    /** @type {unknown} */
+    let lastRows = null;
+    /** @type {unknown} */
+    let lastSuggestions = null;
+
+    const rowsOf = () => session.current?.rows ?? new Map();
+    const doc = () => /** @type {Doc | null} */ (session.current?.media ?? null);
+    const labels = () => /** @type {string[]} */ (model.get("labels"));
+    const activeRow = () => (activeId ? rowsOf().get(activeId) : undefined);
+    const activeSuggestion = () => (activeId ? session.current?.suggestions.get(activeId) : undefined);
+
+    /** @param {import("./lib/session.js").Change | null} change */
+    const edit = (change) => {
+      if (!change) return;
+      session.edit(change);
+      dirty = true;
+    };
+
+    /** @param {number} index */
+    const onLabel = (index) => {
+      const names = labels();
+      if (index >= names.length || !session.current || !doc()) return;
+      const row = activeRow();
+      const suggestion = activeSuggestion();
+      const change = tagSelection(rowsOf(), sel, names[index], { row, suggestion });
+      if (!change) return;
+      edit(change);
+      const made = change.upsert[0];
+      if (made) {
+        activeId = made.id;
+        sel = { start: made.start, end: made.end };
+        caret = sel.end;
+      } else {
+        activeId = null;
+      }
+      update();
+    };
+    /** @param {number} index */
+    const onDocLabel = (index) => {
+      /** @type {string[]} */
+      const names = model.get("doc_labels");
+      if (index >= names.length || !session.current) return;
+      const multi = model.get("multi_label");
+      edit(toggleDocLabel(rowsOf(), names[index], multi));
+      if (model.get("advance") && !multi) session.goto(session.position + 1);
+      update();
+    };
+    const onClear = () => {
+      const ids = [...rowsOf().keys()];
+      if (ids.length) edit({ upsert: [], delete: ids });
+      activeId = null;
+      update();
+    };
+    /** @param {Suggestion} s */
+    const onAccept = (s) => {
+      edit(acceptSuggestion(rowsOf(), s, model.get("multi_label")));
+      if (activeId === s.id) activeId = null;
+      update();
+    };
+    /** @param {Suggestion} s */
+    const onReject = (s) => {
+      edit({ upsert: [], delete: [], rejected: [s.id] });
+      if (activeId === s.id) activeId = null;
+      update();
+    };
+    const onDelete = () => {
+      const row = activeRow();
+      const s = activeSuggestion();
+      if (row) edit({ upsert: [], delete: [row.id] });
+      else if (s) onReject(s);
+      else return;
+      activeId = null;
+      sel = null;
+      update();
+    };
+
+    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept });
+    const { root, stage } = ui;
+    root.classList.add("nbl-text");
+    const clear = /** @type {HTMLElement | null} */ (root.querySelector(".nbl-clear"));
+    if (clear) clear.title = "Remove all of this document's spans and labels (0); z undoes it";
+    const scroller = h("div", { class: "nbl-doc", role: "document", "aria-label": "document" });
+    const empty = h("div", { class: "nbl-empty", hidden: true });
+    stage.append(scroller, empty);
+    const view = documentView(scroller);
+
+    const info = h("div", { class: "nbl-info", "aria-live": "polite" });
+    const docButtons = h("span", { class: "nbl-doclabel-list" });
+    const snapBox = h("input", {
+      type: "checkbox",
+      class: "nbl-snap",
+      onchange: () => {
+        model.set("snap", snapBox.checked);
+        model.save_changes();
+        root.focus({ preventScroll: true });
+      },
+    });
+    const docBar = h(
+      "div",
+      { class: "nbl-docbar", role: "toolbar", "aria-label": "document labels" },
+      h("span", { class: "nbl-muted nbl-doclabel-title" }, "Document:"),
+      docButtons,
+      h("span", { class: "nbl-spacer" }),
+      h("label", { class: "nbl-muted", title: "Snap selections to whole tokens (s)" }, snapBox, " snap to tokens"),
+    );
+    const labelBar = root.querySelector(".nbl-labels");
+    labelBar?.before(info);
+    labelBar?.after(docBar);
+    el.append(root);
+
+    /** @type {HTMLButtonElement[]} */
+    let docLabelButtons = [];
+    const drawDocLabels = () => {
+      /** @type {string[]} */
+      const names = model.get("doc_labels");
+      docLabelButtons = names.map((label, i) =>
+        h(
+          "button",
+          { type: "button", class: "nbl-label nbl-doclabel", "data-label": label, "aria-pressed": "false", title: i < 9 ? `Shift+${i + 1}` : "", onclick: () => onDocLabel(i) },
+          i < 9 ? h("kbd", {}, `⇧${i + 1}`) : null,
+          label,
+        ),
+      );
+      replace(docButtons, ...docLabelButtons);
+      docBar.hidden = false;
+      docBar.classList.toggle("nbl-no-doclabels", names.length === 0);
+    };
+    drawDocLabels();
+    model.on("change:doc_labels", drawDocLabels);
+
+    const computeMarks = () => {
+      const entry = session.current;
+      const names = labels();
+      /** @type {Mark[]} */
+      const out = [];
+      for (const r of entry?.rows.values() ?? []) {
+        if (r.kind !== "span") continue;
+        out.push({ id: r.id, start: r.start, end: r.end, label: r.label, color: Math.max(0, names.indexOf(r.label)), suggestion: false, lane: 0 });
+      }
+      for (const s of session.visibleSuggestions("span")) {
+        out.push({ id: s.id, start: s.start, end: s.end, label: s.label, color: Math.max(0, names.indexOf(s.label)), suggestion: true, lane: 0 });
+      }
+      const layout = layoutLanes(out);
+      for (const m of out) m.lane = layout.lanes.get(m.id) ?? 0;
+      marks = out;
+      lanes = layout.lanes;
+      view.setMarks(marks, layout.depth);
+    };
+
+    const drawInfo = () => {
+      const d = doc();
+      const row = activeRow();
+      const s = activeSuggestion();
+      const piece = (/** @type {Range} */ r) => (d ? quote(d.text.slice(r.start, r.end)) : "");
+      if (row) {
+        replace(
+          info,
+          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(row.label)) % 10}` }, row.label),
+          ` ${piece(sel ?? row)} `,
+          h("span", { class: "nbl-muted" }, "· 1–9 relabel · Shift+←/→ resize · "),
+          h("button", { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete }, "Delete"),
+        );
+      } else if (s) {
+        replace(
+          info,
+          h("span", { class: "nbl-muted" }, "Suggestion "),
+          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(s.label)) % 10}` }, s.label),
+          s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
+          ` ${piece({ start: s.start, end: s.end })} `,
+          h("button", { type: "button", class: "nbl-button nbl-accept-span", title: "Accept (Enter or a)", onclick: () => onAccept(s) }, "✓ Accept"),
+          h("button", { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) }, "✗ Reject"),
+          h("span", { class: "nbl-muted" }, " · 1–9 accept with another label"),
+        );
+      } else if (sel) {
+        replace(info, h("span", { class: "nbl-muted" }, "Selected "), piece(sel), h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"));
+      } else {
+        replace(info, h("span", { class: "nbl-muted" }, d && d.text.length ? "Select text with the mouse or → / ←, then press 1–9" : ""));
+      }
+    };
+
+    let drawnPosition = -1;
+    const update = () => {
+      ui.update();
+      const entry = session.current;
+      const d = doc();
+      snapBox.checked = model.get("snap");
+      if (!entry || entry.item.error || !d) {
+        scroller.hidden = true;
+        empty.hidden = true;
+        stage.classList.toggle("nbl-loading", !entry?.item.error);
+        if (entry?.item.error && drawnPosition !== session.position) markDrawn();
+      } else {
+        stage.classList.remove("nbl-loading");
+        if (shownMedia !== d || shownPosition !== session.position) {
+          shownMedia = d;
+          shownPosition = session.position;
+          sel = null;
+          activeId = null;
+          caret = 0;
+          view.open(d.text);
+          dirty = true;
+        }
+        scroller.hidden = d.text.length === 0;
+        const notes = /** @type {string[]} */ (entry.item.notes ?? []);
+        empty.hidden = notes.length === 0;
+        replace(empty, ...notes.map((n) => h("div", {}, n)));
+        if (dirty || entry.rows !== lastRows || entry.suggestions !== lastSuggestions) {
+          lastRows = entry.rows;
+          lastSuggestions = entry.suggestions;
+          dirty = false;
+          if (activeId && !entry.rows.has(activeId) && !entry.suggestions.has(activeId)) activeId = null;
+          computeMarks();
+        }
+        view.setSelection(sel, activeId);
+        if (drawnPosition !== session.position) markDrawn();
+      }
+      const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
+      for (const b of docLabelButtons) {
+        const on = chosen.has(b.dataset.label ?? "");
+        b.setAttribute("aria-pressed", String(on));
+        b.classList.toggle("nbl-on", on);
+      }
+      const current = activeRow()?.label;
+      const names = labels();
+      for (const b of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(".nbl-labels .nbl-label"))) {
+        const on = b.dataset.label === current;
+        b.setAttribute("aria-pressed", String(on));
+        b.classList.toggle("nbl-on", on);
+        b.classList.add(`nbl-c${Math.max(0, names.indexOf(b.dataset.label ?? "")) % 10}`);
+      }
+      root.dataset.selection = sel ? `${sel.start}-${sel.end}` : "";
+      root.dataset.active = activeId ?? "";
+      drawInfo();
+      root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
+    };
+    const markDrawn = () => {
+      drawnPosition = session.position;
+      root.dataset.drawn = String(drawnPosition);
+      root.dispatchEvent(new CustomEvent("nblabel:drawn", { detail: { position: drawnPosition } }));
+    };
+
+    /** @param {Range | null} range */
+    const select = (range) => {
+      sel = range;
+      if (range) {
+        caret = range.end;
+        view.reveal(range);
+      }
+      update();
+    };
+    /** @param {Mark} mark */
+    const activate = (mark) => {
+      activeId = mark.id;
+      select({ start: mark.start, end: mark.end });
+    };
+    /** @param {number} a @param {number} b */
+    const snapped = (a, b) => {
+      const d = doc();
+      if (!d) return null;
+      return model.get("snap") ? snapToTokens(d.tokens, a, b) : snapToChars(d.text, a, b);
+    };
+    const units = () => {
+      const d = /** @type {Doc} */ (doc());
+      return model.get("snap") ? tokenUnits(d.tokens) : charUnits(d.text);
+    };
+
+    scroller.addEventListener("mouseup", (event) => {
+      if (event.button !== 0 || !doc()) return;
+      const s = window.getSelection();
+      if (s && !s.isCollapsed && s.rangeCount > 0 && s.anchorNode && s.focusNode) {
+        const a = view.offsetOf(s.anchorNode, s.anchorOffset);
+        const f = view.offsetOf(s.focusNode, s.focusOffset);
+        s.removeAllRanges();
+        if (a === null || f === null) return;
+        activeId = null;
+        select(snapped(a, f));
+        return;
+      }
+      const ids = view.barsAt(event.clientX, event.clientY);
+      const offset = view.offsetAt(event.clientX, event.clientY);
+      let found = ids.length ? marks.filter((m) => ids.includes(m.id)) : [];
+      if (found.length === 0 && offset !== null) found = marksAt(marks, lanes, offset);
+      if (found.length === 0) {
+        activeId = null;
+        sel = null;
+        if (offset !== null) caret = offset;
+        update();
+        return;
+      }
+      found.sort((x, y) => x.end - x.start - (y.end - y.start));
+      const at = found.findIndex((m) => m.id === activeId);
+      activate(found[(at + 1) % found.length]);
+    });
+    root.addEventListener("pointerdown", (event) => {
+      if (!(event.target instanceof HTMLInputElement)) root.focus({ preventScroll: true });
+    });
+
+    const stopKeys = captureKeys(root, (key, event) => {
+      if (ui.help.open) {
+        if (key === "Escape" || key === "?") ui.help.toggle(false);
+        return true;
+      }
+      const digit = /^Digit([1-9])$/.exec(event.code);
+      if (digit && event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        onDocLabel(Number(digit[1]) - 1);
+        return true;
+      }
+      const d = doc();
+      if (/^[1-9]$/.test(key)) {
+        onLabel(Number(key) - 1);
+      } else if (d && (key === "ArrowRight" || key === "ArrowLeft" || key === "Shift+ArrowRight" || key === "Shift+ArrowLeft")) {
+        const how = key === "ArrowRight" ? "right" : key === "ArrowLeft" ? "left" : key === "Shift+ArrowRight" ? "grow" : "shrink";
+        if (how === "right" || how === "left") activeId = null;
+        select(moveSelection(units(), sel, caret, how));
+      } else if (key === "Tab" || key === "Shift+Tab") {
+        const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
+        if (next) activate(next);
+      } else if (key === "Delete" || key === "Backspace") {
+        onDelete();
+      } else if (key === "Escape") {
+        activeId = null;
+        select(null);
+      } else if (key === "Enter" || key === "a") {
+        const s = activeSuggestion() ?? session.visibleSuggestions()[0];
+        if (s) onAccept(s);
+      } else if (key === "x") {
+        const s = activeSuggestion();
+        if (s) onReject(s);
+      } else if (key === "s") {
+        model.set("snap", !model.get("snap"));
+        model.save_changes();
+        update();
+      } else if (key === "0") {
+        onClear();
+      } else if (key === "n") {
+        session.goto(session.position + 1);
+      } else if (key === "p") {
+        session.goto(session.position - 1);
+      } else if (key === "z" || key === "Ctrl+z") {
+        session.undo();
+        dirty = true;
+        update();
+      } else if (key === "Shift+Z" || key === "y" || key === "Ctrl+y" || key === "Ctrl+Shift+Z") {
+        session.redo();
+        dirty = true;
+        update();
+      } else if (key === "?") {
+        ui.help.toggle();
+      } else {
+        return false;
+      }
+      return true;
+    });
+
+    const unsubscribe = session.subscribe(update);
+    const onThreshold = () => {
+      dirty = true;
+      update();
+    };
+    model.on("change:threshold", onThreshold);
+    model.on("change:snap", update);
+    let width = 0;
+    const resize = new ResizeObserver(() => {
+      if (scroller.clientWidth !== width) {
+        width = scroller.clientWidth;
+        view.redraw();
+      }
+    });
+    resize.observe(scroller);
+    update();
+    session.start();
+    return () => {
+      unsubscribe();
+      resize.disconnect();
+      stopKeys();
+      view.close();
+      model.off("change:threshold", onThreshold);
+      model.off("change:snap", update);
+      model.off("change:doc_labels", drawDocLabels);
+    };
+  },
+};

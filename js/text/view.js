@@ -1,0 +1,245 @@
+// The document on screen: its text in blocks (one text node each, so the page's
+// offsets are exact), marks for spans drawn only for the blocks on screen, and
+// the mapping from mouse positions and DOM selections back to offsets.
+
+import { h } from "../lib/dom.js";
+import { marksByBlock } from "./layout.js";
+import { blockOf, blockStarts } from "./offsets.js";
+
+/**
+ * @typedef {import("./offsets.js").Range} Range
+ * @typedef {{id: string, start: number, end: number, label: string, color: number,
+ *   suggestion: boolean, lane: number}} Mark
+ */
+
+const LANE_GAP = 4; // px between the bars of stacked spans
+const MAX_LANES = 6; // bars drawn; deeper ones share the top lane
+
+/**
+ * @param {HTMLElement} scroller the scrolling container the document lives in
+ */
+export function documentView(scroller) {
+  /** @type {string} */
+  let text = "";
+  /** @type {number[]} */
+  let starts = [];
+  /** @type {HTMLDivElement[]} */
+  let blocks = [];
+  /** @type {Text[]} */
+  let nodes = [];
+  /** @type {Mark[][]} */
+  let byBlock = [];
+  /** @type {Set<number>} */
+  const visible = new Set();
+  /** @type {Range | null} */
+  let selection = null;
+  /** @type {string | null} */
+  let active = null;
+
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        const i = Number(/** @type {HTMLElement} */ (e.target).dataset.block);
+        if (e.isIntersecting) {
+          visible.add(i);
+          drawBlock(i);
+        } else {
+          visible.delete(i);
+          clearBlock(i);
+        }
+      }
+    },
+    { root: scroller, rootMargin: "400px 0px" },
+  );
+
+  /** @param {number} i */
+  function clearBlock(i) {
+    const layer = /** @type {HTMLElement} */ (blocks[i]?.firstChild);
+    if (layer) layer.replaceChildren();
+  }
+
+  /**
+   * Rects of a range of the document inside block i, relative to the block.
+   * @param {number} i @param {number} start @param {number} end
+   */
+  function rects(i, start, end) {
+    const b0 = starts[i];
+    const b1 = i + 1 < starts.length ? starts[i + 1] : text.length;
+    const s = Math.max(start, b0) - b0;
+    const e = Math.min(end, b1) - b0;
+    if (e <= s) return [];
+    const range = document.createRange();
+    range.setStart(nodes[i], s);
+    range.setEnd(nodes[i], e);
+    const base = blocks[i].getBoundingClientRect();
+    return [...range.getClientRects()]
+      .filter((r) => r.width > 0 || r.height > 0)
+      .map((r) => ({ left: r.left - base.left, top: r.top - base.top, width: r.width, height: r.height }));
+  }
+
+  /** @param {number} i */
+  function drawBlock(i) {
+    const block = blocks[i];
+    if (!block) return;
+    const layer = /** @type {HTMLElement} */ (block.firstChild);
+    /** @type {HTMLElement[]} */
+    const out = [];
+    for (const mark of byBlock[i] ?? []) {
+      const lane = Math.min(mark.lane, MAX_LANES - 1);
+      const cls = `nbl-mark nbl-c${mark.color % 10}${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const boxes = rects(i, mark.start, mark.end);
+      boxes.forEach((r, k) => {
+        out.push(
+          h("div", {
+            class: `${cls} nbl-fill`,
+            style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
+          }),
+          h("div", {
+            class: `${cls} nbl-bar`,
+            "data-id": mark.id,
+            style: `left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
+          }),
+        );
+        if (k === 0 && mark.start >= starts[i] && (mark.lane === 0 || mark.id === active)) {
+          out.push(h("div", { class: `${cls} nbl-tag`, style: `left:${r.left}px;top:${r.top}px` }, mark.label));
+        }
+      });
+    }
+    if (selection) {
+      for (const r of rects(i, selection.start, selection.end)) {
+        out.push(h("div", { class: "nbl-sel", style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px` }));
+      }
+    }
+    layer.replaceChildren(...out);
+  }
+
+  function redraw() {
+    for (const i of visible) drawBlock(i);
+  }
+
+  return {
+    /** @returns {string} */
+    get text() {
+      return text;
+    },
+    /** @returns {number[]} */
+    get starts() {
+      return starts;
+    },
+
+    /**
+     * Show a new document.
+     * @param {string} value
+     */
+    open(value) {
+      observer.disconnect();
+      visible.clear();
+      text = value;
+      starts = blockStarts(text);
+      nodes = [];
+      blocks = starts.map((s, i) => {
+        const end = i + 1 < starts.length ? starts[i + 1] : text.length;
+        const node = document.createTextNode(text.slice(s, end));
+        nodes.push(node);
+        const t = h("span", { class: "nbl-t" });
+        t.append(node);
+        return h("div", { class: "nbl-block", "data-block": i, "data-start": s }, h("div", { class: "nbl-layer", "aria-hidden": "true" }), t);
+      });
+      byBlock = starts.map(() => []);
+      scroller.replaceChildren(...blocks);
+      scroller.scrollTop = 0;
+      for (const b of blocks) observer.observe(b);
+    },
+
+    /**
+     * Replace the marks (spans and suggestions) and redraw the blocks on screen.
+     * @param {Mark[]} marks
+     * @param {number} depth lanes in use
+     */
+    setMarks(marks, depth) {
+      byBlock = marksByBlock(marks, starts, text.length);
+      scroller.style.setProperty("--nbl-lanes", String(Math.min(Math.max(depth, 1), MAX_LANES)));
+      redraw();
+    },
+
+    /**
+     * @param {Range | null} sel
+     * @param {string | null} activeId
+     */
+    setSelection(sel, activeId) {
+      const changed = activeId !== active;
+      selection = sel;
+      active = activeId;
+      if (changed) redraw();
+      else for (const i of visible) drawBlock(i);
+    },
+
+    /** Bring an offset range into view (keyboard moves). @param {Range} range */
+    reveal(range) {
+      const i = blockOf(starts, range.start);
+      const boxes = rects(i, range.start, Math.min(range.end, i + 1 < starts.length ? starts[i + 1] : text.length));
+      const block = blocks[i];
+      if (!block) return;
+      const top = block.offsetTop + (boxes[0]?.top ?? 0);
+      const bottom = top + (boxes[0]?.height ?? 20);
+      if (top < scroller.scrollTop + 8) scroller.scrollTop = Math.max(0, top - 24);
+      else if (bottom > scroller.scrollTop + scroller.clientHeight - 8) scroller.scrollTop = bottom - scroller.clientHeight + 24;
+    },
+
+    /**
+     * The document offset of a DOM point (from a Selection or a caret position).
+     * @param {Node} node @param {number} offset
+     * @returns {number | null}
+     */
+    offsetOf(node, offset) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const i = nodes.indexOf(/** @type {Text} */ (node));
+        if (i >= 0) return starts[i] + Math.min(offset, nodes[i].length);
+        node = /** @type {Node} */ (node.parentNode);
+        offset = 0;
+      }
+      if (node === scroller) {
+        return offset >= blocks.length ? text.length : starts[offset] ?? text.length;
+      }
+      const block = /** @type {HTMLElement | null} */ (node instanceof Element ? node.closest(".nbl-block") : null);
+      if (!block || !scroller.contains(block)) return null;
+      const i = Number(block.dataset.block);
+      const end = i + 1 < starts.length ? starts[i + 1] : text.length;
+      if (node === block) return offset >= 2 ? end : starts[i];
+      if (/** @type {Element} */ (node).classList.contains("nbl-t")) return offset >= 1 ? end : starts[i];
+      return starts[i];
+    },
+
+    /**
+     * The offset under a point of the screen (for clicks), or null.
+     * @param {number} x @param {number} y
+     */
+    offsetAt(x, y) {
+      const doc = /** @type {any} */ (document);
+      if (typeof doc.caretPositionFromPoint === "function") {
+        const pos = doc.caretPositionFromPoint(x, y);
+        return pos ? this.offsetOf(pos.offsetNode, pos.offset) : null;
+      }
+      const range = doc.caretRangeFromPoint?.(x, y);
+      return range ? this.offsetOf(range.startContainer, range.startOffset) : null;
+    },
+
+    /** The ids of marks whose bars are under a point (a click on a span's underline). @param {number} x @param {number} y */
+    barsAt(x, y) {
+      /** @type {string[]} */
+      const ids = [];
+      for (const el of scroller.querySelectorAll(".nbl-bar")) {
+        const r = el.getBoundingClientRect();
+        if (x >= r.left && x <= r.right && y >= r.top - 2 && y <= r.bottom + 2) ids.push(/** @type {HTMLElement} */ (el).dataset.id ?? "");
+      }
+      return ids;
+    },
+
+    /** Redraw after a resize. */
+    redraw,
+
+    close() {
+      observer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,351 @@
+"""TextAnnotator: tag spans (named entities, key phrases) and label whole documents.
+
+Offsets: the store and ``w.annotations`` hold Python ``str`` indices (code
+points, end exclusive) and ``text == item[start:end]``, always. The page
+counts UTF-16 units; this module converts in both directions, with one
+:class:`nblabel.text.Utf16Index` per document, and recomputes ``text`` from
+the item itself (the page's text is never trusted). On the wire (``rows``,
+``suggestions`` and ``edit`` messages) span offsets are UTF-16 units.
+
+Item payload: ``{"length", "length16", "notes"}`` and two binary buffers:
+the text as UTF-8 and the token offsets (UTF-16, ``[s0, e0, s1, e1, ...]``)
+as little-endian int32.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..items import Item, Sources, collect
+from ..store import Store
+from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
+from ._base import Annotator, Payload, _check_labels, _jsonable
+
+__all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
+
+_STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+_NOT_TEXT = frozenset({"x", "y", "width", "height", "points", "mask"})
+_DOC_CACHE = 16
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "bytes"
+    return None
+
+
+def _name(value: Any, kind: str) -> str:
+    if kind == "bytes":
+        return f"bytes ({len(value):,} B)"
+    words = " ".join(str(value)[:200].split())
+    if not words:
+        return "(empty document)" if not value else "(blank document)"
+    return words if len(words) <= 40 else words[:39] + "…"
+
+
+TEXT_SOURCES = Sources(
+    what="text",
+    expected=(
+        "a str or UTF-8 bytes (a missing value such as NaN or None cannot be annotated: "
+        "drop it first, e.g. with series.dropna())"
+    ),
+    kind_of=_kind,
+    name=_name,
+    singles=(bytes, bytearray, memoryview),
+)
+
+
+def text_items(items: Any, *, column: str | None = None) -> list[Item]:
+    """Normalise ``items`` for a text widget: a list of str, a Series, or a DataFrame + column."""
+    return collect(items, TEXT_SOURCES, column=column)
+
+
+def _whole(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"span {name} must be a whole number, got {value!r}")
+    if isinstance(value, (float, np.floating)) and not (
+        math.isfinite(value) and float(value).is_integer()
+    ):
+        raise ValueError(f"span {name} must be a whole number, got {value!r}")
+    return int(value)
+
+
+class TextAnnotator(Annotator):
+    """Tag spans of text and label whole documents; offsets slice the Python string exactly.
+
+    Parameters
+    ----------
+    items
+        The documents: a list of ``str`` (or UTF-8 ``bytes``), a pandas
+        Series (its index gives the item ids) or a DataFrame with ``column``
+        naming the text column (other columns are shown as metadata).
+        Without an index, a document's id is a hash of its text.
+    labels
+        The span labels, in key order: key ``1`` tags the selection with the first.
+    annotator
+        Who is labeling; defaults to ``$NBLABEL_ANNOTATOR`` or the login name.
+    store
+        A SQLite file path, a SQLAlchemy URL, a :class:`nblabel.Store`, or
+        ``None`` for ``./nblabel.db``.
+    doc_labels
+        Labels for the whole document (``kind="label"`` rows), chosen with
+        ``Shift+1``-``Shift+9`` or their buttons.
+    multi_label
+        Allow several document labels per document.
+    tokens
+        Where selections snap to. ``None``: the built-in tokenizer (words,
+        numbers, single symbols; emoji and combining marks stay whole). Or
+        your own ``(start, end)`` code point offsets: a callable
+        ``text -> offsets`` (``lambda s: [(t.idx, t.idx + len(t)) for t in
+        nlp(s)]`` for spaCy), a list with one list of offsets per item, or a
+        dict from item id to offsets.
+    snap
+        Snap selections to token boundaries (``True``); ``False`` selects
+        single characters. Also a checkbox in the widget.
+    predictions
+        A model's spans (``kind="span"``, ``start``, ``end`` in code points,
+        ``label``, ``score``) or document labels to accept, edit or reject.
+        Rows that cannot be shown are listed in ``w.prediction_problems``.
+    column
+        With a DataFrame of items: the column holding the text.
+    advance
+        Go to the next document after a document label is chosen
+        (single-label only); off by default.
+
+    Keys: select by dragging, double-clicking or with ``→``/``←`` (a token
+    at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
+    ``Tab`` to select it, ``1``-``9`` relabels, ``Delete`` removes;
+    ``Shift+1``-``9`` document labels; ``n``/``p`` move; ``z`` undo; ``?`` help.
+
+    Examples
+    --------
+    >>> w = TextAnnotator(["Ada Lovelace met Babbage in London."],
+    ...                   labels=["PER", "LOC"], annotator="ana")  # doctest: +SKIP
+    >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
+    """
+
+    KINDS = ("span", "label")
+
+    _esm = _STATIC / "text.js"
+    _css = _STATIC / "text.css"
+
+    doc_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    snap = traitlets.Bool(True).tag(sync=True)
+
+    def __init__(
+        self,
+        items: Any,
+        *,
+        labels: Sequence[str],
+        annotator: str | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
+        doc_labels: Sequence[str] | None = None,
+        multi_label: bool = False,
+        tokens: Any = None,
+        snap: bool = True,
+        predictions: pd.DataFrame | None = None,
+        column: str | None = None,
+        advance: bool | None = None,
+    ) -> None:
+        queue = text_items(items, column=column)
+        self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
+        if not isinstance(snap, bool):
+            raise TypeError(f"snap: expected True or False, got {snap!r}")
+        self._token_source = self._check_token_source(tokens, queue)
+        self._docs: OrderedDict[str, tuple[str, Utf16Index]] = OrderedDict()
+        self._docs_lock = threading.Lock()
+        super().__init__(
+            queue,
+            labels=labels,
+            annotator=annotator,
+            store=store,
+            multi_label=multi_label,
+            advance=False if advance is None else advance,
+            predictions=predictions,
+        )
+        self.doc_labels = self._doc_labels
+        self.snap = snap
+
+    # -- options --------------------------------------------------------------------------------
+    @staticmethod
+    def _check_token_source(tokens: Any, queue: list[Item]) -> Callable[[Item, str], Any] | None:
+        if tokens is None:
+            return None
+        if callable(tokens):
+            return lambda _item, text: tokens(text)
+        if isinstance(tokens, Mapping):
+            by_id = {str(k): v for k, v in tokens.items()}
+            unknown = sorted(set(by_id) - {item.id for item in queue})
+            if unknown:
+                raise ValueError(f"tokens: {unknown[:3]} are not item ids")
+            return lambda item, _text: by_id.get(item.id)
+        if isinstance(tokens, pd.Series):
+            tokens = list(tokens)
+        if isinstance(tokens, Sequence) and not isinstance(tokens, (str, bytes)):
+            if len(tokens) != len(queue):
+                raise ValueError(
+                    f"tokens: expected one list of offsets per item ({len(queue)}), "
+                    f"got {len(tokens)}"
+                )
+            position = {item.id: i for i, item in enumerate(queue)}
+            listed = list(tokens)
+            return lambda item, _text: listed[position[item.id]]
+        raise TypeError(
+            "tokens: expected a callable text -> [(start, end), ...], one list of offsets per "
+            f"item, or a dict from item id to offsets; got {type(tokens).__name__}"
+        )
+
+    @traitlets.validate("doc_labels")
+    def _valid_doc_labels(self, proposal: dict[str, Any]) -> list[str]:
+        try:
+            return _check_labels(proposal["value"], "doc_labels")
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from exc
+
+    @traitlets.observe("doc_labels")
+    def _doc_labels_changed(self, change: dict[str, Any]) -> None:
+        self._doc_labels = list(change["new"])
+
+    def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
+        return {"span": labels, "label": list(self._doc_labels)}
+
+    # -- documents ------------------------------------------------------------------------------
+    def text_of(self, item_id: str) -> str:
+        """The text of an item, as its offsets index it (``bytes`` items decoded)."""
+        position = self._position_of.get(str(item_id))
+        if position is None:
+            raise KeyError(f"{item_id!r} is not one of this widget's items")
+        return self._document(self._items[position])[0]
+
+    def _document(self, item: Item) -> tuple[str, Utf16Index]:
+        with self._docs_lock:
+            found = self._docs.get(item.id)
+            if found is not None:
+                self._docs.move_to_end(item.id)
+                return found
+        name = f"item {item.id!r}"
+        text = decode_text(item.source, name=name)
+        doc = (text, Utf16Index(text, name=name))
+        with self._docs_lock:
+            self._docs[item.id] = doc
+            while len(self._docs) > _DOC_CACHE:
+                self._docs.popitem(last=False)
+        return doc
+
+    def _tokens(self, item: Item, text: str, index: Utf16Index) -> tuple[np.ndarray, list[str]]:
+        if self._token_source is not None:
+            name = f"item {item.id!r}"
+            try:
+                given = self._token_source(item, text)
+                if given is not None:
+                    return check_tokens(given, len(text), name=name), []
+            except Exception as exc:  # a broken tokenizer must not hide the document
+                why = str(exc) if isinstance(exc, TextError) else f"{name}: tokens failed: {exc}"
+                return tokenize(text, index=index), [f"{why}; using the built-in tokenizer"]
+        return tokenize(text, index=index), []
+
+    def _load(self, item: Item) -> Payload:
+        try:
+            text, index = self._document(item)
+        except TextError as exc:
+            return {"error": str(exc)}, []
+        tokens, notes = self._tokens(item, text, index)
+        tokens16 = index.many_to_utf16(tokens.reshape(-1)).astype("<i4")
+        if not text:
+            notes = ["empty document: nothing to tag (document labels still apply)", *notes]
+        info = {"length": len(text), "length16": index.length16, "notes": notes}
+        return info, [text.encode("utf-8"), tokens16.tobytes()]
+
+    # -- offsets on the wire ----------------------------------------------------------------------
+    def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not any(r.get("kind") == "span" for r in rows):
+            return rows
+        position = self._position_of.get(item_id)
+        if position is None:
+            return rows
+        try:
+            index = self._document(self._items[position])[1]
+        except TextError:
+            return [r for r in rows if r.get("kind") != "span"]
+        out = []
+        for row in rows:
+            if row.get("kind") == "span" and "start" in row and "end" in row:
+                start, end = int(row["start"]), int(row["end"])
+                if not 0 <= start <= end <= index.length:
+                    continue  # a stored span that no longer fits the text is not shown
+                out.append({**row, "start": index.to_utf16(start), "end": index.to_utf16(end)})
+                continue
+            out.append(row)
+        return out
+
+    def _browser_rows(self, item_id: str) -> list[dict[str, Any]]:
+        rows = [_jsonable(r) for r in self._rows.get(item_id, {}).values()]
+        return self._to_page(item_id, rows)
+
+    def _browser_suggestions(self, item_id: str) -> list[dict[str, Any]]:
+        return self._to_page(item_id, super()._browser_suggestions(item_id))
+
+    def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        if row.get("kind") != "span":
+            return None
+        try:
+            start, end = _whole(row.get("start"), "start"), _whole(row.get("end"), "end")
+        except ValueError as exc:
+            return str(exc)
+        length = int(payload.get("length", 0))
+        if not 0 <= start < end <= length:
+            return f"span {start}-{end} is not inside the text (0 to {length}) with start < end"
+        return None
+
+    # -- edits ------------------------------------------------------------------------------------
+    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+        out = super()._row_from_browser(item, row, elapsed)
+        stray = sorted(k for k in _NOT_TEXT if out.get(k) is not None)
+        if stray:
+            raise ValueError(f"field(s) {stray} do not apply to text annotations")
+        if out["kind"] != "span":
+            for key in ("start", "end", "text"):
+                out.pop(key, None)
+            return out
+        try:
+            text, index = self._document(item)
+        except TextError as exc:
+            raise ValueError(f"no spans on this item: {exc}") from None
+        start16, end16 = _whole(out.get("start"), "start"), _whole(out.get("end"), "end")
+        if not 0 <= start16 < end16 <= index.length16:
+            raise ValueError(
+                f"span {start16}-{end16} (UTF-16) is not inside the text "
+                f"(0 to {index.length16}) with start < end"
+            )
+        try:
+            start, end = index.from_utf16(start16), index.from_utf16(end16)
+        except TextError as exc:
+            raise ValueError(f"span {start16}-{end16}: {exc}") from None
+        out.update(start=start, end=end, text=text[start:end])
+        return out
+
+    def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
+        super()._check_edit(item, rows)
+        seen: set[tuple[int, int, str]] = set()
+        for row in rows:
+            if row["kind"] != "span":
+                continue
+            key = (int(row["start"]), int(row["end"]), str(row["label"]))
+            if key in seen:
+                raise ValueError(
+                    f"item {item.id!r} would have the same {key[2]!r} span at "
+                    f"{key[0]}-{key[1]} twice"
+                )
+            seen.add(key)
