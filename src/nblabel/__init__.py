@@ -13,11 +13,20 @@ from typing import Any
 from . import schema
 from .store import Store
 from .view import plot_item
-from .widgets import ImageAnnotator, TextAnnotator
+from .widgets import AudioAnnotator, ImageAnnotator, TextAnnotator
 
 __version__ = "0.1.0"
 
-__all__ = ["ImageAnnotator", "Store", "TextAnnotator", "__version__", "plot_item", "qa", "schema"]
+__all__ = [
+    "AudioAnnotator",
+    "ImageAnnotator",
+    "Store",
+    "TextAnnotator",
+    "__version__",
+    "plot_item",
+    "qa",
+    "schema",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """The annotation widgets. Each one shows one item at a time and writes every edit to a store."""
 
+from .audio import AudioAnnotator
 from .image import ImageAnnotator
 from .text import TextAnnotator
 
-__all__ = ["ImageAnnotator", "TextAnnotator"]
+__all__ = ["AudioAnnotator", "ImageAnnotator", "TextAnnotator"]
