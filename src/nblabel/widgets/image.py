@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import pandas as pd
 import traitlets
 
-from .. import media
+from .. import geometry, media, rle
 from ..items import Item, image_items
 from ..store import Store
 from ._base import Annotator, Payload
@@ -18,6 +18,23 @@ from ._base import Annotator, Payload
 __all__ = ["ImageAnnotator"]
 
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+
+#: The drawing tools and the annotation kind each one makes.
+TOOLS: dict[str, str] = {"box": "box", "polygon": "polygon", "brush": "mask"}
+
+
+def _check_tools(tools: Any) -> list[str]:
+    if isinstance(tools, str) or not isinstance(tools, Sequence):
+        raise TypeError(
+            f"tools: expected a list such as ['box', 'polygon', 'brush'], got {tools!r}"
+        )
+    out: list[str] = []
+    for tool in tools:
+        if tool not in TOOLS:
+            raise ValueError(f"tools: {tool!r} is not one of {list(TOOLS)}")
+        if tool not in out:
+            out.append(tool)
+    return out
 
 
 class ImageAnnotator(Annotator):
@@ -49,16 +66,32 @@ class ImageAnnotator(Annotator):
         Longest side, in pixels, of the copy sent to the page. The stored
         coordinates and ``image_width``/``image_height`` always refer to the
         original image, shown upright (EXIF orientation applied).
+    tools
+        Region tools to offer: any of ``"box"``, ``"polygon"`` and ``"brush"``
+        (masks). Without tools the widget labels whole images. With tools,
+        keys ``1``-``9`` choose the class of the next shape (or relabel the
+        selected one) and ``Shift+1``-``9`` toggle whole-image labels.
     predictions
-        A model's labels to correct: a DataFrame in the annotation schema
-        (``item_id``, ``kind="label"``, ``label``, ``score``). Each shows as a
-        suggestion; accepting it (click, or ``a`` for the best one) stores a
-        human label. Rows that cannot be shown are listed in
-        ``w.prediction_problems``; ``w.threshold`` hides low scores.
+        A model's annotations to correct: a DataFrame in the annotation schema
+        (``item_id``, ``kind``, ``label``, ``score`` and the geometry:
+        ``x, y, width, height`` / ``points`` / ``mask``). Each shows as a
+        suggestion; accepting it (click, or ``a``) stores a human row, editing
+        it accepts the edited shape, ``x`` rejects it. Rows that cannot be
+        shown (unknown item or label, NaN coordinates, shapes outside the
+        image) are listed in ``w.prediction_problems``; ``w.threshold`` hides
+        low scores.
+
+    Regions are stored in pixels of the original, upright image, origin at the
+    top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
+    (``[[x, y], ...]``), masks as COCO RLE in ``mask`` (byte-identical to
+    pycocotools' ``mask.encode``). Box edges and polygon vertices drawn in the
+    widget are snapped to whole pixels when a drag ends. See
+    :mod:`nblabel.geometry` for the pixel convention.
 
     Keys (while the widget has focus): ``1``-``9`` label, ``n``/``→`` next,
     ``p``/``←`` previous, ``a`` accept the best suggestion, ``z`` undo,
-    ``Shift+z``/``y`` redo, ``0``/``Backspace`` clear, ``?`` help.
+    ``Shift+z``/``y`` redo, ``0``/``Backspace`` clear, ``?`` help (it lists
+    the drawing keys too).
 
     Examples
     --------
@@ -71,7 +104,13 @@ class ImageAnnotator(Annotator):
     _esm = _STATIC / "image.js"
     _css = _STATIC / "image.css"
 
+    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask")
+
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
+    #: The region tools on offer (empty: whole-image labels only).
+    tools = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: Opacity of drawn regions in the page, 0 to 1.
+    opacity = traitlets.Float(0.5, min=0.0, max=1.0).tag(sync=True)
 
     def __init__(
         self,
@@ -85,12 +124,18 @@ class ImageAnnotator(Annotator):
         column: str | None = None,
         display_size: int = 2048,
         predictions: pd.DataFrame | None = None,
+        tools: Sequence[str] = (),
     ) -> None:
+        tools_ = _check_tools(tools)
+        if advance is None and tools_:
+            advance = False
         if not isinstance(display_size, int) or display_size < 16:
             raise ValueError(
                 f"display_size: expected a whole number of pixels >= 16, got {display_size!r}"
             )
         self._display_size = display_size
+        # This widget reads, makes and accepts as suggestions only the kinds of its tools.
+        self.KINDS = ("label", *(TOOLS[t] for t in tools_))  # type: ignore[misc]
         self._sizes: dict[str, tuple[int, int]] = {}
         super().__init__(
             image_items(items, column=column),
@@ -102,6 +147,7 @@ class ImageAnnotator(Annotator):
             predictions=predictions,
         )
         self.set_trait("display_size", display_size)
+        self.set_trait("tools", tools_)
 
     def _load(self, item: Item) -> Payload:
         try:
@@ -126,3 +172,51 @@ class ImageAnnotator(Annotator):
         if size is None:
             return {}
         return {"image_width": size[0], "image_height": size[1]}
+
+    def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        kind = row.get("kind")
+        tool = next((t for t, k in TOOLS.items() if k == kind), None)
+        if tool is not None and tool not in self.tools:
+            return f"a {kind} needs the {tool!r} tool (tools={list(self.tools)})"
+        return _region_problem(row, (int(payload["width"]), int(payload["height"])))
+
+    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+        out = super()._row_from_browser(item, row, elapsed)
+        kind = out["kind"]
+        if kind == "label":
+            return out
+        size = self._sizes.get(item.id)
+        if size is None:
+            raise ValueError(f"a {kind} needs the image loaded first")
+        if kind == "mask" and isinstance(out.get("mask"), Mapping):
+            # The page sends plain run lengths; the store keeps pycocotools' string.
+            out["mask"] = rle.from_counts(out["mask"])
+        problem = _region_problem(out, size)
+        if problem:
+            raise ValueError(problem)
+        if kind == "box":
+            for name in ("x", "y", "width", "height"):
+                out[name] = float(out[name])
+        return out
+
+
+def _region_problem(row: Mapping[str, Any], size: tuple[int, int]) -> str | None:
+    """Why a box, polygon or mask row does not fit an image of ``size`` (w, h), or None."""
+    kind = row.get("kind")
+    if kind == "box":
+        box = tuple(row.get(k) for k in ("x", "y", "width", "height"))
+        return geometry.box_problem(box, size)
+    if kind == "polygon":
+        return geometry.points_problem(row.get("points"), size)
+    if kind == "mask":
+        mask = row.get("mask")
+        try:
+            counts = rle.from_counts(mask)  # type: ignore[arg-type]
+        except rle.RLEError as exc:
+            return str(exc)
+        if counts["size"] != [size[1], size[0]]:
+            return (
+                f"mask size {counts['size']} (height, width) is not the image's "
+                f"[{size[1]}, {size[0]}]"
+            )
+    return None

@@ -1,0 +1,179 @@
+"""Static view of an image with its boxes, polygons and masks, drawn with matplotlib.
+
+Called by :func:`nblabel.plot_item` for image items; the figure is plain
+matplotlib, so a notebook shared without a kernel still shows the annotations.
+Axes are in pixels of the original upright image (origin top-left), the same
+frame as the stored coordinates.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import media, rle
+
+__all__ = ["plot"]
+
+
+def _set(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
+def _background(
+    source: Any, item: str, rows: pd.DataFrame, max_side: int
+) -> tuple[Any, int, int, str | None]:
+    """The display copy as an array (or None), the original size and a note when missing."""
+    try:
+        shown = media.load_display_image(source, item_id=item, max_side=max_side)
+    except (media.MediaError, TypeError, OSError) as exc:
+        sizes = rows[["image_width", "image_height"]].dropna() if len(rows) else pd.DataFrame()
+        if sizes.empty or "image_width" not in rows.columns:
+            raise ValueError(
+                f"item {item!r}: cannot load the image ({exc}) and the annotations carry "
+                "no image_width/image_height to draw them on"
+            ) from exc
+        first = sizes.to_numpy(dtype=float)[0]
+        w, h = int(first[0]), int(first[1])
+        return None, w, h, f"image not available: {exc}"
+    from PIL import Image
+
+    with Image.open(io.BytesIO(shown.data)) as im:
+        pixels = np.asarray(im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB"))
+    return pixels, shown.width, shown.height, None
+
+
+def plot(
+    rows: pd.DataFrame,
+    source: Any,
+    *,
+    item: str,
+    ax: Any = None,
+    labels: Sequence[str] | None = None,
+    alpha: float = 0.4,
+    max_side: int = 1600,
+    show_labels: bool = True,
+) -> Any:
+    """Draw the image ``source`` with the ``rows`` of item ``item``; return the Axes.
+
+    Parameters
+    ----------
+    rows
+        The item's annotations (any of ``label``, ``box``, ``polygon``, ``mask``).
+    source
+        The image: a path, array, PIL image or bytes. When it cannot be loaded, the
+        regions are drawn on a blank frame of the rows' ``image_width`` x ``image_height``.
+    ax
+        Axes to draw on; a new figure when omitted.
+    labels
+        Label order for the colours (default: the labels in ``rows``, sorted).
+    alpha
+        Opacity of mask and polygon fills.
+    max_side
+        Longest side of the image copy drawn (the coordinates stay original pixels).
+    show_labels
+        Write each region's label (and a model's score) at its corner.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    if ax is None:
+        _, ax = plt.subplots()
+    pixels, width, height, note = _background(source, item, rows, max_side)
+    if pixels is not None:
+        ax.imshow(pixels, extent=(0, width, height, 0), interpolation="antialiased")
+    else:
+        ax.add_patch(Rectangle((0, 0), width, height, facecolor="0.9", edgecolor="0.6"))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    order = list(labels) if labels is not None else sorted({str(v) for v in rows.get("label", [])})
+    cycle = plt.get_cmap("tab10")
+
+    def color(label: str) -> Any:
+        index = order.index(label) if label in order else len(order)
+        return cycle(index % 10)
+
+    whole: list[str] = []
+    step = max(1, math.ceil(max(width, height) / max_side))
+    for record in rows.to_dict("records"):
+        kind, label = str(record.get("kind")), str(record.get("label"))
+        c = color(label)
+        score = record.get("score")
+        text = f"{label} {score:.2f}" if _set(score) else label
+        dashed = record.get("source") == "model"
+        style = "--" if dashed else "-"
+        if kind == "label":
+            whole.append(text)
+            continue
+        corner = _draw_region(ax, record, c, style, (alpha, step, width, height))
+        if show_labels and corner is not None:
+            ax.text(
+                corner[0],
+                corner[1],
+                text,
+                color="white",
+                fontsize=8,
+                va="bottom",
+                bbox={"facecolor": c, "edgecolor": "none", "pad": 1, "alpha": 0.8},
+            )
+    title = item if not whole else f"{item}: {', '.join(whole)}"
+    if note:
+        title = f"{title}\n({note})"
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _draw_region(
+    ax: Any, record: Mapping[Any, Any], c: Any, style: str, frame: tuple[float, int, int, int]
+) -> tuple[float, float] | None:
+    """Draw one box, polygon or mask; return the corner for its label text."""
+    from matplotlib import colors as mcolors
+    from matplotlib.patches import Polygon, Rectangle
+
+    alpha, step, width, height = frame
+    kind = str(record.get("kind"))
+    if kind == "box" and all(_set(record.get(k)) for k in ("x", "y", "width", "height")):
+        x, y = float(record["x"]), float(record["y"])
+        ax.add_patch(
+            Rectangle(
+                (x, y),
+                float(record["width"]),
+                float(record["height"]),
+                fill=False,
+                edgecolor=c,
+                linewidth=2,
+                linestyle=style,
+            )
+        )
+        return (x, y)
+    if kind == "polygon" and _set(record.get("points")):
+        pts = np.asarray(record["points"], dtype=float)
+        ax.add_patch(
+            Polygon(
+                pts,
+                closed=True,
+                facecolor=(*c[:3], alpha),
+                edgecolor=c,
+                linewidth=2,
+                linestyle=style,
+            )
+        )
+        return (float(pts[:, 0].min()), float(pts[:, 1].min()))
+    if kind == "mask" and _set(record.get("mask")):
+        m = rle.decode(record["mask"])[::step, ::step]
+        overlay = np.zeros((*m.shape, 4), dtype=float)
+        overlay[m] = mcolors.to_rgba(c, alpha)
+        ax.imshow(overlay, extent=(0, width, height, 0), interpolation="nearest")
+        x0, y0, _, _ = rle.bbox(record["mask"])
+        return (float(x0), float(y0))
+    return None
