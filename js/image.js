@@ -1,6 +1,12 @@
-// ImageAnnotator's page: the image on a canvas, whole-image labels by key or button.
+// ImageAnnotator's page: the image on a canvas; whole-image labels by key or button and,
+// with tools, boxes, polygons and brush masks drawn in the browser with zoom and pan.
+// The pieces: image/view.js (pixel transform), image/shapes.js and image/mask.js
+// (geometry), image/editor.js (the tools), image/render.js (drawing), image/stage.js
+// (canvases, pointer and wheel).
 
 import "./nblabel.css";
+import "./image/image.css";
+import { regionStage } from "./image/stage.js";
 import { newId } from "./lib/ids.js";
 import { captureKeys } from "./lib/keys.js";
 import { sessionFor } from "./lib/session.js";
@@ -19,10 +25,38 @@ const HELP = [
   ["a", "accept the best suggestion (a model's label)"],
   ["n / →", "next item"],
   ["p / ←", "previous item"],
-  ["z", "undo"],
-  ["Shift+z / y", "redo"],
+  ["z / Ctrl+z", "undo"],
+  ["Shift+z / y / Ctrl+y", "redo"],
   ["?", "show or hide this help"],
   ["Esc", "close this help"],
+];
+
+/** @type {import("./lib/ui.js").HelpRow[]} */
+const REGION_HELP = [
+  ["1 – 9", "label of the next shape; with a shape selected, give it that label"],
+  ["Shift+1 – 9", "toggle the k-th whole-image label"],
+  ["0", "remove this item's whole-image labels"],
+  ["v", "select tool: click a shape to select it, drag it to move, drag a handle to resize; drag the empty image to pan"],
+  ["b", "box tool: drag to draw a box"],
+  ["g", "polygon tool: click the vertices, click the first one (or Enter, or double-click) to close"],
+  ["r", "brush tool: drag to paint a mask; Shift+drag erases"],
+  ["e", "toggle the eraser (brush)"],
+  ["[ / ]", "smaller / bigger brush"],
+  ["drag an edge / Alt+click a vertex", "insert / delete a polygon vertex (selected polygon)"],
+  ["Delete / Backspace", "delete the selected shape (reject a selected suggestion); remove the last vertex while drawing"],
+  ["Arrows", "nudge the selected box or polygon by 1 pixel (Shift: 10)"],
+  ["Esc", "stop drawing a polygon, else deselect (or close this help)"],
+  ["Enter", "close the polygon being drawn"],
+  ["wheel / + / −", "zoom in and out"],
+  ["f", "fit the image to the view"],
+  ["Space+drag / middle drag", "pan"],
+  ["h", "hide or show the annotations"],
+  ["o", "change the regions' opacity"],
+  ["a / x", "accept / reject the selected (or best) suggestion"],
+  ["n / →, p / ←", "next / previous item (arrows when nothing is selected)"],
+  ["z / Ctrl+z", "undo"],
+  ["Shift+z / y / Ctrl+y", "redo"],
+  ["?", "show or hide this help"],
 ];
 
 /**
@@ -64,12 +98,12 @@ export default {
   /** @type {import("@anywidget/types").Render} */
   render({ model, el }) {
     const session = sessionFor(model, decode, release);
-    const canvas = document.createElement("canvas");
-    canvas.className = "nbl-canvas";
-    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    /** @type {string[]} */
+    const tools = model.get("tools") ?? [];
+    const regions = tools.length > 0;
 
     /** @param {number} index */
-    const onLabel = (index) => {
+    const onWholeLabel = (index) => {
       /** @type {string[]} */
       const labels = model.get("labels");
       if (index >= labels.length || !session.current) return;
@@ -89,57 +123,28 @@ export default {
       session.edit({ ...change, accepted: [suggestion.id] });
       if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
     };
-    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept });
+    /** @type {ReturnType<typeof regionStage> | null} */
+    let stageView = null;
+    /** @param {number} index */
+    const onLabel = (index) => (regions && stageView ? stageView.chooseLabel(index) : onWholeLabel(index));
+    const ui = frame(session, { help: regions ? REGION_HELP : HELP, onLabel, onClear, onAccept });
     const { root, stage } = ui;
-    stage.append(canvas);
     el.append(root);
-
-    let drawn = -1;
-    const draw = () => {
-      const entry = session.current;
-      const bitmap = entry?.media;
-      if (!entry || !bitmap || entry.item.error) {
-        canvas.hidden = true;
-        stage.classList.toggle("nbl-loading", !entry?.item.error);
-        drawn = -1;
-        return;
-      }
-      canvas.hidden = false;
-      stage.classList.remove("nbl-loading");
-      const width = stage.clientWidth || 640;
-      const maxHeight = Math.max(240, Math.min(window.innerHeight * 0.65, 720));
-      const scale = Math.min(width / bitmap.width, maxHeight / bitmap.height, 4);
-      const cssW = Math.max(1, Math.round(bitmap.width * scale));
-      const cssH = Math.max(1, Math.round(bitmap.height * scale));
-      const dpr = window.devicePixelRatio || 1;
-      canvas.style.width = `${cssW}px`;
-      canvas.style.height = `${cssH}px`;
-      canvas.width = Math.round(cssW * dpr);
-      canvas.height = Math.round(cssH * dpr);
-      ctx.imageSmoothingQuality = "high";
-      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      if (drawn !== session.position) {
-        drawn = session.position;
-        root.dataset.drawn = String(drawn);
-        root.dispatchEvent(new CustomEvent("nblabel:drawn", { detail: { position: drawn } }));
-      }
-    };
+    stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel });
 
     const update = () => {
       ui.update();
-      const entry = session.current;
-      if (entry?.media !== undefined && (drawn !== session.position || !canvas.hidden === !entry.media)) draw();
+      stageView?.update();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     };
     const unsubscribe = session.subscribe(update);
-    const resize = new ResizeObserver(() => draw());
-    resize.observe(stage);
 
-    const stopKeys = captureKeys(root, (key) => {
+    const stopKeys = captureKeys(root, (key, event) => {
       if (ui.help.open) {
         if (key === "Escape" || key === "?") ui.help.toggle(false);
         return true;
       }
+      if (regions && stageView?.key(key, event)) return true;
       if (/^[1-9]$/.test(key)) {
         onLabel(Number(key) - 1);
       } else if (key === "0" || key === "Backspace" || key === "Delete") {
@@ -165,11 +170,10 @@ export default {
     root.addEventListener("pointerdown", () => root.focus({ preventScroll: true }));
 
     update();
-    draw();
     session.start();
     return () => {
       unsubscribe();
-      resize.disconnect();
+      stageView?.destroy();
       stopKeys();
     };
   },

@@ -1,0 +1,528 @@
+// The image stage: a static canvas (image + shapes) under an overlay canvas (the shape
+// being edited), pointer/wheel input mapped to original-image pixels, the region
+// toolbar and keys. Drawing happens in requestAnimationFrame only; during a drag only
+// the overlay is redrawn, so dragging one box among hundreds costs one box per frame.
+
+import { Editor, maskBits as maskBitsOf } from "./editor.js";
+import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
+import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
+import { h, replace } from "../lib/dom.js";
+import { newId } from "../lib/ids.js";
+
+/**
+ * @typedef {import("../lib/session.js").Session} Session
+ * @typedef {import("../lib/session.js").Row} Row
+ * @typedef {import("../lib/session.js").Change} Change
+ * @typedef {import("./view.js").View} View
+ * @typedef {import("./editor.js").Tool} Tool
+ */
+
+const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush" });
+const TOOL_NAMES = { select: "Select (v)", box: "Box (b)", polygon: "Polygon (g)", brush: "Brush (r)" };
+const OPACITIES = [0.25, 0.5, 0.75, 1];
+const ZOOM_STEP = 1.25;
+const HANDLE_TOLERANCE = 6; // CSS pixels
+
+/**
+ * @param {Session} session
+ * @param {HTMLElement} root
+ * @param {HTMLElement} stage
+ * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void}} options
+ */
+export function regionStage(session, root, stage, options) {
+  const model = session.model;
+  const base = h("canvas", { class: "nbl-canvas" });
+  const overlay = h("canvas", { class: "nbl-overlay" });
+  const wrap = h("div", { class: "nbl-canvas-wrap" }, base, overlay);
+  stage.append(wrap);
+  const ctx = /** @type {CanvasRenderingContext2D} */ (base.getContext("2d"));
+  const octx = /** @type {CanvasRenderingContext2D} */ (overlay.getContext("2d"));
+  /** @type {string[]} */
+  let labels = model.get("labels");
+  let color = palette(labels);
+  model.on("change:labels", () => {
+    labels = model.get("labels");
+    color = palette(labels);
+    schedule(true);
+  });
+
+  let activeLabel = 0;
+  let brushSize = 20; // CSS pixels across
+  let hidden = false;
+  let panKey = false;
+  /** @type {View} */
+  let view = { scale: 1, tx: 0, ty: 0 };
+  let cssW = 0;
+  let cssH = 0;
+  let fittedFor = "";
+  let drawn = -1;
+  /** @type {[number, number] | null} */
+  let pointer = null;
+  /** @type {{x: number, y: number} | null} */
+  let panning = null;
+  let baseExcluded = /** @type {string | null} */ (null);
+
+  /** Per-frame timings for benchmarks: main-thread work and pointer-to-frame delay. */
+  const stats = { frames: /** @type {{t: number, work: number, lag: number}[]} */ ([]), pending: 0, eventAt: 0 };
+  /** @type {any} */ (root).nblabelStats = stats;
+
+  const size = () => {
+    const item = session.current?.item;
+    return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
+  };
+  const regionRows = () => [...(session.current?.rows.values() ?? [])].filter((r) => r.kind !== "label");
+  const regionSuggestions = () => session.visibleSuggestions().filter((s) => s.kind !== "label");
+  const editor = new Editor({
+    rows: regionRows,
+    suggestions: regionSuggestions,
+    size,
+    label: () => labels[Math.min(activeLabel, labels.length - 1)],
+    newId,
+  });
+  editor.tool = /** @type {Tool} */ (["box", "polygon", "brush"].find((t) => options.tools.includes(t)) ?? "select");
+
+  // -- toolbar ---------------------------------------------------------------------------
+  const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
+    h("button", { type: "button", class: "nbl-button nbl-tool", "data-tool": tool, title: TOOL_NAMES[tool], onclick: () => setTool(tool) }, TOOL_NAMES[tool].split(" ")[0]),
+  );
+  const eraserButton = h("button", { type: "button", class: "nbl-button nbl-eraser", title: "Eraser (e; or Shift+drag)", onclick: () => toggleEraser() }, "Eraser");
+  const brushText = h("span", { class: "nbl-brush-size nbl-muted" });
+  const opacity = h("input", {
+    type: "range", min: 0.05, max: 1, step: 0.05, class: "nbl-opacity", "aria-label": "opacity", title: "Opacity of the regions (o)",
+    oninput: () => setOpacity(Number(opacity.value)),
+  });
+  const activeText = h("span", { class: "nbl-active-label" });
+  const toolbar = h(
+    "div",
+    { class: "nbl-tools", role: "toolbar", "aria-label": "tools", hidden: !options.regions },
+    ...toolButtons,
+    options.tools.includes("brush") ? eraserButton : null,
+    options.tools.includes("brush") ? brushText : null,
+    h("span", { class: "nbl-spacer" }),
+    activeText,
+    h("button", { type: "button", class: "nbl-button nbl-zoom-in", title: "Zoom in (+)", onclick: () => zoomCentre(ZOOM_STEP) }, "+"),
+    h("button", { type: "button", class: "nbl-button nbl-zoom-out", title: "Zoom out (−)", onclick: () => zoomCentre(1 / ZOOM_STEP) }, "−"),
+    h("button", { type: "button", class: "nbl-button nbl-fit", title: "Fit to view (f)", onclick: () => fit() }, "Fit"),
+    h("button", { type: "button", class: "nbl-button nbl-hide", title: "Hide annotations (h)", onclick: () => toggleHidden() }, "Hide"),
+    h("label", { class: "nbl-muted" }, "opacity ", opacity),
+  );
+  stage.before(toolbar);
+
+  const refreshToolbar = () => {
+    for (const b of toolButtons) {
+      const on = b.dataset.tool === editor.tool;
+      b.classList.toggle("nbl-on", on);
+      b.setAttribute("aria-pressed", String(on));
+    }
+    eraserButton.classList.toggle("nbl-on", editor.eraser);
+    eraserButton.setAttribute("aria-pressed", String(editor.eraser));
+    replace(brushText, `brush ${brushSize}px`);
+    opacity.value = String(model.get("opacity") ?? 0.5);
+    const label = labels[Math.min(activeLabel, labels.length - 1)];
+    replace(activeText, "drawing: ", h("span", { class: "nbl-active-chip", "data-label": label }, label));
+    root.dataset.tool = editor.tool;
+    root.dataset.activeLabel = label;
+    root.dataset.selected = editor.selected ?? "";
+    root.dataset.hidden = String(hidden);
+    root.dataset.view = `${view.scale} ${view.tx} ${view.ty}`;
+    for (const b of root.querySelectorAll(".nbl-label")) {
+      b.classList.toggle("nbl-drawing", options.regions && /** @type {HTMLElement} */ (b).dataset.label === label);
+    }
+  };
+  model.on("change:opacity", () => { refreshToolbar(); schedule(true); });
+
+  /** @param {Tool} tool */
+  const setTool = (tool) => {
+    if (tool !== "select" && !options.tools.includes(tool)) return;
+    editor.tool = tool;
+    editor.draft = [];
+    refreshToolbar();
+    schedule(false);
+  };
+  const toggleEraser = () => { editor.eraser = !editor.eraser; if (editor.eraser) setTool("brush"); refreshToolbar(); };
+  /** @param {number} value */
+  const setOpacity = (value) => { model.set("opacity", Math.min(1, Math.max(0, value))); model.save_changes(); };
+  const toggleHidden = () => { hidden = !hidden; refreshToolbar(); schedule(true); };
+
+  // -- view ------------------------------------------------------------------------------
+  const fit = () => {
+    const [W, H] = size();
+    view = fitView(W, H, cssW, cssH);
+    refreshToolbar();
+    schedule(true);
+  };
+  /** @param {number} factor @param {number} cx @param {number} cy */
+  const zoom = (factor, cx, cy) => {
+    const [W, H] = size();
+    const fitted = fitView(W, H, cssW, cssH);
+    view = clampView(zoomAt(view, factor, cx, cy, fitted.scale / 4, Math.max(32, fitted.scale * 64)), W, H, cssW, cssH);
+    refreshToolbar();
+    schedule(true);
+  };
+  /** @param {number} factor */
+  const zoomCentre = (factor) => zoom(factor, cssW / 2, cssH / 2);
+
+  /** Size the canvases to the stage; refit when the item or the space changed. */
+  const layout = () => {
+    const entry = session.current;
+    const bitmap = entry?.media;
+    if (!entry || !bitmap || entry.item.error) return false;
+    const width = stage.clientWidth || 640;
+    const maxHeight = Math.max(240, Math.min(window.innerHeight * 0.65, 720));
+    const scale = Math.min(width / bitmap.width, maxHeight / bitmap.height, 4);
+    const w = Math.max(1, Math.round(bitmap.width * scale));
+    const hgt = Math.max(1, Math.round(bitmap.height * scale));
+    const dpr = window.devicePixelRatio || 1;
+    const key = `${entry.position}:${w}x${hgt}`;
+    if (w !== cssW || hgt !== cssH || base.width !== Math.round(w * dpr)) {
+      cssW = w;
+      cssH = hgt;
+      for (const c of [base, overlay]) {
+        c.style.width = `${w}px`;
+        c.style.height = `${hgt}px`;
+        c.width = Math.round(w * dpr);
+        c.height = Math.round(hgt * dpr);
+      }
+      wrap.style.width = `${w}px`;
+      wrap.style.height = `${hgt}px`;
+    }
+    if (key !== fittedFor) {
+      fittedFor = key;
+      const [W, H] = size();
+      view = fitView(W, H, cssW, cssH);
+      refreshToolbar();
+    }
+    return true;
+  };
+
+  // -- drawing ---------------------------------------------------------------------------
+  let frameRequested = false;
+  let fullDirty = true;
+  /** @param {boolean} full redraw the static layer too */
+  const schedule = (full) => {
+    fullDirty = fullDirty || full;
+    if (frameRequested) return;
+    frameRequested = true;
+    requestAnimationFrame(render);
+  };
+
+  const style = () => ({ color, scale: view.scale, opacity: model.get("opacity") ?? 0.5 });
+
+  const renderBase = () => {
+    const entry = session.current;
+    const bitmap = entry?.media;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, base.width, base.height);
+    if (!entry || !bitmap) return;
+    const [W, H] = size();
+    ctx.setTransform(...matrix(view, dpr));
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = view.scale * W > bitmap.width ? "low" : "high";
+    ctx.drawImage(bitmap, 0, 0, W, H);
+    const active = editor.active;
+    baseExcluded = active?.id ?? null;
+    if (hidden || !options.regions) return;
+    const s = style();
+    for (const row of regionRows()) if (row.id !== baseExcluded) drawShape(ctx, row, s);
+    for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
+  };
+
+  const renderOverlay = () => {
+    const dpr = window.devicePixelRatio || 1;
+    octx.setTransform(1, 0, 0, 1, 0, 0);
+    octx.clearRect(0, 0, overlay.width, overlay.height);
+    if (!options.regions) return;
+    octx.setTransform(...matrix(view, dpr));
+    const s = style();
+    const d = editor.drag;
+    if (d && d.kind === "brush") {
+      const c = color(d.row.label);
+      if (d.orig) drawMask(octx, d.orig.mask ? maskOf(d.orig) : d.bits, c, s);
+      octx.save();
+      octx.globalAlpha = d.value ? s.opacity : 1;
+      octx.globalCompositeOperation = d.value ? "source-over" : "destination-out";
+      octx.strokeStyle = c;
+      octx.lineCap = "round";
+      octx.lineJoin = "round";
+      octx.lineWidth = 2 * d.radius;
+      octx.beginPath();
+      d.path.forEach(([x, y], i) => (i === 0 ? octx.moveTo(x, y) : octx.lineTo(x, y)));
+      if (d.path.length === 1) octx.lineTo(d.path[0][0] + 0.01, d.path[0][1]);
+      octx.stroke();
+      octx.restore();
+    } else if (!hidden) {
+      const active = editor.active;
+      if (active) {
+        const suggestion = !d && Boolean(editor.selection?.suggestion);
+        drawShape(octx, active, s, { selected: true, suggestion });
+        drawHandles(octx, active, s);
+      }
+    }
+    if (editor.tool === "polygon") drawDraft(octx, editor.draft, pointer, color(labels[activeLabel] ?? ""), s);
+    if (editor.tool === "brush" && pointer) {
+      octx.setLineDash([]);
+      octx.lineWidth = 1 / view.scale;
+      octx.strokeStyle = editor.eraser ? "#000" : "#fff";
+      octx.beginPath();
+      octx.arc(pointer[0], pointer[1], brushSize / 2 / view.scale, 0, 2 * Math.PI);
+      octx.stroke();
+    }
+  };
+
+  /** @param {number} now */
+  const render = (now) => {
+    frameRequested = false;
+    const t0 = performance.now();
+    const entry = session.current;
+    if (!layout()) {
+      base.hidden = true;
+      overlay.hidden = true;
+      stage.classList.toggle("nbl-loading", !entry?.item.error);
+      drawn = -1;
+      return;
+    }
+    base.hidden = false;
+    overlay.hidden = false;
+    stage.classList.remove("nbl-loading");
+    if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) renderBase();
+    fullDirty = false;
+    renderOverlay();
+    if (drawn !== session.position) {
+      drawn = session.position;
+      root.dataset.drawn = String(drawn);
+      root.dispatchEvent(new CustomEvent("nblabel:drawn", { detail: { position: drawn } }));
+    }
+    const work = stats.pending + performance.now() - t0;
+    stats.pending = 0;
+    if (stats.frames.length >= 5000) stats.frames.shift();
+    stats.frames.push({ t: now, work, lag: stats.eventAt ? now - stats.eventAt : 0 });
+    stats.eventAt = 0;
+  };
+
+  /** @param {Row} row */
+  const maskOf = (row) => /** @type {import("./mask.js").MaskBits} */ (maskBitsOf(row));
+
+  // -- pointer ---------------------------------------------------------------------------
+  /** @param {PointerEvent | WheelEvent} e @returns {[number, number]} */
+  const imagePoint = (e) => toImage(view, e.offsetX, e.offsetY);
+  /** @param {Change | null} change */
+  const commit = (change) => {
+    if (change) session.edit(change);
+    refreshToolbar();
+    schedule(true);
+  };
+  /** @param {number} t0 @param {Event} e */
+  const account = (t0, e) => {
+    stats.pending += performance.now() - t0;
+    if (!stats.eventAt) stats.eventAt = e.timeStamp;
+  };
+
+  overlay.addEventListener("pointerdown", (e) => {
+    if (!options.regions || !session.current?.media) return;
+    const t0 = performance.now();
+    root.focus({ preventScroll: true });
+    overlay.setPointerCapture(e.pointerId);
+    e.preventDefault();
+    const p = imagePoint(e);
+    pointer = p;
+    if (e.button === 1 || panKey || e.button === 2) {
+      panning = { x: e.offsetX, y: e.offsetY };
+    } else {
+      const tol = HANDLE_TOLERANCE / view.scale;
+      const result = editor.down(p, { tol, alt: e.altKey, shift: e.shiftKey, radius: brushSize / 2 / view.scale });
+      if (result === "pan") panning = { x: e.offsetX, y: e.offsetY };
+      if (editor.pendingChange) commit(editor.up());
+    }
+    refreshToolbar();
+    schedule(false);
+    account(t0, e);
+  });
+  overlay.addEventListener("pointermove", (e) => {
+    if (!options.regions) return;
+    const t0 = performance.now();
+    pointer = imagePoint(e);
+    if (panning) {
+      view = panBy(view, e.offsetX - panning.x, e.offsetY - panning.y);
+      const [W, H] = size();
+      view = clampView(view, W, H, cssW, cssH);
+      panning = { x: e.offsetX, y: e.offsetY };
+      refreshToolbar();
+      schedule(true);
+    } else if (editor.move(pointer) || editor.tool === "polygon" || editor.tool === "brush") {
+      schedule(false);
+    }
+    account(t0, e);
+  });
+  /** @param {PointerEvent} e */
+  const onUp = (e) => {
+    if (!options.regions) return;
+    const t0 = performance.now();
+    if (panning) {
+      panning = null;
+    } else if (editor.drag) {
+      editor.move(imagePoint(e));
+      commit(editor.up());
+    }
+    account(t0, e);
+  };
+  overlay.addEventListener("pointerup", onUp);
+  overlay.addEventListener("pointercancel", onUp);
+  overlay.addEventListener("pointerleave", () => { pointer = null; schedule(false); });
+  overlay.addEventListener("dblclick", () => { if (editor.tool === "polygon") commit(editor.closePolygon()); });
+  overlay.addEventListener("contextmenu", (e) => { if (options.regions) e.preventDefault(); });
+  overlay.addEventListener("wheel", (e) => {
+    if (!options.regions || !session.current?.media) return;
+    e.preventDefault();
+    zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
+  }, { passive: false });
+  const onKeyUp = (/** @type {KeyboardEvent} */ e) => { if (e.key === " ") panKey = false; };
+  root.addEventListener("keyup", onKeyUp);
+
+  const resize = new ResizeObserver(() => schedule(true));
+  resize.observe(stage);
+
+  // -- keys ------------------------------------------------------------------------------
+  /** @param {number} index */
+  const chooseLabel = (index) => {
+    if (index >= labels.length) return;
+    const change = editor.relabel(labels[index]);
+    if (change) commit(change);
+    else if (!editor.selection) activeLabel = index;
+    refreshToolbar();
+    schedule(false);
+  };
+
+  /** The best visible region suggestion, or the selected one. */
+  const targetSuggestion = () => {
+    const sel = editor.selection;
+    if (sel?.suggestion) return sel.row;
+    return regionSuggestions()[0] ?? null;
+  };
+
+  /**
+   * @param {string} key @param {KeyboardEvent} event
+   * @returns {boolean} whether the key was used
+   */
+  const key = (key, event) => {
+    const sel = editor.selection;
+    if (/^Digit[1-9]$/.test(event.code) && event.shiftKey && !event.ctrlKey && !event.altKey) {
+      options.onWholeLabel(Number(event.code.slice(5)) - 1);
+      return true;
+    }
+    if (/^[1-9]$/.test(key)) {
+      chooseLabel(Number(key) - 1);
+      return true;
+    }
+    if (key in TOOL_KEYS) {
+      setTool(TOOL_KEYS[/** @type {keyof typeof TOOL_KEYS} */ (key)]);
+      return true;
+    }
+    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    const arrow = key.replace("Shift+", "");
+    if (arrow in arrows && sel && sel.row.kind !== "mask") {
+      const [dx, dy] = arrows[/** @type {keyof typeof arrows} */ (arrow)];
+      const step = key.startsWith("Shift+") ? 10 : 1;
+      commit(editor.nudge(dx * step, dy * step));
+      return true;
+    }
+    switch (key) {
+      case "Delete":
+      case "Backspace":
+        if (editor.tool === "polygon" && editor.draft.length) {
+          editor.draft.pop();
+          schedule(false);
+          return true;
+        }
+        if (sel) {
+          commit(editor.deleteSelected());
+          return true;
+        }
+        return false;
+      case "Escape":
+        if (editor.drag || editor.draft.length || sel) {
+          editor.cancel();
+          refreshToolbar();
+          schedule(true);
+          return true;
+        }
+        return false;
+      case "Enter":
+        commit(editor.closePolygon());
+        return true;
+      case "e":
+        toggleEraser();
+        return true;
+      case "[":
+        brushSize = Math.max(2, Math.round(brushSize / 1.25));
+        refreshToolbar();
+        schedule(false);
+        return true;
+      case "]":
+        brushSize = Math.min(400, Math.round(brushSize * 1.25) + 1);
+        refreshToolbar();
+        schedule(false);
+        return true;
+      case "+":
+      case "=":
+        zoomCentre(ZOOM_STEP);
+        return true;
+      case "-":
+        zoomCentre(1 / ZOOM_STEP);
+        return true;
+      case "f":
+        fit();
+        return true;
+      case "h":
+        toggleHidden();
+        return true;
+      case "o": {
+        const now = model.get("opacity") ?? 0.5;
+        setOpacity(OPACITIES.find((o) => o > now + 1e-9) ?? OPACITIES[0]);
+        return true;
+      }
+      case " ":
+        panKey = true;
+        return true;
+      case "a": {
+        const s = targetSuggestion();
+        if (!s) return false;
+        editor.selected = s.id;
+        commit(editor.accept());
+        return true;
+      }
+      case "x": {
+        const s = targetSuggestion() ?? session.visibleSuggestions("label")[0];
+        if (!s) return false;
+        if (editor.selected === s.id) editor.selected = null;
+        commit({ upsert: [], delete: [], rejected: [s.id] });
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+
+  let lastPosition = session.position;
+  const update = () => {
+    if (session.position !== lastPosition) {
+      lastPosition = session.position;
+      editor.selected = null;
+      editor.draft = [];
+      editor.drag = null;
+    }
+    refreshToolbar();
+    schedule(true);
+  };
+  refreshToolbar();
+
+  return {
+    update,
+    key,
+    chooseLabel,
+    destroy() {
+      resize.disconnect();
+      root.removeEventListener("keyup", onKeyUp);
+    },
+  };
+}
