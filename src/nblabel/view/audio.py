@@ -1,0 +1,123 @@
+"""Static view of an audio item: its waveform with labeled segments, drawn with matplotlib.
+
+Called by :func:`nblabel.plot_item` for audio items; the figure is plain
+matplotlib, so a notebook shared without a kernel still shows the speaker
+turns. The x axis is seconds of the original file, the frame of the stored
+``start``/``end``; transcripts are drawn as plain text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import audio
+
+__all__ = ["plot"]
+
+#: Colour-blind friendly colours, one per segment label (same order as the widget).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+
+def _set(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
+def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times and min/max of the waveform in about ``columns`` steps."""
+    bucket = max(1, math.ceil(decoded.frames / columns))
+    starts = np.arange(0, decoded.frames, bucket)
+    samples = decoded.samples
+    lo = np.minimum.reduceat(samples, starts).astype(np.float32)
+    hi = np.maximum.reduceat(samples, starts).astype(np.float32)
+    if samples.dtype == np.int16:
+        lo, hi = lo / 32768.0, hi / 32768.0
+    return starts / decoded.sample_rate, lo, hi
+
+
+def plot(
+    rows: pd.DataFrame,
+    source: Any,
+    *,
+    item: str,
+    ax: Any = None,
+    labels: Sequence[str] | None = None,
+    sample_rate: int | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    text: bool = True,
+    alpha: float = 0.3,
+    columns: int = 2000,
+) -> Any:
+    """Draw an audio item's waveform and its segments; return the Axes.
+
+    Parameters
+    ----------
+    rows
+        The item's annotations (``kind="segment"`` rows are drawn; clip labels,
+        ``kind="label"``, go in the title).
+    source
+        The audio: a path, encoded bytes or a numpy array (then give ``sample_rate``).
+        ``None`` draws the segments on an empty timeline.
+    labels
+        Segment labels in colour order (default: as they appear, sorted).
+    start, end
+        The time range to show, in seconds (default: the whole item).
+    text
+        Write each segment's label and transcript above it.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 2.8))
+    segs = rows[rows["kind"].astype(str) == "segment"] if "kind" in rows.columns else rows.iloc[:0]
+    segs = segs.sort_values("start") if len(segs) else segs
+    duration: float | None = None
+    if source is not None:
+        decoded = audio.decode(source, item_id=item, sample_rate=sample_rate)
+        duration = decoded.duration
+        times, lo, hi = _envelope(decoded, columns)
+        ax.fill_between(times, lo, hi, color="#3b4a5a", linewidth=0, step="post")
+    if duration is None:
+        ends = pd.to_numeric(segs["end"], errors="coerce") if len(segs) else pd.Series([1.0])
+        duration = float(np.nanmax(ends.to_numpy())) if len(ends) else 1.0
+    names = list(labels) if labels is not None else sorted({str(x) for x in segs.get("label", [])})
+    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    for record in segs.to_dict("records"):
+        s, e = float(record["start"]), float(record["end"])
+        c = colour.get(str(record["label"]), "#999999")
+        ax.axvspan(s, e, color=c, alpha=alpha, linewidth=0)
+        if text:
+            words = str(record["label"])
+            if _set(record.get("text")) and str(record["text"]):
+                words += f": {record['text']}"
+            ax.text(
+                s,
+                1.02,
+                words,
+                transform=ax.get_xaxis_transform(),
+                fontsize=8,
+                clip_on=True,
+                va="bottom",
+                color=c,
+                usetex=False,
+                parse_math=False,  # a transcript's "$" is text
+            )
+    ax.set_xlim(start if start is not None else 0.0, end if end is not None else duration)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_yticks([])
+    ax.set_xlabel("seconds")
+    clips = rows[rows["kind"].astype(str) == "label"] if "kind" in rows.columns else rows.iloc[:0]
+    title = item if not len(clips) else f"{item} [{', '.join(map(str, clips['label']))}]"
+    ax.set_title(title, loc="left", fontsize=9, pad=14 if text else 6)
+    handles = [Patch(color=colour[n], alpha=0.6, label=n) for n in names]
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.8)
+    return ax
