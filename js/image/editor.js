@@ -74,6 +74,8 @@ export class Editor {
     /** @type {Point[]} a polygon being drawn */
     this.draft = [];
     this.eraser = false;
+    /** @type {Change | null} an edit finished on pointer-down (closing a polygon, deleting a vertex) */
+    this.pendingChange = null;
   }
 
   /** @param {string | null} id @returns {{row: Row, suggestion: boolean} | null} */
@@ -121,7 +123,10 @@ export class Editor {
     if (this.tool === "brush") return this.startBrush(p, o);
     if (this.tool === "polygon" && this.draft.length > 0) {
       const first = this.draft[0];
-      if (this.draft.length >= 3 && Math.hypot(p[0] - first[0], p[1] - first[1]) <= o.tol) return "handled";
+      if (this.draft.length >= 3 && Math.hypot(p[0] - first[0], p[1] - first[1]) <= o.tol) {
+        this.pendingChange = this.closePolygon();
+        return "handled";
+      }
       this.draft.push(snapPoint(p, W, H));
       return "handled";
     }
