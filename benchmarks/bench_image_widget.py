@@ -22,10 +22,8 @@ clock is ever put around them). What is measured:
     for the next image (a trigger widget whose Python observer sets ``bb.image``) to the
     <img> ``load`` event and to ``img.decode()``.
 
-The page's network guard routes HTTP requests only (``NBLABEL_BENCH_GUARD=http``, the
-default): the tests' full guard (``=full``) also routes websockets through Playwright, which
-slows large kernel messages tenfold and would measure Playwright, not the widget. ``=off``
-routes nothing.
+The page carries the tests' network guard, which watches websockets rather than routing
+them: routing them through Playwright slowed large kernel messages tenfold (see README).
 
 Test images are generated once into ``benchmarks/.cache/images`` (git-ignored) and linked
 into the server root. Results: a table on stdout and ``benchmarks/results/
@@ -456,11 +454,7 @@ def run() -> dict[str, Any]:
         },
     }
     print(f"load average at start: {res['loadavg']['start']}")
-    # The tests' full guard also routes websockets through Playwright, which multiplies
-    # the transfer time of large kernel messages (see README): HTTP requests only here.
-    guard = os.environ.get("NBLABEL_BENCH_GUARD", "http")
-    res["network_guard"] = guard
-    with lab_session("bench-image", guard=guard) as lab:
+    with lab_session("bench-image") as lab:
         page = lab.page
         root = lab.server.root_dir
         (root / "images").symlink_to(CACHE, target_is_directory=True)
@@ -768,7 +762,7 @@ def main() -> None:
     res["table"] = rows
     print()
     print(f"date {res['date']}  machine {res['machine']}  chromium {res['browser']}")
-    print(f"code {res['code']}  network guard {res['network_guard']}")
+    print(f"code {res['code']}")
     print(f"load average: start {res['loadavg']['start']}  end {res['loadavg']['end']}")
     print(
         f"files: 12 MP mean {res['files']['12mp_bytes_mean'] / 1e6:.2f} MB, "

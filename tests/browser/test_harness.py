@@ -138,18 +138,20 @@ def test_external_request_is_blocked_and_reported(lab: Lab) -> None:
     nb = lab.open_notebook(["x = 1"])
     assert nb.eval_json("x") == 1
     outcome = lab.page.evaluate(
-        "() => fetch('http://example.invalid/').then(() => 'loaded', (e) => 'failed: ' + e)"
+        "() => fetch('https://cdn.jsdelivr.net/npm/x').then(() => 'loaded', (e) => 'failed: ' + e)"
     )
     assert outcome.startswith("failed")
     ws_closed = lab.page.evaluate(
         """() => new Promise((resolve) => {
-            const ws = new WebSocket('wss://example.invalid/socket');
+            const ws = new WebSocket('wss://cdn.jsdelivr.net/socket');
             ws.onopen = () => resolve('open');
             ws.onclose = () => resolve('closed');
         })"""
     )
     assert ws_closed == "closed"
-    assert lab.blocked == ["http://example.invalid/", "wss://example.invalid/socket"]
-    with pytest.raises(AssertionError, match=r"blocked requests.*\n  http://example\.invalid/"):
+    assert lab.blocked == ["https://cdn.jsdelivr.net/npm/x", "wss://cdn.jsdelivr.net/socket"]
+    with pytest.raises(
+        AssertionError, match=r"blocked requests.*\n  https://cdn\.jsdelivr\.net/npm/x"
+    ):
         lab.assert_no_blocked()  # what the fixture's teardown runs
     lab.allow_blocked = True  # this test blocks a request on purpose
