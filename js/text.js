@@ -28,6 +28,7 @@ const HELP = [
   ["drag / double-click", "select text (snaps to whole tokens unless snapping is off)"],
   ["→ / ←", "select the next / previous token (a character with snapping off)"],
   ["Shift+→ / Shift+←", "grow / shrink the selection (resizes a selected span)"],
+  ["Home / End", "select the first / last token"],
   ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"],
   ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"],
   ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"],
@@ -134,8 +135,15 @@ export default {
     };
     /** @param {Suggestion} s */
     const onAccept = (s) => {
-      edit(acceptSuggestion(rowsOf(), s, model.get("multi_label")));
+      const change = acceptSuggestion(rowsOf(), s, model.get("multi_label"));
+      edit(change);
       if (activeId === s.id) activeId = null;
+      const made = s.kind === "span" ? change.upsert[0] : undefined;
+      if (made) {
+        activeId = made.id;
+        sel = { start: made.start, end: made.end };
+        caret = sel.end;
+      }
       update();
     };
     /** @param {Suggestion} s */
@@ -393,6 +401,10 @@ export default {
         const how = key === "ArrowRight" ? "right" : key === "ArrowLeft" ? "left" : key === "Shift+ArrowRight" ? "grow" : "shrink";
         if (how === "right" || how === "left") activeId = null;
         select(moveSelection(units(), sel, caret, how));
+      } else if (d && (key === "Home" || key === "End")) {
+        activeId = null;
+        const u = units();
+        select((key === "Home" ? u.after(0) : u.before(d.text.length)) ?? sel);
       } else if (key === "Tab" || key === "Shift+Tab") {
         const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
         if (next) activate(next);

@@ -77,10 +77,26 @@ export function documentView(scroller) {
       .map((r) => ({ left: r.left - base.left, top: r.top - base.top, width: r.width, height: r.height }));
   }
 
+  let retry = 0;
+  let retries = 0;
+  /** Draw again on the next frame: the block had no layout yet (hidden, not attached). */
+  function later() {
+    if (retry || retries > 120) return;
+    retries += 1;
+    retry = requestAnimationFrame(() => {
+      retry = 0;
+      redraw();
+    });
+  }
+
   /** @param {number} i */
   function drawBlock(i) {
     const block = blocks[i];
     if (!block) return;
+    if (block.getClientRects().length === 0 || block.getBoundingClientRect().width === 0) {
+      later();
+      return;
+    }
     const layer = /** @type {HTMLElement} */ (block.firstChild);
     /** @type {HTMLElement[]} */
     const out = [];
@@ -148,6 +164,7 @@ export function documentView(scroller) {
       byBlock = starts.map(() => []);
       scroller.replaceChildren(...blocks);
       scroller.scrollTop = 0;
+      retries = 0;
       for (const b of blocks) observer.observe(b);
     },
 
@@ -240,6 +257,7 @@ export function documentView(scroller) {
 
     close() {
       observer.disconnect();
+      cancelAnimationFrame(retry);
     },
   };
 }
