@@ -176,7 +176,8 @@ def test_document_labels_and_suggestions(lab):
         "import pandas as pd\n"
         f"doc = {DOC!r}\n"
         "from nblabel.items import content_id\n"
-        "pred = pd.DataFrame({'item_id': [content_id(doc)] * 3, 'kind': ['span', 'span', 'label'],\n"
+        "pred = pd.DataFrame({'item_id': [content_id(doc)] * 3,\n"
+        "    'kind': ['span', 'span', 'label'],\n"
         "    'label': ['PER', 'LOC', 'news'], 'start': [0, 36, None], 'end': [12, 42, None],\n"
         "    'score': [0.9, 0.6, 0.8]})\n"
     )
