@@ -48,7 +48,7 @@ MAX_PLAYBACK_RATE = 24_000
 #: Frames read per block while decoding (keeps memory near the mono result).
 _BLOCK = 1 << 22
 #: Most min/max pairs in the finest peak level (2 bytes each as int8 pairs).
-MAX_PEAKS = 1 << 21
+MAX_PEAKS = 1 << 20
 #: Fewest original samples per peak in the finest level.
 MIN_BUCKET = 16
 #: Each coarser level has this many times fewer peaks.

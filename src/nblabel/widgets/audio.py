@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import os
 import pathlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -232,8 +234,11 @@ class AudioAnnotator(Annotator):
             return {"error": str(exc)}, []
         decoded = playback.decoded
         peaks = audio.peaks(decoded.samples, decoded.sample_rate)
-        if playback.up != playback.down:  # import the resampler now, not on the first Play
-            import scipy.signal  # noqa: F401
+        if playback.up != playback.down and "scipy.signal" not in sys.modules:
+            # The resampler takes a second to import: do it aside, before the first Play.
+            threading.Thread(
+                target=importlib.import_module, args=("scipy.signal",), daemon=True
+            ).start()
         info = {
             "duration": decoded.duration,
             "sample_rate": decoded.sample_rate,
