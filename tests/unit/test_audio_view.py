@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 
 matplotlib.use("Agg")
+import matplotlib.colors
 import matplotlib.pyplot as plt
 
 import nblabel as nl
@@ -56,6 +57,7 @@ def test_waveform_segments_transcripts_and_clip_labels(talk):
     assert sorted(round(p.get_x(), 3) for p in spans) == [0.5, 2.5]
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["alice: costs $5 <b>now</b>", "bob"]
+    assert all(0 < t.get_position()[1] < 1 for t in ax.texts)  # inside the axes, visible
     assert "noisy" in ax.get_title(loc="left")
     # the waveform envelope is there and louder in the first half
     poly = ax.collections[0]
@@ -69,8 +71,8 @@ def test_a_time_range_an_array_source_and_no_source():
     rows = frame("arr")
     ax = nl.plot_item(rows, "arr", x, sample_rate=SR, start=2.0, end=5.0, labels=["bob", "alice"])
     assert ax.get_xlim() == (2.0, 5.0)
-    colours = {t.get_text().split(":")[0]: t.get_color() for t in ax.texts}
-    assert colours["bob"] == "#0072B2"
+    colours = {t.get_text().split(":")[0]: t.get_bbox_patch().get_facecolor() for t in ax.texts}
+    assert matplotlib.colors.to_hex(colours["bob"]) == "#0072b2"
     _, ax2 = plt.subplots()
     out = audio_view.plot(rows[rows.item_id == "arr"], None, item="arr", ax=ax2)
     assert out is ax2

@@ -90,23 +90,30 @@ def plot(
         duration = float(np.nanmax(ends.to_numpy())) if len(ends) else 1.0
     names = list(labels) if labels is not None else sorted({str(x) for x in segs.get("label", [])})
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    lane_ends: list[float] = []  # overlapping segments get their text on separate rows
     for record in segs.to_dict("records"):
         s, e = float(record["start"]), float(record["end"])
         c = colour.get(str(record["label"]), "#999999")
         ax.axvspan(s, e, color=c, alpha=alpha, linewidth=0)
+        lane = next((i for i, end_ in enumerate(lane_ends) if end_ <= s), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(e)
+        else:
+            lane_ends[lane] = e
         if text:
             words = str(record["label"])
             if _set(record.get("text")) and str(record["text"]):
                 words += f": {record['text']}"
             ax.text(
                 s,
-                1.02,
+                0.97 - 0.11 * lane,
                 words,
                 transform=ax.get_xaxis_transform(),
                 fontsize=8,
                 clip_on=True,
-                va="bottom",
-                color=c,
+                va="top",
+                color="#111111",
+                bbox={"facecolor": c, "alpha": 0.35, "linewidth": 0, "pad": 1.5},
                 usetex=False,
                 parse_math=False,  # a transcript's "$" is text
             )
@@ -116,8 +123,10 @@ def plot(
     ax.set_xlabel("seconds")
     clips = rows[rows["kind"].astype(str) == "label"] if "kind" in rows.columns else rows.iloc[:0]
     title = item if not len(clips) else f"{item} [{', '.join(map(str, clips['label']))}]"
-    ax.set_title(title, loc="left", fontsize=9, pad=14 if text else 6)
+    ax.set_title(title, loc="left", fontsize=9)
     handles = [Patch(color=colour[n], alpha=0.6, label=n) for n in names]
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.8)
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False
+        )
     return ax
