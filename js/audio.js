@@ -614,9 +614,11 @@ export default {
       else if (key === "[") markStart();
       else if (key === "]") markEnd();
       else if (key === "Enter") {
-        if (!selectedRow()) return false;
-        transcript.focus();
-        transcript.select();
+        // Consumed even with nothing selected, so it never reaches the notebook.
+        if (selectedRow()) {
+          transcript.focus();
+          transcript.select();
+        }
       } else if (key === "Delete" || key === "Backspace") deleteSelected();
       else if (key === "Escape") {
         mark = null;
@@ -656,9 +658,9 @@ export default {
     const unsubscribe = session.subscribe(update);
     const resize = new ResizeObserver(() => requestDraw());
     resize.observe(stage);
+    // After the frame's own listeners (which mark clip labels on the label bar): ours win.
     const onClips = () => updatePanel();
-    model.on("change:clip_labels", onClips);
-    model.on("change:labels", onClips);
+    for (const trait of ["clip_labels", "labels", "n_done", "threshold"]) model.on(`change:${trait}`, onClips);
 
     update();
     session.start();
@@ -668,8 +670,7 @@ export default {
       stopKeys();
       player.close();
       model.off("msg:custom", onAudio);
-      model.off("change:clip_labels", onClips);
-      model.off("change:labels", onClips);
+      for (const trait of ["clip_labels", "labels", "n_done", "threshold"]) model.off(`change:${trait}`, onClips);
       if (raf) cancelAnimationFrame(raf);
     };
   },

@@ -49,6 +49,8 @@ MAX_PLAYBACK_RATE = 24_000
 _BLOCK = 1 << 22
 #: Most min/max pairs in the finest peak level (2 bytes each as int8 pairs).
 MAX_PEAKS = 1 << 20
+#: Longest item, in samples per channel (about 10 h at 16 kHz, 3.5 h at 48 kHz).
+MAX_FRAMES = 600_000_000
 #: Fewest original samples per peak in the finest level.
 MIN_BUCKET = 16
 #: Each coarser level has this many times fewer peaks.
@@ -170,6 +172,13 @@ def _read(handle: Any, item_id: str, what: str) -> tuple[npt.NDArray[Any], int, 
         raise AudioError(item_id, f"{what} could not be read as audio ({why})") from exc
     with f:
         channels, rate, fmt = int(f.channels), int(f.samplerate), str(f.format)
+        if f.frames > MAX_FRAMES:
+            raise AudioError(
+                item_id,
+                f"{what} is too long to show: {f.frames:,} samples per channel "
+                f"({f.frames / max(rate, 1) / 3600:.1f} h at {rate:,} Hz; the limit is "
+                f"{MAX_FRAMES:,}); split it into shorter files",
+            )
         dtype = "int16" if f.subtype in _INT16_SUBTYPES else "float32"
         try:
             if channels == 1:

@@ -268,3 +268,10 @@ def test_decoded_bytes_from_a_buffer_object():
     sf.write(buf, tone(0.25), SR, format="WAV")
     d = audio.decode(memoryview(buf.getvalue()), item_id="m")
     assert d.duration == pytest.approx(0.25)
+
+
+def test_a_file_too_long_to_show_is_refused_by_name(tmp_path: Path, monkeypatch):
+    sf.write(tmp_path / "long.wav", tone(1.0), SR)
+    monkeypatch.setattr(audio, "MAX_FRAMES", SR // 2)
+    with pytest.raises(audio.AudioError, match=r"'long'.*too long to show: 16,000 samples"):
+        audio.decode(tmp_path / "long.wav", item_id="long")
