@@ -105,27 +105,42 @@ def ms(t: float) -> float:
     return round(t * 1000) / 1000
 
 
-def test_play_pause_and_click_to_seek(lab):
-    nb = lab.open_notebook([widget_cell()], cwd_files={"talk.wav": talk()})
+def test_play_pause_seek_across_chunks_and_loop_a_segment(lab):
+    # 1 s playback chunks: playing 2 s crosses chunk boundaries, fetched while playing
+    cell = widget_cell(chunk_seconds="1")
+    nb = lab.open_notebook([cell], cwd_files={"talk.wav": talk()})
     root = nb.widget(".nbl-root")
     drawn(root)
     expect(root.locator(".nbl-clock")).to_have_text("0:00.000 / 0:12.000")
     wave = Wave(lab, root)
-    at = wave.click(3.0)
+    at = wave.click(3.5)
     expect(root).to_have_attribute("data-time", str(ms(at)))
     lab.page.keyboard.press("Space")
     expect(root).to_have_attribute("data-playing", "true")
     lab.page.wait_for_function(
-        "([el, t]) => Number(el.dataset.time) > t + 0.4",
+        "([el, t]) => Number(el.dataset.time) > t + 2.2",
         arg=[root.element_handle(), at],
     )
     lab.page.keyboard.press("Space")
     expect(root).to_have_attribute("data-playing", "false")
     stopped = float(root.get_attribute("data-time") or 0)
-    assert stopped > at + 0.4
+    assert stopped > at + 2.2
     expect(root.locator(".nbl-play")).to_have_text("▶ Play")
-    # the kernel served playback chunks; nothing was stored by listening
-    assert nb.eval_json("len(w.annotations)") == 0
+    # a segment from 1 s to 2 s by keys, then loop it: the playhead comes back to its start
+    for key in ["Home", "ArrowRight", "[", "ArrowRight", "]"]:
+        lab.page.keyboard.press(key)
+    wait_saved(nb, root)
+    lab.page.keyboard.press("l")
+    lab.page.wait_for_function(
+        "([el]) => { const t = Number(el.dataset.time);"
+        " window.__high = window.__high || t > 1.8; return window.__high && t < 1.5; }",
+        arg=[root.element_handle()],
+    )
+    expect(root).to_have_attribute("data-playing", "true")
+    lab.page.keyboard.press("l")  # stop looping
+    expect(root).to_have_attribute("data-playing", "false")
+    # listening stored nothing but the segment
+    assert nb.eval_json("len(w.annotations)") == 1
     assert lab.page_errors == []
 
 
