@@ -240,12 +240,12 @@ export class Editor {
       return { upsert: [plainRow(d.row)], delete: [] };
     }
     if (d.kind === "brush") {
-      const mask = { size: [H, W], counts: d.bits.counts() };
-      bitsCache.set(mask, d.bits);
-      if (d.bits.area() === 0) {
+      if (d.bits.empty()) {
         this.selected = null;
         return d.orig ? { upsert: [], delete: [d.orig.id] } : null;
       }
+      const mask = { size: [H, W], counts: d.bits.counts() };
+      bitsCache.set(mask, d.bits);
       return { upsert: [plainRow({ ...d.row, mask })], delete: [] };
     }
     if (d.kind === "move" && !d.moved) return null;

@@ -10,6 +10,7 @@
 // image (column-major, 0s first: a few numbers per column the mask crosses); the kernel
 // compresses them with nblabel.rle into pycocotools' exact string.
 
+// Storage is column-major (bits[(px - x) * h + (py - y)]), the order of COCO's runs.
 export class MaskBits {
   /**
    * @param {number} imageW @param {number} imageH
@@ -36,7 +37,7 @@ export class MaskBits {
     const i = px - this.x;
     const j = py - this.y;
     if (i < 0 || j < 0 || i >= this.w || j >= this.h) return 0;
-    return this.bits[j * this.w + i];
+    return this.bits[i * this.h + j];
   }
 
   /** Grow the stored rectangle to hold [x0, x1) x [y0, y1) (clipped to the image). */
@@ -55,8 +56,8 @@ export class MaskBits {
     const nw = nx1 - nx0;
     const nh = ny1 - ny0;
     const bits = new Uint8Array(nw * nh);
-    for (let j = 0; j < this.h; j++) {
-      bits.set(this.bits.subarray(j * this.w, (j + 1) * this.w), (j + this.y - ny0) * nw + (this.x - nx0));
+    for (let i = 0; i < this.w; i++) {
+      bits.set(this.bits.subarray(i * this.h, (i + 1) * this.h), (i + this.x - nx0) * nh + (this.y - ny0));
     }
     Object.assign(this, { x: nx0, y: ny0, w: nw, h: nh, bits });
   }
@@ -79,19 +80,24 @@ export class MaskBits {
     const jx1 = Math.min(x1, this.x + this.w);
     const jy0 = Math.max(y0, this.y);
     const jy1 = Math.min(y1, this.y + this.h);
-    for (let py = jy0; py < jy1; py++) {
-      const cy = py + 0.5;
-      const row = (py - this.y) * this.w - this.x;
-      for (let px = jx0; px < jx1; px++) {
-        const cx = px + 0.5;
+    for (let px = jx0; px < jx1; px++) {
+      const cx = px + 0.5;
+      const column = (px - this.x) * this.h - this.y;
+      for (let py = jy0; py < jy1; py++) {
+        const cy = py + 0.5;
         let t = len2 === 0 ? 0 : ((cx - a[0]) * dx + (cy - a[1]) * dy) / len2;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         const ex = cx - a[0] - t * dx;
         const ey = cy - a[1] - t * dy;
-        if (ex * ex + ey * ey <= r2) this.bits[row + px] = value;
+        if (ex * ex + ey * ey <= r2) this.bits[column + py] = value;
       }
     }
     this.version++;
+  }
+
+  /** Whether no pixel is painted. */
+  empty() {
+    return this.bits.indexOf(1) < 0;
   }
 
   /** Number of painted pixels. */
@@ -122,10 +128,13 @@ export class MaskBits {
       run += n;
     };
     push(0, this.x * H); // the columns left of the rectangle are empty
+    const bits = this.bits;
     for (let i = 0; i < this.w; i++) {
       push(0, this.y);
-      for (let j = 0; j < this.h; j++) {
-        const v = this.bits[j * this.w + i];
+      // the bits are stored column by column, like COCO's runs: a sequential scan
+      const end = (i + 1) * this.h;
+      for (let q = i * this.h; q < end; q++) {
+        const v = bits[q];
         if (v === value) run++;
         else push(v, 1);
       }
@@ -204,7 +213,7 @@ export function fromRle(rle) {
       for (let q = pos; q < pos + n; q++) {
         const i = Math.floor(q / H) - x0;
         const j = (q % H) - y0;
-        bits[j * w + i] = 1;
+        bits[i * h + j] = 1;
       }
     }
     pos += n;

@@ -44,10 +44,10 @@ function maskCanvas(bits, color, scale) {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
   const data = new Uint32Array(image.data.buffer);
   const pixel = (255 << 24) | (b << 16) | (g << 8) | r; // little-endian RGBA
-  for (let j = 0; j < ch; j++) {
-    const sy = Math.min(bits.h - 1, Math.floor((j + 0.5) / k)) * bits.w;
-    for (let i = 0; i < cw; i++) {
-      if (bits.bits[sy + Math.min(bits.w - 1, Math.floor((i + 0.5) / k))]) data[j * cw + i] = pixel;
+  for (let i = 0; i < cw; i++) {
+    const sx = Math.min(bits.w - 1, Math.floor((i + 0.5) / k)) * bits.h; // column-major bits
+    for (let j = 0; j < ch; j++) {
+      if (bits.bits[sx + Math.min(bits.h - 1, Math.floor((j + 0.5) / k))]) data[j * cw + i] = pixel;
     }
   }
   ctx.putImageData(image, 0, 0);
