@@ -25,7 +25,9 @@ def make(photos: list[str], tmp_path: Path, **kw: Any) -> nl.ImageAnnotator:
     return nl.ImageAnnotator(photos, **kw)
 
 
-def box(ident: str, x: float, y: float, w: float, h: float, label: str = "cat") -> dict[str, Any]:
+def box(
+    ident: str, x: float, y: float, w: float, h: float, *, label: str = "cat"
+) -> dict[str, Any]:
     return {"id": ident, "kind": "box", "label": label, "x": x, "y": y, "width": w, "height": h}
 
 
@@ -42,7 +44,7 @@ def test_boxes_are_stored_in_original_pixels_one_write_per_edit(photos, tmp_path
     for i in range(5):  # five boxes, five edits
         assert page.edit(photos[0], [box(f"b{i}", 10 * i, 5, 8, 9)])["type"] == "saved"
     # moving one box writes that box only
-    assert page.edit(photos[0], [box("b3", 31, 6, 8, 9, "dog")])["type"] == "saved"
+    assert page.edit(photos[0], [box("b3", 31, 6, 8, 9, label="dog")])["type"] == "saved"
     ops = events(tmp_path / "labels.db")
     assert len(ops) == 6
     assert ops[-1][1] == "b3"
@@ -56,7 +58,8 @@ def test_boxes_are_stored_in_original_pixels_one_write_per_edit(photos, tmp_path
     assert page.edit(photos[0], delete=["b1"])["type"] == "saved"
     assert "b1" not in set(w.annotations["id"])
     with sqlite3.connect(tmp_path / "labels.db") as conn:
-        assert conn.execute("select deleted from nblabel_annotations where id='b1'").fetchone() == (1,)
+        deleted = conn.execute("select deleted from nblabel_annotations where id='b1'")
+        assert deleted.fetchone() == (1,)
 
 
 def test_whole_image_labels_still_work_beside_regions(photos, tmp_path, drive):
@@ -129,7 +132,7 @@ def test_a_mask_sent_as_runs_is_stored_as_pycocotools_would_encode_it(photos, tm
             {"id": "x", "kind": "mask", "label": "cat", "mask": {"size": [6, 8], "counts": [48]}},
             "is not the image's [60, 80]",
         ),
-        (box("x", 0, 0, 5, 5, "horse"), "'horse'"),
+        (box("x", 0, 0, 5, 5, label="horse"), "'horse'"),
     ],
 )
 def test_bad_regions_are_rejected_naming_the_item(photos, tmp_path, drive, row, expected):
