@@ -138,6 +138,7 @@ export default {
     speed.value = "1";
     const tool = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
       h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => { act(); root.focus({ preventScroll: true }); } }, text);
+    const info = h("span", { class: "nbl-audio-info nbl-muted" });
     const clipBar = h("span", { class: "nbl-clip-labels", role: "toolbar", "aria-label": "clip labels" });
     const toolbar = h(
       "div",
@@ -150,6 +151,7 @@ export default {
       tool("Fit", "Show everything (0)", () => fit(), "nbl-zoom-fit"),
       tool("[", "Mark a segment's start at the playhead ([)", () => markStart(), "nbl-mark-start"),
       tool("]", "End the segment at the playhead (])", () => markEnd(), "nbl-mark-end"),
+      info,
       h("span", { class: "nbl-spacer" }),
       clipBar,
     );
@@ -282,6 +284,8 @@ export default {
       const noteText = [...(entry?.item.notes ?? [])];
       if (player.error) noteText.push(`Playback: ${player.error}`);
       replace(notes, ...noteText.map((n) => h("div", {}, n)));
+      const it = entry?.item;
+      replace(info, it ? `${it.format ? `${it.format} · ` : ""}${(it.sample_rate / 1000).toFixed(it.sample_rate % 1000 ? 1 : 0)} kHz · ${it.channels} ch` : "");
       notes.hidden = noteText.length === 0;
       const seg = row ?? sug;
       panel.classList.toggle("nbl-empty", !seg);

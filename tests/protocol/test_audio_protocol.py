@@ -87,6 +87,10 @@ def test_hello_sends_duration_peaks_as_binary_and_no_audio(clips, tmp_path, driv
     assert item["playback"] == {"rate": SR, "chunk_frames": 30 * SR, "n_chunks": 1}
     stereo, _ = page.item_at(1)  # prefetched
     assert stereo["item"]["channels"] == 2
+    info = page.widget.audio_info(clips[1])
+    assert info is not None
+    assert (info["channels"], info["duration"], info["format"]) == (2, 5.0, "FLAC")
+    assert page.widget.audio_info(clips[2]) is None  # not loaded yet
     assert any("2 channels mixed down" in n for n in stereo["item"]["notes"])
 
 
@@ -391,3 +395,17 @@ def test_predictions_show_as_suggestions_and_accepting_one_stores_a_human_row(
         ["segment", "alice", 0.5, 1.5]
     ]
     assert df["source"].tolist() == ["human"]
+
+
+def test_a_chunk_of_an_item_no_longer_kept_in_memory_is_decoded_again(clips, tmp_path, drive):
+    w = make(clips, tmp_path)
+    w.DECODED_BYTES = 1  # keep one decoded item at a time
+    page = drive(w)
+    page.hello()
+    page.item_at(1)  # prefetched: item 0 is no longer kept
+    assert list(w._decoded) == [clips[1]]
+    message, buffers = chunk(page, clips[0], 0)
+    assert message["frames"] == 4 * SR
+    np.testing.assert_allclose(
+        np.frombuffer(buffers[0], "<i2") / 32768, tone(4.0, freq=200), atol=1 / 32768
+    )

@@ -28,6 +28,8 @@ log = logging.getLogger("nblabel")
 
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
+_INFO = ("duration", "sample_rate", "channels", "frames", "format", "notes")
+
 #: Segment times may pass the end of the audio by this much (rounding to the millisecond).
 TOLERANCE = 0.001
 
@@ -128,6 +130,8 @@ class AudioAnnotator(Annotator):
     CACHE: ClassVar[int] = 4
     #: Decoded items kept for playback (the current one and its neighbours).
     DECODED: ClassVar[int] = 3
+    #: ... and at most this many bytes of them (a longer item is decoded again when played).
+    DECODED_BYTES: ClassVar[int] = 1 << 30
 
     _esm = _STATIC / "audio.js"
     _css = _STATIC / "audio.css"
@@ -179,6 +183,7 @@ class AudioAnnotator(Annotator):
         self._sample_rate = None if sample_rate is None else int(sample_rate)
         self._chunk_seconds = float(chunk_seconds)
         self._durations: dict[str, float] = {}
+        self._info: dict[str, dict[str, Any]] = {}
         self._decoded: OrderedDict[str, audio.Playback] = OrderedDict()
         self._decode_lock = threading.Lock()
         super().__init__(
@@ -196,6 +201,15 @@ class AudioAnnotator(Annotator):
     def duration(self, item: str | None = None) -> float | None:
         """Length in seconds of ``item`` (default: the current one), once it has been loaded."""
         return self._durations.get(self.current_item if item is None else item)
+
+    def audio_info(self, item: str | None = None) -> dict[str, Any] | None:
+        """What was read from ``item`` (default: the current one) once loaded, else None.
+
+        ``duration`` (s), ``sample_rate`` (Hz), ``channels`` (before the mixdown),
+        ``frames`` (samples per channel), ``format`` and ``notes``.
+        """
+        found = self._info.get(self.current_item if item is None else item)
+        return None if found is None else dict(found)
 
     # -- hooks --------------------------------------------------------------------------------
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
@@ -222,7 +236,11 @@ class AudioAnnotator(Annotator):
         playback = audio.Playback(decoded, chunk_seconds=self._chunk_seconds)
         with self._decode_lock:
             self._decoded[item.id] = playback
-            while len(self._decoded) > self.DECODED:
+            while len(self._decoded) > self.DECODED or (
+                len(self._decoded) > 1
+                and sum(p.decoded.samples.nbytes for p in self._decoded.values())
+                > self.DECODED_BYTES
+            ):
                 self._decoded.popitem(last=False)
         self._durations[item.id] = decoded.duration
         return playback
@@ -253,6 +271,7 @@ class AudioAnnotator(Annotator):
                 "n_chunks": playback.n_chunks,
             },
         }
+        self._info[item.id] = {k: info[k] for k in _INFO}
         return info, [level.tobytes() for level in peaks.levels]
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
