@@ -30,6 +30,7 @@ const HELP = [
   ["Space", "play or pause"],
   ["click / drag", "click the waveform to move the playhead; drag to make a segment; drag a segment's edge to adjust it"],
   ["[ then ]", "mark a segment's start, then its end, at the playhead (works while playing)"],
+  ["{ / }", "move the selected segment's start / end to the playhead"],
   ["1 – 9", "label the selected segment (and new ones) with the k-th label"],
   ["Shift+1 – 9", "choose the k-th clip label (for the whole item)"],
   ["Enter", "type the selected segment's transcript (Enter saves, Esc cancels)"],
@@ -617,6 +618,10 @@ export default {
       else if (/^[1-9]$/.test(key)) setLabel(Number(key) - 1);
       else if (key === "[") markStart();
       else if (key === "]") markEnd();
+      else if (key === "{" || key === "}") {
+        const row = selectedRow();
+        if (row) updateSegment(row.id, moveEdge(/** @type {any} */ (row), key === "{" ? "start" : "end", t, duration()));
+      }
       else if (key === "Enter") {
         // Consumed even with nothing selected, so it never reaches the notebook.
         if (selectedRow()) {

@@ -208,6 +208,12 @@ def test_mark_start_and_end_with_keys_overlap_and_delete(lab):
         (4.0, 6.0, "bob"),
     ]
     expect(root.locator(".nbl-seg-info")).to_contain_text("0:04.000 – 0:06.000")
+    # move its end to the playhead at 7 s with "}"
+    lab.page.keyboard.press("ArrowRight")
+    lab.page.keyboard.press("}")
+    wait_saved(nb, root)
+    expect(root.locator(".nbl-seg-info")).to_contain_text("0:04.000 – 0:07.000")
+    assert segments(nb)[1]["end"] == 7.0
     lab.page.keyboard.press(",")  # select the previous segment (alice's)
     expect(root.locator(".nbl-seg-info")).to_contain_text("alice")
     lab.page.keyboard.press("Delete")
