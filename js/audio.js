@@ -294,7 +294,14 @@ export default {
       segButtons.hidden = !seg;
       suggestionButtons.hidden = !sug;
       if (seg) {
-        replace(segInfo, h("span", { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels(), seg.label)}` }, seg.label), ` ${formatTime(seg.start)} – ${formatTime(seg.end)}`, sug ? ` (suggested${sug.score === undefined ? "" : `, score ${sug.score.toFixed(2)}`})` : "");
+        const all = segments().sort((a, b) => a.start - b.start || a.end - b.end);
+        const k = all.findIndex((r) => r.id === seg.id);
+        replace(
+          segInfo,
+          h("span", { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels(), seg.label)}` }, seg.label),
+          ` ${formatTime(seg.start)} – ${formatTime(seg.end)}`,
+          sug ? ` (suggested${sug.score === undefined ? "" : `, score ${sug.score.toFixed(2)}`})` : ` · segment ${k + 1} of ${all.length}`,
+        );
       } else if (mark !== null) {
         replace(segInfo, `Start marked at ${formatTime(mark)}: press ] at the end of the segment`);
       } else {

@@ -215,7 +215,9 @@ def test_mark_start_and_end_with_keys_overlap_and_delete(lab):
     expect(root.locator(".nbl-seg-info")).to_contain_text("0:04.000 – 0:07.000")
     assert segments(nb)[1]["end"] == 7.0
     lab.page.keyboard.press(",")  # select the previous segment (alice's)
-    expect(root.locator(".nbl-seg-info")).to_contain_text("alice")
+    expect(root.locator(".nbl-seg-info")).to_contain_text(
+        "alice 0:02.000 – 0:05.000 · segment 1 of 2"
+    )
     lab.page.keyboard.press("Delete")
     wait_saved(nb, root)
     assert [s["label"] for s in segments(nb)] == ["bob"]
