@@ -127,7 +127,9 @@ export class Editor {
         this.pendingChange = this.closePolygon();
         return "handled";
       }
-      this.draft.push(snapPoint(p, W, H));
+      const last = this.draft[this.draft.length - 1];
+      // a second click on the last vertex (as in a double-click) adds nothing
+      if (Math.hypot(p[0] - last[0], p[1] - last[1]) > o.tol) this.draft.push(snapPoint(p, W, H));
       return "handled";
     }
     const onSelected = this.selection && hitShape(this.selection.row, p, o.tol);

@@ -67,6 +67,8 @@ test("a polygon: click vertices, click the first to close; Alt+click deletes a v
     e.down(p, o);
     assert.equal(e.up(), null);
   }
+  e.down([10.5, 100.5], o); // the second click of a double-click adds no vertex
+  assert.equal(e.draft.length, 4);
   e.down([11, 9], o);
   const closed = e.up();
   assert.deepEqual(closed?.upsert[0].points, [[10, 10], [100, 10], [100, 100], [10, 100]]);
