@@ -253,10 +253,11 @@ class AudioAnnotator(Annotator):
         decoded = playback.decoded
         peaks = audio.peaks(decoded.samples, decoded.sample_rate)
         if playback.up != playback.down and "scipy.signal" not in sys.modules:
-            # The resampler takes a second to import: do it aside, before the first Play.
-            threading.Thread(
-                target=importlib.import_module, args=("scipy.signal",), daemon=True
-            ).start()
+            # The resampler takes a second to import: do it aside once the waveform is
+            # on its way (an import at once would slow the first message), before Play.
+            timer = threading.Timer(0.5, importlib.import_module, args=("scipy.signal",))
+            timer.daemon = True
+            timer.start()
         info = {
             "duration": decoded.duration,
             "sample_rate": decoded.sample_rate,
