@@ -409,3 +409,11 @@ def test_a_chunk_of_an_item_no_longer_kept_in_memory_is_decoded_again(clips, tmp
     np.testing.assert_allclose(
         np.frombuffer(buffers[0], "<i2") / 32768, tone(4.0, freq=200), atol=1 / 32768
     )
+
+
+def test_a_folder_gives_its_audio_files_in_order(clips, tmp_path, drive):
+    (tmp_path / "notes.txt").write_text("not audio")
+    w = make(str(tmp_path), tmp_path)
+    assert [Path(i).name for i in w.item_ids] == ["clip0.wav", "clip1.flac", "clip2.ogg"]
+    with pytest.raises(TypeError, match="audio file"):
+        make(["a.wav", 3], tmp_path)

@@ -275,3 +275,11 @@ def test_a_file_too_long_to_show_is_refused_by_name(tmp_path: Path, monkeypatch)
     monkeypatch.setattr(audio, "MAX_FRAMES", SR // 2)
     with pytest.raises(audio.AudioError, match=r"'long'.*too long to show: 16,000 samples"):
         audio.decode(tmp_path / "long.wav", item_id="long")
+
+
+@pytest.mark.parametrize("sr", [16_000, 48_000, 384_000])
+def test_the_longest_chunk_stays_under_the_message_limit(sr):
+    d = audio.Decoded(np.zeros(sr * 121, np.int16), sr, 1)
+    pb = audio.Playback(d, chunk_seconds=120.0)
+    assert pb.chunk_frames * 2 < 8 * 1024 * 1024
+    assert pb.chunk(0).nbytes == pb.chunk_frames * 2
