@@ -64,10 +64,13 @@ export class Session {
     /** @type {Set<() => void>} */
     this.listeners = new Set();
     this.started = false;
+    /** gotos sent and not yet answered: while any is on its way, the kernel's position
+     * trait lags the page's (it echoes an older goto), so its changes are not followed. */
+    this.gotosInFlight = 0;
     model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
     model.on("change:position", () => {
       const position = model.get("position");
-      if (position !== this.position) this.show(position);
+      if (this.gotosInFlight === 0 && position !== this.position) this.show(position);
     });
   }
 
@@ -128,6 +131,7 @@ export class Session {
     const target = Math.max(0, Math.min(n - 1, position));
     if (target === this.position) return;
     this.show(target);
+    this.gotosInFlight += 1;
     this.model.send({ type: "goto", position: target, cached: this.cachedPositions() });
   }
 
@@ -212,6 +216,7 @@ export class Session {
   onMessage(msg, buffers) {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "item") {
+      if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
       this.receiveItem(msg, buffers);
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);

@@ -22,7 +22,8 @@ browser -> kernel
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
-    "suggestions": [...], "media": bool}`` with the media as binary buffers.
+    "suggestions": [...], "media": bool, "reply": bool}`` with the media as
+    binary buffers; ``reply`` marks the answer to a ``goto``.
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.
@@ -325,7 +326,7 @@ class Annotator(anywidget.AnyWidget):
             self.position = position
         finally:
             self._moving = False
-        self._send_item(position, with_media=position not in self._browser_has)
+        self._send_item(position, with_media=position not in self._browser_has, reply=True)
         self._prefetch(position)
 
     def _edit(self, content: Mapping[str, Any]) -> None:
@@ -437,13 +438,18 @@ class Annotator(anywidget.AnyWidget):
                 meta = {**meta, "warnings": found}
         return {"id": item.id, "name": item.name, "meta": dict(item.meta), **meta}, buffers
 
-    def _send_item(self, position: int, *, with_media: bool) -> None:
+    def _send_item(self, position: int, *, with_media: bool, reply: bool = False) -> None:
         future = self._payload(position)
         payload, buffers = future.result()
-        self._send_payload(position, payload, buffers if with_media else None)
+        self._send_payload(position, payload, buffers if with_media else None, reply=reply)
 
     def _send_payload(
-        self, position: int, payload: dict[str, Any], buffers: list[bytes] | None
+        self,
+        position: int,
+        payload: dict[str, Any],
+        buffers: list[bytes] | None,
+        *,
+        reply: bool = False,
     ) -> None:
         item_id = self._ids[position]
         message = {
@@ -453,6 +459,7 @@ class Annotator(anywidget.AnyWidget):
             "rows": self._browser_rows(item_id),
             "suggestions": self._browser_suggestions(item_id),
             "media": buffers is not None and bool(buffers),
+            "reply": reply,  # the answer to a goto: the page counts these (see session.js)
         }
         self.set_trait("n_errors", len(self._errors))
         self.send(message, buffers=buffers or [])

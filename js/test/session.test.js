@@ -1,0 +1,111 @@
+// The page session's bookkeeping, with a stand-in for anywidget's model.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Session, applyChange, invert } from "../lib/session.js";
+
+/** A minimal model: traits, listeners, and the messages the page sent. */
+function fakeModel(traits = {}) {
+  /** @type {Record<string, any>} */
+  const state = { position: 0, n_items: 10, threshold: 0, ...traits };
+  /** @type {Map<string, Function[]>} */
+  const listeners = new Map();
+  /** @type {any[]} */
+  const sent = [];
+  return {
+    sent,
+    get: (/** @type {string} */ k) => state[k],
+    set: (/** @type {string} */ k, /** @type {any} */ v) => {
+      state[k] = v;
+    },
+    on: (/** @type {string} */ name, /** @type {Function} */ fn) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), fn]);
+    },
+    send: (/** @type {any} */ msg) => sent.push(msg),
+    /** the kernel changes a trait: the page hears change:<name> */
+    kernelSets(/** @type {string} */ k, /** @type {any} */ v) {
+      state[k] = v;
+      for (const fn of listeners.get(`change:${k}`) ?? []) fn();
+    },
+    /** the kernel sends a custom message */
+    kernelSends(/** @type {any} */ msg) {
+      for (const fn of listeners.get("msg:custom") ?? []) fn(msg, []);
+    },
+  };
+}
+
+/** @param {number} position @param {boolean} reply */
+const item = (position, reply) => ({
+  type: "item",
+  position,
+  reply,
+  item: { id: `item${position}`, name: `item${position}`, meta: {} },
+  rows: [],
+  suggestions: [],
+  media: false,
+});
+
+test("a late echo of an older goto does not move the page back", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  session.goto(1);
+  session.goto(2); // the person pressed n twice, fast
+  assert.equal(session.position, 2);
+  model.kernelSets("position", 1); // the kernel's answer to the first goto syncs back
+  model.kernelSends(item(1, true));
+  assert.equal(session.position, 2);
+  model.kernelSets("position", 2);
+  model.kernelSends(item(2, true));
+  assert.equal(session.position, 2);
+  assert.equal(session.gotosInFlight, 0);
+  model.kernelSets("position", 5); // w.position = 5 from Python is followed
+  assert.equal(session.position, 5);
+});
+
+test("prefetched items do not count as answers to a goto", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  session.goto(1);
+  model.kernelSends(item(2, false));
+  model.kernelSends(item(3, false));
+  assert.equal(session.gotosInFlight, 1);
+  model.kernelSends(item(1, true));
+  assert.equal(session.gotosInFlight, 0);
+});
+
+test("an edit is saving until the kernel says saved, and undo sends the inverse", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  model.kernelSends(item(0, true));
+  session.edit({ upsert: [{ id: "a", kind: "label", label: "cat" }], delete: [] });
+  assert.equal(session.status, "saving");
+  const edit = model.sent.at(-1);
+  assert.equal(edit.type, "edit");
+  model.kernelSends({ type: "saved", seq: edit.seq, item_id: "item0" });
+  assert.equal(session.status, "saved");
+  session.undo();
+  assert.deepEqual(model.sent.at(-1).delete, ["a"]);
+  assert.equal(session.current?.rows.size, 0);
+});
+
+test("a rejected edit shows the store's rows and the reason", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  model.kernelSends(item(0, true));
+  session.edit({ upsert: [{ id: "a", kind: "label", label: "cat" }], delete: [] });
+  const { seq } = model.sent.at(-1);
+  model.kernelSends({ type: "rejected", seq, item_id: "item0", message: "disk full", rows: [] });
+  assert.equal(session.status, "error");
+  assert.equal(session.error, "disk full");
+  assert.equal(session.current?.rows.size, 0);
+});
+
+test("invert and applyChange are each other's undo", () => {
+  /** @type {Map<string, any>} */
+  const rows = new Map([["a", { id: "a", kind: "label", label: "cat" }]]);
+  const change = { upsert: [{ id: "b", kind: "label", label: "dog" }], delete: ["a"] };
+  const inverse = invert(rows, change);
+  applyChange(rows, change);
+  assert.deepEqual([...rows.keys()], ["b"]);
+  applyChange(rows, inverse);
+  assert.deepEqual([...rows.keys()], ["a"]);
+});
