@@ -58,6 +58,9 @@ def _doc_labels(rows: pd.DataFrame) -> list[str]:
     return sorted(str(v) for v in rows.loc[rows["kind"].astype(str) == "label", "label"])
 
 
+_ADVANCE = 0.602  # DejaVu Sans Mono's advance width, in ems
+
+
 def _colors(labels: Sequence[str]) -> dict[str, str]:
     return {label: _COLORS[i % len(_COLORS)] for i, label in enumerate(sorted(set(labels)))}
 
@@ -124,8 +127,9 @@ def plot(
 ) -> Any:
     """Draw a document (``source``: its text) with its spans; return the Axes.
 
-    ``width``: characters per line; ``max_chars``: longer documents are cut
-    there (with a note in the title), since a figure is no place for a book.
+    ``width``: characters per line; ``fontsize``: the size for a new figure (on a
+    given ``ax`` the size that fits ``width`` characters in it); ``max_chars``:
+    longer documents are cut there (with a note in the title).
     """
     import matplotlib.pyplot as plt
 
@@ -138,9 +142,13 @@ def plot(
     colors = _colors([label for _, _, label in spans])
     line_h = 1.0 + 0.25 * max(depth, 1) + 0.6
     if ax is None:
-        fig_w = max(4.0, width * 0.6 * fontsize / 72 + 0.6)
-        fig_h = min(40.0, max(1.2, n_lines * line_h * fontsize * 1.2 / 72 + 0.8))
-        _, ax = plt.subplots(figsize=(fig_w, fig_h))
+        fig_w = (width + 1) * _ADVANCE * fontsize / 72 / 0.98
+        fig_h = min(40.0, max(1.0, n_lines * line_h * fontsize * 1.25 / 72 + 0.5))
+        fig = plt.figure(figsize=(fig_w, fig_h))
+        ax = fig.add_axes((0.01, 0.01, 0.98, 1 - 0.4 / fig_h))
+    # One character cell is one x unit: the font size follows from the Axes' width.
+    box = ax.get_position()
+    fontsize = box.width * ax.figure.get_figwidth() * 72 / (width + 1) / _ADVANCE
     ax.set_xlim(-0.5, width + 0.5)
     ax.set_ylim(n_lines * line_h + 0.2, -0.4)
     ax.set_axis_off()
@@ -224,7 +232,7 @@ def _draw_text(
                 at[1],
                 y_of(at[0]),
                 "".join(run),
-                family="monospace",
+                family=["DejaVu Sans Mono", "DejaVu Sans"],
                 fontsize=fontsize,
                 va="center",
                 ha="left",
@@ -242,13 +250,18 @@ def _draw_text(
         if w == 0 and run:
             run.append(_visible(ch))
             continue
-        if not at or at[0] != line or col != next_col or w == 2:
+        if next_col == -1:
+            flush()
+        # Only plain Latin runs share one string: anything else (wide, right-to-left,
+        # emoji) is drawn on its own at its own cell, so no shaping moves it.
+        single = w == 2 or ord(ch) > 0x2FF
+        if not at or at[0] != line or col != next_col or single:
             flush()
             at[:] = [line, col]
         run.append(_visible(ch))
         next_col = col + w
-        if w == 2:
-            flush()
+        if single:
+            next_col = -1
     flush()
 
 
