@@ -57,6 +57,9 @@ def segments(nb: Any) -> list[dict[str, Any]]:
     )
 
 
+NEXT_FRAME = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 class Wave:
     """The waveform canvas: times to page pixels using the view the page reports."""
 
@@ -67,6 +70,10 @@ class Wave:
         expect(self.canvas).to_be_visible()
 
     def geometry(self) -> tuple[float, float, float, float]:
+        # data-start/data-spp are written when the page draws: let a frame pass first
+        self.page.evaluate(
+            "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         box = self.canvas.bounding_box()
         assert box is not None
         start = float(self.root.get_attribute("data-start") or 0)
@@ -303,7 +310,10 @@ def test_an_hour_long_recording_draws_zooms_and_plays_from_the_middle(lab):
     root.locator(".nbl-clock").click()
     for _ in range(10):
         lab.page.keyboard.press("+")
-    assert float(root.get_attribute("data-spp") or 0) < spp / 500
+    # the view is redrawn on the next animation frame
+    lab.page.wait_for_function(
+        "([el, spp]) => Number(el.dataset.spp) < spp / 1000", arg=[root.element_handle(), spp]
+    )
     wave = Wave(lab, root)
     lab.page.keyboard.press("0")  # everything again
     at = wave.click(1800.0)
