@@ -294,6 +294,11 @@ def test_hostile_text_stays_text_and_a_bad_file_is_named(lab):
     lab.page.keyboard.press("p")
     drawn(root, 0)
     assert lab.page.evaluate("window.__pwned") is None
+    # "a", "x", "n", "p", "z", digits... were all used inside the widget: none reached the
+    # notebook ("a" would have inserted a cell, "x" cut one)
+    for key in ["x", "a", "z", "1", "Enter", "Backspace"]:
+        lab.page.keyboard.press(key)
+    expect(nb.panel.locator(".jp-Cell")).to_have_count(2)
     assert lab.page_errors == []
 
 
