@@ -105,7 +105,16 @@ export default {
       const row = activeRow();
       const suggestion = activeSuggestion();
       const change = tagSelection(rowsOf(), sel, names[index], { row, suggestion });
-      if (!change) return;
+      if (!change) {
+        // Already tagged so: show that span selected rather than do nothing.
+        const range = sel;
+        const same = range && [...rowsOf().values()].find((r) => r.kind === "span" && r.label === names[index] && r.start === range.start && r.end === range.end);
+        if (same && !row) {
+          activeId = same.id;
+          update();
+        }
+        return;
+      }
       edit(change);
       const made = change.upsert[0];
       if (made) {

@@ -42,7 +42,7 @@ export function documentView(scroller) {
         const i = Number(/** @type {HTMLElement} */ (e.target).dataset.block);
         if (e.isIntersecting) {
           visible.add(i);
-          drawBlock(i);
+          queue(i);
         } else {
           visible.delete(i);
           clearBlock(i);
@@ -52,8 +52,28 @@ export function documentView(scroller) {
     { root: scroller, rootMargin: "400px 0px" },
   );
 
+  /** Blocks waiting for their marks: drawn a few per frame, so scrolling stays smooth. */
+  const waiting = new Set();
+  let drawing = 0;
+  /** @param {number} i */
+  function queue(i) {
+    waiting.add(i);
+    if (!drawing) drawing = requestAnimationFrame(drain);
+  }
+  function drain() {
+    drawing = 0;
+    const t0 = performance.now();
+    for (const i of waiting) {
+      waiting.delete(i);
+      if (visible.has(i)) drawBlock(i);
+      if (performance.now() - t0 > 6) break;
+    }
+    if (waiting.size) drawing = requestAnimationFrame(drain);
+  }
+
   /** @param {number} i */
   function clearBlock(i) {
+    waiting.delete(i);
     const layer = /** @type {HTMLElement} */ (blocks[i]?.firstChild);
     if (layer) layer.replaceChildren();
   }
@@ -62,16 +82,14 @@ export function documentView(scroller) {
    * Rects of a range of the document inside block i, relative to the block.
    * @param {number} i @param {number} start @param {number} end
    */
-  function rects(i, start, end) {
+  function rects(i, start, end, base = blocks[i].getBoundingClientRect(), range = document.createRange()) {
     const b0 = starts[i];
     const b1 = i + 1 < starts.length ? starts[i + 1] : text.length;
     const s = Math.max(start, b0) - b0;
     const e = Math.min(end, b1) - b0;
     if (e <= s) return [];
-    const range = document.createRange();
     range.setStart(nodes[i], s);
     range.setEnd(nodes[i], e);
-    const base = blocks[i].getBoundingClientRect();
     return [...range.getClientRects()]
       .filter((r) => r.width > 0 || r.height > 0)
       .map((r) => ({ left: r.left - base.left, top: r.top - base.top, width: r.width, height: r.height }));
@@ -100,10 +118,12 @@ export function documentView(scroller) {
     const layer = /** @type {HTMLElement} */ (block.firstChild);
     /** @type {HTMLElement[]} */
     const out = [];
+    const base = block.getBoundingClientRect();
+    const range = document.createRange();
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
       const cls = `nbl-mark nbl-c${mark.color % 10}${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
-      const boxes = rects(i, mark.start, mark.end);
+      const boxes = rects(i, mark.start, mark.end, base, range);
       boxes.forEach((r, k) => {
         out.push(
           h("div", {
@@ -122,7 +142,7 @@ export function documentView(scroller) {
       });
     }
     if (selection) {
-      for (const r of rects(i, selection.start, selection.end)) {
+      for (const r of rects(i, selection.start, selection.end, base, range)) {
         out.push(h("div", { class: "nbl-sel", style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px` }));
       }
     }
@@ -193,6 +213,16 @@ export function documentView(scroller) {
 
     /** Bring an offset range into view (keyboard moves). @param {Range} range */
     reveal(range) {
+      // Blocks off screen have estimated heights until laid out: settle over two frames.
+      this.scrollTo(range);
+      requestAnimationFrame(() => {
+        this.scrollTo(range);
+        requestAnimationFrame(() => this.scrollTo(range));
+      });
+    },
+
+    /** @param {Range} range */
+    scrollTo(range) {
       const i = blockOf(starts, range.start);
       const boxes = rects(i, range.start, Math.min(range.end, i + 1 < starts.length ? starts[i + 1] : text.length));
       const block = blocks[i];
@@ -257,6 +287,7 @@ export function documentView(scroller) {
 
     close() {
       observer.disconnect();
+      cancelAnimationFrame(drawing);
       cancelAnimationFrame(retry);
     },
   };
