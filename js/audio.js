@@ -178,6 +178,12 @@ export default {
 
     const ui = frame(session, {
       help: HELP,
+      words: {
+        hint: "Click here, then: Space play · drag or [ ] to mark a segment · 1–9 label · n/p next item · ? help",
+        prev: "Previous item (p)",
+        next: "Next item (n)",
+        clear: "Remove this clip's clip labels",
+      },
       onLabel: (i) => setLabel(i),
       onClear: () => {
         const ids = [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);

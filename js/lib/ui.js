@@ -11,10 +11,14 @@ import { h, replace } from "./dom.js";
 /**
  * @param {Session} session
  * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void,
- *   onAccept: (s: import("./session.js").Suggestion) => void}} options
+ *   onAccept: (s: import("./session.js").Suggestion) => void,
+ *   words?: {hint?: string, prev?: string, next?: string, clear?: string}}} options
+ *   `words` rewords the frame's hint line and button tooltips for a widget whose keys
+ *   differ (say, arrows that move a playhead).
  */
 export function frame(session, options) {
   const model = session.model;
+  const words = options.words ?? {};
   const name = h("span", { class: "nbl-name" });
   const meta = h("span", { class: "nbl-meta" });
   const progress = h("span", { class: "nbl-progress" });
@@ -47,16 +51,16 @@ export function frame(session, options) {
   const nav = h(
     "div",
     { class: "nbl-nav" },
-    button("← Prev", "Previous item (p or ←)", () => session.goto(session.position - 1), "nbl-prev"),
+    button("← Prev", words.prev ?? "Previous item (p or ←)", () => session.goto(session.position - 1), "nbl-prev"),
     position,
-    button("Next →", "Next item (n or →)", () => session.goto(session.position + 1), "nbl-next"),
+    button("Next →", words.next ?? "Next item (n or →)", () => session.goto(session.position + 1), "nbl-next"),
     h("span", { class: "nbl-spacer" }),
-    button("Clear", "Remove this item's labels (0 or Backspace)", options.onClear, "nbl-clear"),
+    button("Clear", words.clear ?? "Remove this item's labels (0 or Backspace)", options.onClear, "nbl-clear"),
     button("Undo", "Undo (z)", () => session.undo(), "nbl-undo"),
     button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
   );
-  const hint = h("div", { class: "nbl-hint" }, "Click here, then label with keys 1–9 · n/p to move · ? for help");
+  const hint = h("div", { class: "nbl-hint" }, words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help");
   const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
 
   /** @type {HTMLButtonElement[]} */

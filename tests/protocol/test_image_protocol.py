@@ -129,7 +129,7 @@ def test_multi_label_toggles(photos, tmp_path, drive):
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ({"id": "x1", "kind": "label", "label": "horse"}, "label 'horse' is not one of"),
+        ({"id": "x1", "kind": "label", "label": "horse"}, "label 'horse' is not allowed"),
         ({"id": "x2", "kind": "box", "label": "cat"}, "kind 'box' is not one of"),
         ({"id": "x3", "kind": "label", "label": "cat", "color": "red"}, "unknown annotation field"),
         ({"kind": "label", "label": "cat"}, "needs an id"),

@@ -129,9 +129,9 @@ def test_relabel_delete_and_doc_labels(tmp_path, drive):
     [
         (
             {"kind": "span", "label": "ORG", "start": 0, "end": 3},
-            "'ORG' is not one of the span labels",
+            "'ORG' is not allowed on a 'span' annotation",
         ),
-        ({"kind": "label", "label": "PER"}, "'PER' is not one of the label labels ['news']"),
+        ({"kind": "label", "label": "PER"}, "'PER' is not allowed on a 'label' annotation"),
         ({"kind": "span", "label": "PER", "start": 5, "end": 2}, "span 5-2 (UTF-16) is not inside"),
         ({"kind": "span", "label": "PER", "start": 0, "end": 999}, "span 0-999"),
         ({"kind": "span", "label": "PER", "start": -1, "end": 2}, "span -1-2"),

@@ -396,7 +396,8 @@ class Annotator(anywidget.AnyWidget):
         allowed = self._kind_labels(list(self.labels)).get(out["kind"], [])
         if out.get("label") not in allowed:
             raise ValueError(
-                f"label {out.get('label')!r} is not one of the {out['kind']} labels {allowed}"
+                f"label {out.get('label')!r} is not allowed on a {out['kind']!r} annotation "
+                f"(allowed: {allowed})"
             )
         out.update(self._row_defaults(item))
         out.update(item_id=item.id, annotator=self.annotator, source="human")
