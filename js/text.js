@@ -362,8 +362,14 @@ export default {
       return model.get("snap") ? tokenUnits(d.tokens) : charUnits(d.text);
     };
 
-    scroller.addEventListener("mouseup", (event) => {
-      if (event.button !== 0 || !doc()) return;
+    // A drag may end outside the document: listen on the window for the release.
+    let pressed = false;
+    scroller.addEventListener("mousedown", (event) => {
+      pressed = event.button === 0;
+    });
+    const onMouseUp = (/** @type {MouseEvent} */ event) => {
+      if (!pressed || event.button !== 0 || !doc()) return;
+      pressed = false;
       const s = window.getSelection();
       if (s && !s.isCollapsed && s.rangeCount > 0 && s.anchorNode && s.focusNode) {
         const a = view.offsetOf(s.anchorNode, s.anchorOffset);
@@ -388,7 +394,8 @@ export default {
       found.sort((x, y) => x.end - x.start - (y.end - y.start));
       const at = found.findIndex((m) => m.id === activeId);
       activate(found[(at + 1) % found.length]);
-    });
+    };
+    window.addEventListener("mouseup", onMouseUp);
     root.addEventListener("pointerdown", (event) => {
       if (!(event.target instanceof HTMLInputElement)) root.focus({ preventScroll: true });
     });
@@ -472,6 +479,7 @@ export default {
     update();
     session.start();
     return () => {
+      window.removeEventListener("mouseup", onMouseUp);
       unsubscribe();
       resize.disconnect();
       stopKeys();
