@@ -263,3 +263,36 @@ def test_bad_items_show_messages_and_the_queue_goes_on(lab):
     assert spans(nb) == [(0, 4, "fine", "PER")]
     assert nb.eval_json("w.n_errors") == 1
     expect(root.locator(".nbl-errors")).to_have_text("⚠ 1 unreadable")
+
+
+def test_keys_never_reach_jupyterlab_shortcuts(lab):
+    nb = lab.open_notebook([widget_cell([DOC, "Second doc."]), "x = 1"])
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    keys = ["1", "a", "b", "m", "d", "x", "c", "v", "s", "Enter", "Tab", "Delete", "Backspace"]
+    # Every key pressed is bound to a visible command on the focused element in command
+    # mode: if one leaked out of the widget, a cell would turn into markdown.
+    lab.page.evaluate(
+        """(keys) => { for (const k of keys) window.jupyterapp.commands.addKeyBinding({
+            keys: [k], command: 'notebook:change-cell-to-markdown',
+            selector: '.jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus'}); }""",
+        keys,
+    )
+    markdown = "(id) => document.getElementById(id).querySelectorAll('.jp-MarkdownCell').length"
+    root.click()
+    lab.page.keyboard.press("ArrowRight")
+    for key in keys:
+        lab.page.keyboard.press(key)
+    lab.page.keyboard.press("Escape")
+    lab.page.keyboard.press("z")
+    wait_saved(nb, root)
+    assert lab.page.evaluate(markdown, nb.panel_id) == 0
+    assert nb.eval_json("w.position") == 0
+    assert lab.page.evaluate("document.activeElement?.classList.contains('nbl-root')") is True
+    # The control: the same key on the notebook (not in the widget) does act.
+    nb.panel.locator(".jp-CodeCell").last.locator(".jp-InputPrompt").click()
+    lab.page.keyboard.press("Escape")
+    lab.page.keyboard.press("Enter")
+    lab.page.keyboard.press("Escape")
+    lab.page.keyboard.press("d")
+    expect(nb.panel.locator(".jp-MarkdownCell")).to_have_count(1)
