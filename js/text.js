@@ -172,11 +172,15 @@ export default {
       update();
     };
 
-    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept });
+    const words = {
+      hint: "Click here, select text, then tag it with 1–9 · Shift+1–9 label the document · n/p to move · ? for help",
+      prev: "Previous document (p)",
+      next: "Next document (n)",
+      clear: "Remove all of this document's spans and labels (0); z undoes it",
+    };
+    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept, words });
     const { root, stage } = ui;
     root.classList.add("nbl-text");
-    const clear = /** @type {HTMLElement | null} */ (root.querySelector(".nbl-clear"));
-    if (clear) clear.title = "Remove all of this document's spans and labels (0); z undoes it";
     const scroller = h("div", { class: "nbl-doc", role: "document", "aria-label": "document" });
     const empty = h("div", { class: "nbl-empty", hidden: true });
     stage.append(scroller, empty);
