@@ -143,7 +143,7 @@ def test_emoji_rich_document_gives_exact_python_offsets(lab):
     lab.page.keyboard.press("1")
     # Mouse: drag across the right-to-left words, and over "🎉 in 東京".
     drag(lab, root, EMOJI, "שלום עולם")
-    lab.page.keyboard.press("2")
+    root.locator(".nbl-labels .nbl-label", has_text="LOC").click()  # a label by mouse
     drag(lab, root, EMOJI, "🎉 in 東京")
     lab.page.keyboard.press("2")
     # Character precision: snapping off, the first two characters with the keys.
