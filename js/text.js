@@ -52,7 +52,7 @@ const HELP = [
  */
 async function decode(_item, buffers) {
   const [t, k] = buffers;
-  const text = t ? new TextDecoder().decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : "";
+  const text = t ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : "";
   const tokens = k && k.byteLength >= 4 ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength)) : new Int32Array(0);
   return { text, tokens };
 }
