@@ -377,7 +377,12 @@ export default {
       const s = window.getSelection();
       if (s && !s.isCollapsed && s.rangeCount > 0 && s.anchorNode && s.focusNode) {
         const a = view.offsetOf(s.anchorNode, s.anchorOffset);
-        const f = view.offsetOf(s.focusNode, s.focusOffset);
+        let f = view.offsetOf(s.focusNode, s.focusOffset);
+        if (a !== null && f === null) {
+          // Dragged out of the document: the selection runs to its start or end.
+          const after = s.anchorNode.compareDocumentPosition(s.focusNode) & Node.DOCUMENT_POSITION_FOLLOWING;
+          f = after ? view.text.length : 0;
+        }
         s.removeAllRanges();
         if (a === null || f === null) return;
         activeId = null;
