@@ -12,6 +12,7 @@ import { blockOf, blockStarts } from "./offsets.js";
  *   suggestion: boolean, lane: number}} Mark
  */
 
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LANE_GAP = 4; // px between the bars of stacked spans
 const MAX_LANES = 6; // bars drawn; deeper ones share the top lane
 
@@ -140,6 +141,15 @@ export function documentView(scroller) {
           out.push(h("div", { class: `${cls} nbl-tag`, style: `left:${r.left}px;top:${r.top}px` }, mark.label));
         }
       });
+    }
+    // Control characters draw nothing: mark each with its Unicode control picture.
+    const own = nodes[i].data;
+    for (const m of own.matchAll(CONTROL)) {
+      const at = starts[i] + (m.index ?? 0);
+      const r = rects(i, at, at + 1, base, range)[0];
+      if (!r) continue;
+      const code = m[0].charCodeAt(0);
+      out.push(h("div", { class: "nbl-ctl", style: `left:${r.left}px;top:${r.top}px`, title: `U+${code.toString(16).toUpperCase().padStart(4, "0")}` }, String.fromCharCode(code === 0x7f ? 0x2421 : 0x2400 + code)));
     }
     if (selection) {
       for (const r of rects(i, selection.start, selection.end, base, range)) {

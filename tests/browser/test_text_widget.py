@@ -233,6 +233,7 @@ def test_hostile_text_is_shown_literally_and_nothing_runs(lab):
     )
     assert shown == hostile
     assert root.locator(".nbl-doc img, .nbl-doc script, .nbl-root svg, .nbl-doc b").count() == 0
+    expect(root.locator(".nbl-ctl")).to_have_text(["\u2407", "\u2400"])  # bell, nul: visible
     expect(root.locator(".nbl-labels .nbl-label").first).to_have_text("1<b>X</b>")
     root.click()
     drag(lab, root, "<script>window.__pwned=2</script>")
