@@ -10,6 +10,7 @@ import { clampView, fitView, follow, formatTime, roundMs, xToTime, zoomAt } from
 import { AXIS_H, LANE_H, colourOf, drawScene, sceneHeight } from "./audio/wave.js";
 import { h, replace } from "./lib/dom.js";
 import { newId } from "./lib/ids.js";
+import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { captureKeys } from "./lib/keys.js";
 import { sessionFor } from "./lib/session.js";
 import { frame } from "./lib/ui.js";
@@ -66,13 +67,7 @@ function decode(_item, buffers) {
 export function chooseClip(session, label) {
   const entry = session.current;
   if (!entry) return null;
-  const rows = [...entry.rows.values()].filter((r) => r.kind === "label");
-  const same = rows.find((r) => r.label === label);
-  if (session.model.get("multi_label")) {
-    return same ? { upsert: [], delete: [same.id] } : { upsert: [{ id: newId(), kind: "label", label }], delete: [] };
-  }
-  if (same) return { upsert: [], delete: [same.id] };
-  return { upsert: [{ id: newId(), kind: "label", label }], delete: rows.map((r) => r.id) };
+  return chooseItemLabel(entry.rows.values(), label, { multi: Boolean(session.model.get("multi_label")), toggle: true });
 }
 
 export default {
@@ -190,8 +185,8 @@ export default {
         if (ids.length) session.edit({ upsert: [], delete: ids });
       },
       onAccept: (s) => {
-        const change = chooseClip(session, s.label) ?? { upsert: [], delete: [] };
-        if (change.delete.length && !change.upsert.length) change.delete = [];
+        const rows = session.current?.rows.values() ?? [];
+        const change = acceptItemLabel(rows, s.label, { multi: Boolean(model.get("multi_label")) });
         session.edit({ ...change, accepted: [s.id] });
       },
     });

@@ -7,7 +7,7 @@
 import "./nblabel.css";
 import "./image/image.css";
 import { regionStage } from "./image/stage.js";
-import { newId } from "./lib/ids.js";
+import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { captureKeys } from "./lib/keys.js";
 import { sessionFor } from "./lib/session.js";
 import { frame } from "./lib/ui.js";
@@ -77,7 +77,7 @@ function release(bitmap) {
 }
 
 /**
- * The label rows to send when label `label` is chosen on the current item.
+ * The label rows to send when whole-image label `label` is chosen on the current item.
  * @param {Session} session
  * @param {string} label
  * @returns {import("./lib/session.js").Change | null}
@@ -85,13 +85,9 @@ function release(bitmap) {
 export function chooseLabel(session, label) {
   const entry = session.current;
   if (!entry) return null;
-  const rows = [...entry.rows.values()].filter((r) => r.kind === "label");
-  const same = rows.find((r) => r.label === label);
-  if (session.model.get("multi_label")) {
-    return same ? { upsert: [], delete: [same.id] } : { upsert: [{ id: newId(), kind: "label", label }], delete: [] };
-  }
-  if (same && rows.length === 1) return null;
-  return { upsert: [{ id: newId(), kind: "label", label }], delete: rows.map((r) => r.id) };
+  const { model } = session;
+  const multi = Boolean(model.get("multi_label"));
+  return chooseItemLabel(entry.rows.values(), label, { multi, toggle: !model.get("advance") });
 }
 
 export default {
@@ -119,7 +115,8 @@ export default {
     };
     /** @param {import("./lib/session.js").Suggestion} suggestion */
     const onAccept = (suggestion) => {
-      const change = chooseLabel(session, suggestion.label) ?? { upsert: [], delete: [] };
+      const rows = session.current?.rows.values() ?? [];
+      const change = acceptItemLabel(rows, suggestion.label, { multi: Boolean(model.get("multi_label")) });
       session.edit({ ...change, accepted: [suggestion.id] });
       if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
     };

@@ -1,6 +1,7 @@
 // The changes a person's actions make to a document's annotations. DOM-free.
 
 import { newId } from "../lib/ids.js";
+import { acceptItemLabel, chooseItemLabel } from "../lib/labels.js";
 
 /**
  * @typedef {import("../lib/session.js").Row} Row
@@ -64,12 +65,7 @@ function duplicate(rows, label, range, except) {
  * @returns {Change | null}
  */
 export function toggleDocLabel(rows, label, multi) {
-  const labels = [...rows.values()].filter((r) => r.kind === "label");
-  const same = labels.find((r) => r.label === label);
-  if (multi || same) {
-    return same ? { upsert: [], delete: [same.id] } : { upsert: [{ id: newId(), kind: "label", label }], delete: [] };
-  }
-  return { upsert: [{ id: newId(), kind: "label", label }], delete: labels.map((r) => r.id) };
+  return chooseItemLabel(rows.values(), label, { multi, toggle: true });
 }
 
 /**
@@ -84,9 +80,7 @@ export function acceptSuggestion(rows, s, multi) {
     if (duplicate(rows, s.label, { start: s.start, end: s.end })) return { upsert: [], delete: [], accepted: [s.id] };
     return { upsert: [spanRow(newId(), s.label, { start: s.start, end: s.end })], delete: [], accepted: [s.id] };
   }
-  const has = [...rows.values()].some((r) => r.kind === "label" && r.label === s.label);
-  const change = has ? { upsert: [], delete: [] } : toggleDocLabel(rows, s.label, multi) ?? { upsert: [], delete: [] };
-  return { ...change, accepted: [s.id] };
+  return { ...acceptItemLabel(rows.values(), s.label, { multi }), accepted: [s.id] };
 }
 
 /**
