@@ -28,7 +28,37 @@ from tests.browser.harness import (  # noqa: E402
     free_port,
 )
 
-__all__ = ["Lab", "Notebook", "lab_session"]
+__all__ = ["ECHO_WIDGET", "Lab", "Notebook", "lab_session"]
+
+
+#: Kernel code for the baseline every widget benchmark compares with: the raw round trip
+#: of a trivial trait echo (JS sets ``ping``, a Python observer sets ``pong = ping``, JS
+#: sees ``change:pong``). ``el.__ping(n)`` in the page resolves when the echo is back.
+ECHO_WIDGET = '''
+import anywidget, traitlets
+
+class Echo(anywidget.AnyWidget):
+    """The raw round trip: JS sets ping, Python sets pong = ping, JS sees change:pong."""
+    _esm = """
+    export default { render({ model, el }) {
+      el.classList.add("bench-echo");
+      let want = null, done = null;
+      model.on("change:pong", () => {
+        if (done && model.get("pong") === want) { const d = done; done = null; d(); }
+      });
+      el.__ping = (n) => new Promise((resolve) => {
+        want = n; done = resolve;
+        model.set("ping", n); model.save_changes();
+      });
+    } };
+    """
+    ping = traitlets.Int(0).tag(sync=True)
+    pong = traitlets.Int(0).tag(sync=True)
+
+    @traitlets.observe("ping")
+    def _echo(self, change):
+        self.pong = change["new"]
+'''
 
 
 @contextlib.contextmanager

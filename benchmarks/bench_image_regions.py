@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _lab import lab_session
+from _lab import ECHO_WIDGET, lab_session
 
 FRAME_RECORDER = """
 (root) => {
@@ -65,30 +65,13 @@ SAVED_PROBE = """
 }); }
 """
 
-ECHO = '''
-import anywidget, traitlets
-class Echo(anywidget.AnyWidget):
-    _esm = """
-    export default { render({ model, el }) {
-      el.classList.add("bench-echo");
-      let want = null, done = null;
-      model.on("change:pong", () => {
-        if (done && model.get("pong") === want) { const d = done; done = null; d(); }
-      });
-      el.__ping = (n) => new Promise((resolve) => {
-        want = n; done = resolve; model.set("ping", n); model.save_changes();
-      });
-    } };
-    """
-    ping = traitlets.Int(0).tag(sync=True)
-    pong = traitlets.Int(0).tag(sync=True)
-
-    @traitlets.observe("ping")
-    def _echo(self, change):
-        self.pong = change["new"]
+ECHO = (
+    ECHO_WIDGET
+    + """
 echo = Echo()
 echo
-'''
+"""
+)
 
 
 def photo(width: int, height: int, seed: int) -> bytes:

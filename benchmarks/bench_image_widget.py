@@ -50,7 +50,7 @@ REPO_ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO_ROOT))
 
-from _lab import Lab, Notebook, lab_session  # noqa: E402
+from _lab import ECHO_WIDGET, Lab, Notebook, lab_session  # noqa: E402
 
 CACHE = HERE / ".cache" / "images"
 RESULTS = HERE / "results"
@@ -186,28 +186,6 @@ def track(name, w):
             return out
         w._load = _load
     return w
-
-class Echo(anywidget.AnyWidget):
-    """The raw round trip: JS sets ping, Python sets pong = ping, JS sees change:pong."""
-    _esm = """
-    export default { render({ model, el }) {
-      el.classList.add("bench-echo");
-      let want = null, done = null;
-      model.on("change:pong", () => {
-        if (done && model.get("pong") === want) { const d = done; done = null; d(); }
-      });
-      el.__ping = (n) => new Promise((resolve) => {
-        want = n; done = resolve;
-        model.set("ping", n); model.save_changes();
-      });
-    } };
-    """
-    ping = traitlets.Int(0).tag(sync=True)
-    pong = traitlets.Int(0).tag(sync=True)
-
-    @traitlets.observe("ping")
-    def _echo(self, change):
-        self.pong = change["new"]
 
 class Trigger(anywidget.AnyWidget):
     """The page asks the kernel for something: JS sets ping, Python observers act."""
@@ -462,7 +440,7 @@ def run() -> dict[str, Any]:
         mp50 = [root / "images" / p.name for p in mp50]
         store = lab.server.base_dir / "bench.db"
         res["browser"] = page.context.browser.version if page.context.browser else "?"
-        nb = lab.open_notebook([SETUP], "bench.ipynb")
+        nb = lab.open_notebook([SETUP + ECHO_WIDGET], "bench.ipynb")
         page.evaluate(INSTALL_JS)
         common = f"labels=['cat', 'dog', 'bird'], annotator='bench', store={str(store)!r}"
 
