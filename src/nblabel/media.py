@@ -479,9 +479,7 @@ def _has_transparency(im: Image.Image) -> bool:
     return bool(alpha_min < 255)
 
 
-def _to_display_mode(
-    im: Image.Image, item_id: str, notes: list[str]
-) -> Image.Image:
+def _to_display_mode(im: Image.Image, item_id: str, notes: list[str]) -> Image.Image:
     """Return ``im`` as RGB, RGBA or L (a new image if anything changed)."""
     mode = im.mode
     if mode in ("RGB", "L"):

@@ -180,6 +180,7 @@ def test_rle_round_trip(rng: np.random.Generator) -> None:
 
 def test_rle_matches_pycocotools(rng: np.random.Generator) -> None:
     from pycocotools import mask as coco  # a test dependency: this check must run
+
     for shape in [(7, 5), (40, 30), (100, 3)]:
         mask = rng.random(shape) < 0.3
         mask[: shape[0] // 2, : shape[1] // 2] = True  # long runs: multi-group counts
