@@ -1,6 +1,8 @@
 // Overlap layout for spans: each span gets a lane so that overlapping spans never
 // share one (outer spans lower, nested ones above). DOM-free; O(n log n).
 
+import { blockOf } from "./offsets.js";
+
 /**
  * @typedef {{id: string, start: number, end: number}} Mark
  */
@@ -107,20 +109,11 @@ export function marksAt(marks, lanes, offset) {
 export function marksByBlock(marks, starts, length) {
   /** @type {M[][]} */
   const out = starts.map(() => []);
-  const blockOf = (/** @type {number} */ offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const blockAt = (/** @type {number} */ offset) => blockOf(starts, offset);
   for (const mark of marks) {
     if (mark.end <= mark.start || mark.start < 0 || mark.end > length) continue;
-    const first = blockOf(mark.start);
-    const last = blockOf(mark.end - 1);
+    const first = blockAt(mark.start);
+    const last = blockAt(mark.end - 1);
     for (let b = first; b <= last; b++) out[b].push(mark);
   }
   return out;

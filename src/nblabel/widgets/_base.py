@@ -51,7 +51,7 @@ from ..items import Item
 from ..store import Store
 from ._suggestions import Suggestions
 
-__all__ = ["Annotator", "Payload"]
+__all__ = ["Annotator", "Payload", "label_list_validator"]
 
 log = logging.getLogger("nblabel")
 
@@ -77,6 +77,23 @@ def _check_labels(labels: Any, name: str = "labels") -> list[str]:
             raise ValueError(f"{name}: {label!r} appears more than once")
         out.append(label)
     return out
+
+
+def label_list_validator(name: str) -> Any:
+    """A traitlets validator for a trait holding label names (``labels``, ``doc_labels``...).
+
+    A list set later from Python is checked like the constructor's argument; the
+    TraitError names the trait.
+    """
+
+    @traitlets.validate(name)
+    def _valid(self: Any, proposal: dict[str, Any]) -> list[str]:
+        try:
+            return _check_labels(proposal["value"], name)
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from exc
+
+    return _valid
 
 
 def _check_store(store: Any) -> Store:
@@ -288,12 +305,7 @@ class Annotator(anywidget.AnyWidget):
             )
         return value
 
-    @traitlets.validate("labels")
-    def _valid_labels(self, proposal: dict[str, Any]) -> list[str]:
-        try:
-            return _check_labels(proposal["value"])
-        except (TypeError, ValueError) as exc:
-            raise traitlets.TraitError(str(exc)) from exc
+    _valid_labels = label_list_validator("labels")
 
     @traitlets.observe("position")
     def _position_changed(self, change: dict[str, Any]) -> None:

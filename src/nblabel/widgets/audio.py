@@ -20,7 +20,7 @@ import traitlets
 from .. import audio
 from ..items import Item, Sources, collect
 from ..store import Store
-from ._base import Annotator, Payload, _check_labels
+from ._base import Annotator, Payload, _check_labels, label_list_validator
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
 
@@ -215,12 +215,7 @@ class AudioAnnotator(Annotator):
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
         return {"segment": labels, "label": list(self._clip_labels)}
 
-    @traitlets.validate("clip_labels")
-    def _valid_clip_labels(self, proposal: dict[str, Any]) -> list[str]:
-        try:
-            return _check_labels(proposal["value"], "clip_labels")
-        except (TypeError, ValueError) as exc:
-            raise traitlets.TraitError(str(exc)) from exc
+    _valid_clip_labels = label_list_validator("clip_labels")
 
     @traitlets.observe("clip_labels")
     def _clip_labels_changed(self, change: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ import traitlets
 from ..items import Item, Sources, collect
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
-from ._base import Annotator, Payload, _check_labels, _jsonable
+from ._base import Annotator, Payload, _check_labels, _jsonable, label_list_validator
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -207,12 +207,7 @@ class TextAnnotator(Annotator):
             f"item, or a dict from item id to offsets; got {type(tokens).__name__}"
         )
 
-    @traitlets.validate("doc_labels")
-    def _valid_doc_labels(self, proposal: dict[str, Any]) -> list[str]:
-        try:
-            return _check_labels(proposal["value"], "doc_labels")
-        except (TypeError, ValueError) as exc:
-            raise traitlets.TraitError(str(exc)) from exc
+    _valid_doc_labels = label_list_validator("doc_labels")
 
     @traitlets.observe("doc_labels")
     def _doc_labels_changed(self, change: dict[str, Any]) -> None:
