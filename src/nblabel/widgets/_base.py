@@ -385,11 +385,12 @@ class Annotator(anywidget.AnyWidget):
             )
             return
         self._suggestions.resolve(item_id, resolved)
+        # n_done moves by this item alone: the work of an edit never grows with the dataset.
+        self.set_trait("n_done", self.n_done + bool(after) - bool(current))
         if after:
             self._rows[item_id] = after
         else:
             self._rows.pop(item_id, None)
-        self.set_trait("n_done", sum(1 for rows in self._rows.values() if rows))
         self.send({"type": "saved", "seq": seq, "item_id": item_id})
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
 
