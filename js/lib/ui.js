@@ -109,6 +109,9 @@ export function frame(session, options) {
     notice.hidden = problems.length === 0;
     const all = entry ? [...entry.suggestions.values()] : [];
     const visible = session.visibleSuggestions("label");
+    // Regions, spans and segments are suggested where they stand (on the image, in the
+    // text, on the waveform): the bar only counts them, and its threshold filters them too.
+    const inPlace = session.visibleSuggestions().length - visible.length;
     suggestionBar.hidden = all.length === 0;
     threshold.value = String(model.get("threshold") ?? 0);
     replace(thresholdText, Number(threshold.value).toFixed(2));
@@ -123,6 +126,8 @@ export function frame(session, options) {
           h("button", { type: "button", class: "nbl-button nbl-reject", title: "Reject", "aria-label": `reject ${s.label}`, onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }) }, "✗"),
         ),
       ),
+      inPlace > 0 ? h("span", { class: "nbl-muted nbl-in-place" }, `${visible.length ? "+ " : ""}${inPlace} shown in place`) : null,
+      visible.length === 0 && inPlace === 0 ? h("span", { class: "nbl-muted" }, "none above the threshold") : null,
     );
     const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
     for (const b of labelButtons) {

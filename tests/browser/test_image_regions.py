@@ -273,7 +273,9 @@ def test_model_boxes_are_accepted_edited_or_rejected(lab):
     # the box that leaves the image is named, the rest load
     expect(c.root.locator(".nbl-notice")).to_contain_text("'prediction-outside'")
     expect(c.root.locator(".nbl-notice")).to_contain_text("outside the 800x600 image")
+    expect(c.root.locator(".nbl-in-place")).to_have_text("3 shown in place")
     c.root.locator(".nbl-threshold").fill("0.5")  # hides the 0.3 one
+    expect(c.root.locator(".nbl-in-place")).to_have_text("2 shown in place")
     c.root.focus()
     c.lab.page.keyboard.press("a")  # accept the best (0.9) as it is
     c.saved()
