@@ -13,6 +13,10 @@ What a session gets (shared by every test, started once):
   kernel imports this checkout's ``nblabel``. Useful attributes: ``url``, ``root_dir``,
   ``runtime_dir``, ``log_path`` (read it when something fails), ``request(method, path,
   body)`` for the REST API.
+* ``jupyter_notebook7`` -> the same class with ``app="notebook"``: one ``jupyter notebook``
+  (Notebook 7) process, set up the same way in its own dirs, with
+  ``--JupyterNotebookApp.expose_app_in_browser=True``. Session-wide but lazy: it starts only
+  when a test asks for ``notebook7``.
 * one Chromium (the system one, headless), via pytest-playwright's ``browser``;
   ``TMPDIR`` points into the session's tmp dir so crashed launches leave nothing behind.
 
@@ -30,6 +34,11 @@ What a test gets:
     ``{"relative/path": str | bytes}`` written next to it, the kernel's cwd), opens it,
     runs all cells and waits until each ran and the kernel is idle. A failing cell raises
     ``AssertionError`` with its traceback.
+
+* ``notebook7`` -> the same :class:`harness.Lab`, guarded the same way, on the Notebook 7
+  server: ``open_notebook`` opens ``/notebooks/<path>``. The ``Notebook`` helpers below work
+  there unchanged (Notebook 7's shell has the same ``widgets('main')``/``activateById``, the
+  same ``NotebookPanel`` and ``notebook:run-all-cells``).
 
 * :class:`harness.Notebook`:
 
@@ -145,10 +154,38 @@ def jupyter_lab(browser_session_dir: Path) -> Iterator[JupyterLabServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def jupyter_notebook7(browser_session_dir: Path) -> Iterator[JupyterLabServer]:
+    """One Notebook 7 server for the session, started only when a test asks for it."""
+    server = JupyterLabServer(
+        base_dir=browser_session_dir / "notebook7", port=free_port(), app="notebook"
+    )
+    server.base_dir.mkdir()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def lab(page: Any, jupyter_lab: JupyterLabServer, request: pytest.FixtureRequest) -> Iterator[Lab]:
     """A guarded JupyterLab page for one test; see the module docstring."""
-    the_lab = Lab(page, jupyter_lab, request.node.name)
+    yield from _guarded_page(page, jupyter_lab, request)
+
+
+@pytest.fixture
+def notebook7(
+    page: Any, jupyter_notebook7: JupyterLabServer, request: pytest.FixtureRequest
+) -> Iterator[Lab]:
+    """Like ``lab``, but the page is Notebook 7's (``/notebooks/<path>``)."""
+    yield from _guarded_page(page, jupyter_notebook7, request)
+
+
+def _guarded_page(
+    page: Any, server: JupyterLabServer, request: pytest.FixtureRequest
+) -> Iterator[Lab]:
+    the_lab = Lab(page, server, request.node.name)
     try:
         yield the_lab
     finally:

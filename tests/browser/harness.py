@@ -59,6 +59,22 @@ CHROMIUM_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
 )
 
+#: The flags of each front end ``JupyterLabServer`` can start, after the shared ones.
+APPS: dict[str, tuple[str, ...]] = {
+    "lab": (
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+    ),
+    # `jupyter notebook` loads JupyterLab's server extension too (its log says LabApp):
+    # the same LabApp flags keep that one from fetching news or asking PyPI.
+    "notebook": (
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+    ),
+}
+
 SERVER_START_TIMEOUT = 60.0
 SERVER_STOP_TIMEOUT = 10.0
 NOTEBOOK_TIMEOUT_MS = 60_000
@@ -100,16 +116,25 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 @dataclass
 class JupyterLabServer:
-    """One JupyterLab process for the whole test session (see ``start``)."""
+    """One JupyterLab (or Notebook 7) process for the whole test session (see ``start``).
+
+    ``app="notebook"`` starts ``jupyter notebook`` (Notebook 7) instead of ``jupyter lab``,
+    with the same dirs, settings and kernel spec; only the app's own flags and the URL of a
+    notebook page differ.
+    """
 
     base_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    #: ``"lab"`` (JupyterLab) or ``"notebook"`` (Notebook 7).
+    app: str = "lab"
     log_path: Path = field(init=False)
     root_dir: Path = field(init=False)
     runtime_dir: Path = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.app not in APPS:
+            raise ValueError(f"app must be one of {sorted(APPS)}, not {self.app!r}")
         self.log_path = self.base_dir / "jupyter.log"
         self.root_dir = self.base_dir / "root"
         self.runtime_dir = self.base_dir / "runtime"
@@ -117,6 +142,13 @@ class JupyterLabServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def notebook_url(self, rel_path: str) -> str:
+        """The page that opens the notebook at ``rel_path`` (relative to the root)."""
+        quoted = urllib.parse.quote(rel_path)
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{quoted}"
+        return f"{self.url}/lab/tree/{quoted}?reset"
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -184,7 +216,7 @@ class JupyterLabServer:
             sys.executable,
             "-m",
             "jupyter",
-            "lab",
+            self.app,
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
@@ -194,9 +226,7 @@ class JupyterLabServer:
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={self.root_dir}",
             "--ContentsManager.allow_hidden=True",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=None",
-            "--LabApp.extension_manager=readonly",
+            *APPS[self.app],
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
@@ -218,7 +248,7 @@ class JupyterLabServer:
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"jupyter lab exited with {self.process.returncode} before it was ready;"
+                    f"jupyter {self.app} exited with {self.process.returncode} before it was ready;"
                     f" log {self.log_path}:\n{_tail(self.log_path)}"
                 )
             with contextlib.suppress(OSError, ValueError):
@@ -227,7 +257,7 @@ class JupyterLabServer:
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(
-                    f"jupyter lab not ready after {timeout:.0f} s;"
+                    f"jupyter {self.app} not ready after {timeout:.0f} s;"
                     f" log {self.log_path}:\n{_tail(self.log_path)}"
                 )
             time.sleep(0.2)
@@ -684,7 +714,7 @@ class Lab:
 
         nb = Notebook(lab=self, path=rel_path, directory=directory)
         self.notebooks.append(nb)
-        url = f"{self.server.url}/lab/tree/{urllib.parse.quote(rel_path)}?reset"
+        url = self.server.notebook_url(rel_path)
         self.page.goto(url, wait_until="domcontentloaded")
         nb._wait_ready(timeout * 1000)
         nb._find_session()
