@@ -15,11 +15,16 @@ Common to every kind:
 ``annotator`` (str)
     Who made it. Models are annotators too; see ``source``.
 ``kind`` (category)
-    ``label`` (whole item), ``box``, ``polygon``, ``mask``, ``span``, ``segment``.
+    What the row is; :data:`KIND_SPECS` says which columns each kind uses:
+    ``label`` (whole item), ``box``, ``polygon``, ``mask``, ``point``, ``span``,
+    ``segment``, ``relation`` (between two annotations of one item), ``skip``
+    (the annotator passed on the item; a reason may be in ``text``) and
+    ``comment`` (a note in ``text``).
 ``label`` (str)
     The class.
 ``source`` (category)
-    ``human`` or ``model`` (pre-annotations, suggestions).
+    ``human``, ``model`` (pre-annotations, suggestions) or ``review`` (a
+    reviewer's adjudicated version).
 ``score`` (float)
     Model confidence; NaN for people.
 ``created_at``, ``updated_at`` (datetime64, UTC)
@@ -36,6 +41,16 @@ Geometry, NaN or None where it does not apply:
 - text: ``start``, ``end`` as character offsets into the item's text (Python
   ``str`` indexing, end exclusive) and ``text`` the covered string.
 - audio: ``start``, ``end`` in seconds and ``text`` the transcript.
+
+- keypoints: ``x``, ``y`` (kind ``point``).
+- relations: ``from_id`` and ``to_id`` name two annotations of the same item.
+- video and image stacks: ``frame`` (the frame or slice, from 0), ``track_id``
+  (the track a box belongs to) and ``outside`` (True on the keyframe where a
+  tracked object leaves the view).
+
+``extra`` (a JSON object, or None) carries what an imported format has and
+the table does not (a COCO category id, ``iscrowd``, a Label Studio region id),
+so that round trips are lossless.
 
 ``start`` and ``end`` are float64 so one column serves seconds and offsets;
 text offsets are whole numbers, exact in float64.
@@ -63,18 +78,81 @@ __all__ = [
     "validate",
 ]
 
-KINDS: Final = ("label", "box", "polygon", "mask", "span", "segment")
-SOURCES: Final = ("human", "model")
+SOURCES: Final = ("human", "model", "review")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Which columns one kind of annotation uses, beyond the common ones.
+
+    ``required`` must be filled in every row of the kind; ``optional`` may be.
+    ``kernel`` lists the columns of the kind that the kernel fills in (the page
+    never sends them: an image's size is known to the kernel, not the page).
+    """
+
+    name: str
+    doc: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    kernel: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column of this kind beyond the common ones, required first."""
+        return (*self.required, *self.optional)
+
+
+_IMAGE: Final = ("image_width", "image_height")
+_TRACK: Final = ("frame", "track_id", "outside")
+
+#: The table of kinds: the one place that says which columns each kind uses.
+#: Every other list (what a page may send, what a suggestion carries, what a
+#: widget keeps) is derived from it.
+KIND_SPECS: Final[Mapping[str, KindSpec]] = {
+    k.name: k
+    for k in (
+        KindSpec("label", "the whole item (or a frame of it)", (), ("frame",)),
+        KindSpec(
+            "box",
+            "an axis-aligned box in original image pixels",
+            ("x", "y", "width", "height"),
+            (*_IMAGE, *_TRACK),
+            kernel=_IMAGE,
+        ),
+        KindSpec("polygon", "a polygon's [x, y] vertices", ("points",), (*_IMAGE, "frame"), _IMAGE),
+        KindSpec("mask", "a COCO RLE mask", ("mask",), (*_IMAGE, "frame"), _IMAGE),
+        KindSpec("point", "a keypoint", ("x", "y"), (*_IMAGE, *_TRACK), _IMAGE),
+        KindSpec("span", "characters start:end of a text", ("start", "end"), ("text",)),
+        KindSpec("segment", "seconds start-end of audio", ("start", "end"), ("text", "frame")),
+        KindSpec("relation", "a link from one annotation to another", ("from_id", "to_id")),
+        KindSpec("skip", "the annotator passed on the item; why, in text", (), ("text",)),
+        KindSpec("comment", "a note on the item, in text", ("text",)),
+    )
+}
+KINDS: Final = tuple(KIND_SPECS)
 
 #: The geometry columns each kind must fill in (beyond the common ones).
 REQUIRED_BY_KIND: Final[Mapping[str, tuple[str, ...]]] = {
-    "label": (),
-    "box": ("x", "y", "width", "height"),
-    "polygon": ("points",),
-    "mask": ("mask",),
-    "span": ("start", "end"),
-    "segment": ("start", "end"),
+    k.name: k.required for k in KIND_SPECS.values()
 }
+
+#: Columns a page sends for every annotation, whatever its kind.
+_PAGE_COMMON: Final = ("id", "kind", "label")
+
+
+def page_fields(kinds: Iterable[str]) -> frozenset[str]:
+    """The fields a page may send for annotations of ``kinds`` (the kernel fills the rest)."""
+    out = set(_PAGE_COMMON)
+    for name in kinds:
+        spec = KIND_SPECS[name]
+        out.update(c for c in spec.columns if c not in spec.kernel)
+    return frozenset(out)
+
+
+def kind_columns(kinds: Iterable[str]) -> tuple[str, ...]:
+    """Every geometry column that annotations of ``kinds`` may use, in table order."""
+    used = {c for name in kinds for c in KIND_SPECS[name].columns}
+    return tuple(c for c in COLUMN_NAMES if c in used)
 
 
 class SchemaError(ValueError):
@@ -85,6 +163,8 @@ class SchemaError(ValueError):
 
     def __init__(self, message: str, *, column: str | None = None, row: Any = None) -> None:
         where = []
+        if isinstance(row, np.generic):
+            row = row.item()  # "row 2", not "row np.int64(2)"
         if row is not None:
             where.append(f"row {row!r}")
         if column is not None:
@@ -99,7 +179,7 @@ class Column:
     """One column of the annotation table."""
 
     name: str
-    dtype: str  # "str", "category", "float", "int", "datetime", "object"
+    dtype: str  # "str", "category", "float", "int", "bool", "datetime", "object"
     doc: str
     required: bool = False  # must be present and non-missing in every row
 
@@ -108,9 +188,9 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("id", "str", "stable id of the annotation", required=True),
     Column("item_id", "str", "stable id of the item", required=True),
     Column("annotator", "str", "who made it", required=True),
-    Column("kind", "category", "label, box, polygon, mask, span or segment", required=True),
+    Column("kind", "category", "what the row is (see KIND_SPECS)", required=True),
     Column("label", "str", "the class", required=True),
-    Column("source", "category", "human or model", required=True),
+    Column("source", "category", "human, model or review", required=True),
     Column("score", "float", "model confidence; NaN for people"),
     Column("created_at", "datetime", "first made (UTC)"),
     Column("updated_at", "datetime", "last changed (UTC)"),
@@ -125,7 +205,13 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("image_height", "int", "height of the original image"),
     Column("start", "float", "span start (character) or segment start (seconds)"),
     Column("end", "float", "span end, exclusive (character) or segment end (seconds)"),
-    Column("text", "str", "covered text (span) or transcript (segment)"),
+    Column("text", "str", "covered text (span), transcript (segment), note or skip reason"),
+    Column("from_id", "str", "relation: the annotation it starts at"),
+    Column("to_id", "str", "relation: the annotation it points to"),
+    Column("frame", "int", "video frame or image slice, from 0"),
+    Column("track_id", "str", "the track a box or point belongs to (video)"),
+    Column("outside", "bool", "True on the keyframe where a tracked object leaves the view"),
+    Column("extra", "object", "what an imported format carries beyond the table (JSON object)"),
 )
 
 COLUMN_NAMES: Final = tuple(c.name for c in COLUMNS)
@@ -144,6 +230,8 @@ def _dtype(column: Column) -> Any:
         return "Int64"
     if column.dtype == "datetime":
         return "datetime64[ns, UTC]"
+    if column.dtype == "bool":
+        return "boolean"
     return object
 
 
@@ -177,6 +265,9 @@ def _as_str(value: Any) -> Any:
     return None if _is_missing(value) else str(value)
 
 
+_NOT_TEXT: Final = (list, tuple, dict, set, frozenset, np.ndarray, bytes, bytearray)
+
+
 def coerce(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with every schema column present, in schema order and dtype.
 
@@ -197,6 +288,14 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
         series = df[name]
         try:
             if column.dtype == "str":
+                bad = series.map(lambda v: isinstance(v, _NOT_TEXT)).astype(bool)
+                if bad.any():
+                    row = series.index[bad.to_numpy()][0]
+                    raise SchemaError(
+                        f"{series[row]!r} is a {type(series[row]).__name__}, not a text",
+                        column=name,
+                        row=row,
+                    )
                 out[name] = series.map(_as_str).astype(object)
             elif column.dtype == "category":
                 values = KINDS if name == "kind" else SOURCES
@@ -210,7 +309,16 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
             elif column.dtype == "float":
                 out[name] = _to_float(series, name)
             elif column.dtype == "int":
-                out[name] = _to_float(series, name).round().astype("Int64")
+                numbers = _to_float(series, name)
+                bad = numbers.notna() & ((numbers % 1 != 0) | ~np.isfinite(numbers))
+                if bad.any():
+                    row = series.index[bad.to_numpy()][0]
+                    raise SchemaError(
+                        f"{series[row]!r} is not a whole number", column=name, row=row
+                    )
+                out[name] = numbers.astype("Int64")
+            elif column.dtype == "bool":
+                out[name] = _to_bool(series, name)
             elif column.dtype == "datetime":
                 out[name] = pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
             else:
@@ -232,6 +340,19 @@ def _to_float(series: pd.Series, name: str) -> pd.Series:
         row = series.index[bad.to_numpy()][0]
         raise SchemaError(f"{series[row]!r} is not a number", column=name, row=row)
     return converted
+
+
+def _to_bool(series: pd.Series, name: str) -> pd.Series:
+    if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
+        return series.astype("boolean")
+    ok = series.map(lambda v: _is_missing(v) or isinstance(v, (bool, np.bool_)) or v in (0, 1))
+    bad = ~ok.astype(bool)
+    if bad.any():
+        row = series.index[bad.to_numpy()][0]
+        raise SchemaError(f"{series[row]!r} is not True or False", column=name, row=row)
+    return pd.Series(
+        [None if _is_missing(v) else bool(v) for v in series], index=series.index, dtype="boolean"
+    )
 
 
 def validate(df: pd.DataFrame, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:

@@ -40,14 +40,15 @@ from . import schema
 __all__ = ["DEFAULT_PATH", "Store", "StoreError", "new_id"]
 
 DEFAULT_PATH: Final = "nblabel.db"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _FLOAT_COLS: Final = tuple(c.name for c in schema.COLUMNS if c.dtype == "float")
 _INT_COLS: Final = tuple(c.name for c in schema.COLUMNS if c.dtype == "int")
 _STR_COLS: Final = tuple(
     c.name for c in schema.COLUMNS if c.dtype in ("str", "category") and c.name != "id"
 )
-_JSON_COLS: Final = ("points", "mask")
+_BOOL_COLS: Final = tuple(c.name for c in schema.COLUMNS if c.dtype == "bool")
+_JSON_COLS: Final = tuple(c.name for c in schema.COLUMNS if c.dtype == "object")
 
 
 class StoreError(RuntimeError):
@@ -73,7 +74,13 @@ def _columns() -> list[sa.Column[Any]]:
     ]
     cols += [sa.Column(n, sa.Float, nullable=True) for n in _FLOAT_COLS]
     cols += [sa.Column(n, sa.Integer, nullable=True) for n in _INT_COLS]
-    cols += [sa.Column(n, sa.Text, nullable=True) for n in (*_JSON_COLS, "text")]
+    cols += [sa.Column(n, sa.Boolean, nullable=True) for n in _BOOL_COLS]
+    cols += [sa.Column(n, sa.Text, nullable=True) for n in _JSON_COLS]
+    cols += [
+        sa.Column(n, sa.Text, nullable=True)
+        for n in _STR_COLS
+        if n not in ("item_id", "annotator", "kind", "label", "source")
+    ]
     cols += [
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -203,6 +210,13 @@ class Store:
             elif int(found) > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self!r} was written by a newer nblabel (schema {found}); upgrade nblabel"
+                )
+            elif int(found) < SCHEMA_VERSION:
+                _migrate(conn)
+                conn.execute(
+                    meta_table.update()
+                    .where(meta_table.c.key == "schema_version")
+                    .values(value=str(SCHEMA_VERSION))
                 )
         self._engine = engine
         return engine
@@ -409,6 +423,10 @@ def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, 
     out["id"] = new_id() if _missing(ident) else str(ident)
     for name in _STR_COLS:
         value = row.get(name)
+        if isinstance(value, (list, tuple, dict, set, np.ndarray, bytes)):
+            raise schema.SchemaError(
+                f"{value!r} is a {type(value).__name__}, not a text", column=name, row=position
+            )
         out[name] = None if _missing(value) else str(value)
     if out["source"] is None:
         out["source"] = "human"
@@ -441,7 +459,26 @@ def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, 
         out[name] = number
     for name in _INT_COLS:
         value = row.get(name)
-        out[name] = None if _missing(value) else int(value)  # type: ignore[arg-type]
+        if _missing(value):
+            out[name] = None
+            continue
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise schema.SchemaError(
+                f"{value!r} is not a whole number", column=name, row=position
+            ) from exc
+        if not number.is_integer():
+            raise schema.SchemaError(f"{value!r} is not a whole number", column=name, row=position)
+        out[name] = int(number)
+    for name in _BOOL_COLS:
+        value = row.get(name)
+        if _missing(value):
+            out[name] = None
+        elif isinstance(value, (bool, np.bool_)) or value in (0, 1):
+            out[name] = bool(value)
+        else:
+            raise schema.SchemaError(f"{value!r} is not True or False", column=name, row=position)
     for name in _JSON_COLS:
         value = row.get(name)
         out[name] = None if _missing(value) else json.dumps(_plain(value), separators=(",", ":"))
@@ -541,6 +578,18 @@ def _upsert_run(conn: Connection, rows: list[dict[str, Any]], *, keep_created: b
                 t.update().where(t.c.id == r["id"]),
                 {**values, "deleted": False, "version": found + 1},
             )
+
+
+def _migrate(conn: Connection) -> None:
+    """Bring an older store's tables up to this version: add the columns it lacks."""
+    inspector = sa.inspect(conn)
+    for table in (annotations_table, events_table):
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _make_sqlite_durable(engine: Engine, busy_timeout: float) -> None:

@@ -35,6 +35,12 @@ EXPECTED_DTYPES = {
     "start": "float64",
     "end": "float64",
     "text": "object",
+    "from_id": "object",
+    "to_id": "object",
+    "frame": "Int64",
+    "track_id": "object",
+    "outside": "boolean",
+    "extra": "object",
 }
 
 RLE = {"size": [4, 6], "counts": "0:2O1N"}
@@ -54,7 +60,7 @@ def _row(i: int, kind: str = "label", **extra: object) -> dict[str, object]:
 
 
 def _every_kind() -> pd.DataFrame:
-    """A valid table with one row of every kind, indexed r0..r6."""
+    """A valid table with one row of every kind (and source), indexed r0..r12."""
     rows = [
         _row(0, "label"),
         _row(1, "box", x=1.0, y=2.0, width=3.0, height=4.0, image_width=640, image_height=480),
@@ -63,6 +69,12 @@ def _every_kind() -> pd.DataFrame:
         _row(4, "span", start=3, end=7, text="fox!"),
         _row(5, "segment", start=0.5, end=2.25, text="hello", label="SPEAKER_00"),
         _row(6, "label", source="model", score=0.9, elapsed=1.5),
+        _row(7, "point", x=3.0, y=4.0, image_width=640, image_height=480),
+        _row(8, "relation", from_id="a4", to_id="a5", label="works_for"),
+        _row(9, "skip", label="skip", text="blurry"),
+        _row(10, "comment", label="comment", text="ask the radiologist"),
+        _row(11, "box", x=1, y=1, width=2, height=2, frame=30, track_id="t1", outside=False),
+        _row(12, "label", source="review", extra={"coco_category_id": 3}),
     ]
     df = schema.from_records(rows)
     df.index = [f"r{i}" for i in range(len(rows))]
@@ -91,10 +103,14 @@ def test_empty_categories_are_the_kinds_and_sources() -> None:
         "box",
         "polygon",
         "mask",
+        "point",
         "span",
         "segment",
+        "relation",
+        "skip",
+        "comment",
     ]
-    assert list(df["source"].cat.categories) == ["human", "model"]
+    assert list(df["source"].cat.categories) == ["human", "model", "review"]
 
 
 def test_from_records_fills_missing_columns() -> None:

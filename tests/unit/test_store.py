@@ -101,7 +101,7 @@ def test_the_first_write_creates_the_file_and_its_folders(tmp_path: Path) -> Non
 def test_sqlite_file_is_in_wal_mode(store: Store, db: Path) -> None:
     store.upsert([_row("one")])
     assert _sql(db, "PRAGMA journal_mode") == [("wal",)]
-    assert _sql(db, "SELECT value FROM nblabel_meta WHERE key = 'schema_version'") == [("1",)]
+    assert _sql(db, "SELECT value FROM nblabel_meta WHERE key = 'schema_version'") == [("2",)]
 
 
 @pytest.mark.parametrize("location", [123, 4.5, b"labels.db", ["labels.db"]])
