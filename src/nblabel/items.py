@@ -8,8 +8,9 @@ as given, else a hash of the content (arrays, images, bytes).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "IMAGE_SOURCES",
     "IMAGE_SUFFIXES",
     "Item",
+    "ItemQueue",
     "Sources",
     "collect",
     "content_id",
@@ -120,6 +122,8 @@ class Sources:
     ident: Callable[[Any, str], str] | None = None
     name: Callable[[Any, str], str] | None = None
     singles: tuple[type, ...] = (bytes, bytearray, memoryview, np.ndarray)
+    #: Why a value of a known kind still cannot be an item (say, an object array), or None.
+    check: Callable[[Any, str], str | None] | None = None
 
 
 IMAGE_SOURCES = Sources(
@@ -147,104 +151,190 @@ def collect(items: Any, sources: Sources, *, column: str | None = None) -> list[
     Accepts a list (or any iterable), a pandas Series (index = item ids), a
     DataFrame with ``column`` naming the column of sources (index = item ids,
     other columns = metadata), and, when ``sources.folder_suffixes`` is set, a
-    folder. Errors name the argument and the item.
+    folder. Errors name the argument and the item. Widgets use the lazy
+    :class:`ItemQueue` instead; this reads everything.
     """
-    if isinstance(items, (str, os.PathLike)) and sources.folder_suffixes:
-        path = Path(os.fspath(items)).expanduser()
-        if path.is_dir():
-            suffixes = sources.folder_suffixes
-            files = sorted(
-                p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()
-            )
-            if not files:
-                raise ValueError(f"items: the folder {str(path)!r} has no {sources.what} files")
-            items = [str(p) for p in files]
+    return list(ItemQueue(items, sources, column=column).all())
+
+
+class ItemQueue:
+    """The items of one widget, in order: ids known early, each :class:`Item` built when asked.
+
+    A list, Series or DataFrame is identified up front (ids are cheap: the
+    index, the path, or a hash of in-memory content) but each item's name and
+    metadata are made only when the item is shown, so a queue of a million
+    paths opens at once. A generator, or any other iterator, is read lazily,
+    :attr:`CHUNK` values at a time, as the queue advances: ``len(queue)``
+    counts what has been read so far and :attr:`exhausted` says whether that
+    is all. Errors name the argument and the item.
+    """
+
+    CHUNK = 256
+
+    def __init__(self, items: Any, sources: Sources, *, column: str | None = None) -> None:
+        self._sources = sources
+        self._ids: list[str] = []
+        self._values: list[Any] = []
+        self._position: dict[str, int] = {}
+        self._frame: pd.DataFrame | None = None  # metadata columns of a DataFrame of items
+        self._iter: Iterator[Any] | None = None
+        if isinstance(items, (str, os.PathLike)) and sources.folder_suffixes:
+            path = Path(os.fspath(items)).expanduser()
+            if path.is_dir():
+                suffixes = sources.folder_suffixes
+                files = sorted(
+                    p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()
+                )
+                if not files:
+                    raise ValueError(f"items: the folder {str(path)!r} has no {sources.what} files")
+                items = [str(p) for p in files]
+            else:
+                items = [os.fspath(items)]
+        elif isinstance(items, str):
+            raise TypeError(f"items: expected a list of {sources.what}s, got a single str")
+        if isinstance(items, pd.DataFrame):
+            self._from_frame(items, column)
+            return
+        if column is not None:
+            raise ValueError("column: only used when items is a DataFrame")
+        if isinstance(items, pd.Series):
+            self._extend([str(i) for i in items.index], list(items.to_numpy()))
+        elif isinstance(items, sources.singles) or _is_image(items):
+            self._extend(None, [items])
+        elif isinstance(items, Sized) and isinstance(items, Iterable):
+            self._extend(None, list(items))
+        elif isinstance(items, Iterable):
+            self._iter = iter(items)
+            self._read(self.CHUNK)
         else:
-            items = [os.fspath(items)]
-    elif isinstance(items, str):
-        raise TypeError(f"items: expected a list of {sources.what}s, got a single str")
-    if isinstance(items, pd.DataFrame):
-        return _from_frame(items, sources, column=column)
-    if column is not None:
-        raise ValueError("column: only used when items is a DataFrame")
-    if isinstance(items, pd.Series):
-        ids = [str(i) for i in items.index]
-        return _build(ids, list(items.to_numpy()), [{} for _ in ids], sources)
-    if isinstance(items, sources.singles) or _is_image(items):
-        values: list[Any] = [items]
-    elif isinstance(items, Iterable):
-        values = list(items)
-    else:
-        raise TypeError(
-            f"items: expected a list of {sources.what}s, a pandas Series or DataFrame, got "
-            f"{type(items).__name__}"
-        )
-    return _build(None, values, [{} for _ in values], sources)
-
-
-def _from_frame(df: pd.DataFrame, sources: Sources, *, column: str | None) -> list[Item]:
-    what = sources.what
-    if column is None:
-        if len(df.columns) == 1:
-            column = str(df.columns[0])
-        else:
-            raise ValueError(
-                f"column: name the DataFrame column that holds the {what}s "
-                f"(columns: {[str(c) for c in df.columns]})"
-            )
-    if not isinstance(column, Hashable):  # a list would raise TypeError in `in` below
-        raise ValueError(
-            f"column: expected one column name, got a {type(column).__name__} "
-            f"(columns: {[str(c) for c in df.columns]})"
-        )
-    if column not in df.columns:
-        raise ValueError(
-            f"column: {column!r} is not a column of items (columns: {[str(c) for c in df.columns]})"
-        )
-    ids = [str(i) for i in df.index]
-    others = [c for c in df.columns if c != column]
-    meta: list[dict[str, str]] = (
-        [
-            {str(c): _meta_text(v) for c, v in zip(others, row, strict=True)}
-            for row in df[others].itertuples(index=False, name=None)
-        ]
-        if others
-        else [{} for _ in ids]
-    )
-    return _build(ids, list(df[column].to_numpy()), meta, sources)
-
-
-def _build(
-    ids: list[str] | None,
-    values: list[Any],
-    meta: list[dict[str, str]],
-    sources: Sources,
-) -> list[Item]:
-    if not values:
-        raise ValueError("items: no items given")
-    out: list[Item] = []
-    seen: dict[str, int] = {}
-    for i, source in enumerate(values):
-        kind = sources.kind_of(source)
-        label = f"item {ids[i]!r}" if ids is not None else f"item {i}"
-        if kind is None:
             raise TypeError(
-                f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
+                f"items: expected a list of {sources.what}s, a pandas Series or DataFrame, got "
+                f"{type(items).__name__}"
             )
-        if ids is not None:
-            ident = ids[i]
-        elif sources.ident is not None:
-            ident = sources.ident(source, kind)
-        elif kind == "path":
-            ident = os.fspath(source)
-        else:
-            ident = content_id(source)
-        if ident in seen:
-            raise ValueError(
-                f"items: item {seen[ident]} and item {i} have the same id {ident!r}; "
-                f"pass a Series with unique index values as ids"
-            )
-        seen[ident] = i
+        if not self._ids:
+            raise ValueError("items: no items given")
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def exhausted(self) -> bool:
+        """True when every item is known (always, except for a generator not read to its end)."""
+        return self._iter is None
+
+    def _read(self, count: int) -> int:
+        """Read up to ``count`` more values from a generator; return how many came."""
+        if self._iter is None:
+            return 0
+        chunk = list(itertools.islice(self._iter, count))
+        if len(chunk) < count:
+            self._iter = None
+        if chunk:
+            self._extend(None, chunk)
+        return len(chunk)
+
+    def ensure(self, position: int) -> bool:
+        """Read a generator up to ``position`` (and a chunk beyond); True if it exists."""
+        while position >= len(self._ids) and self._iter is not None:
+            self._read(max(self.CHUNK, position + 1 - len(self._ids)))
+        return 0 <= position < len(self._ids)
+
+    def all(self) -> list[Item]:
+        """Every item (reads a generator to its end)."""
+        while self._read(self.CHUNK * 16):
+            pass
+        return [self[i] for i in range(len(self._ids))]
+
+    # -- lookups ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> list[str]:
+        """The ids known so far, in queue order (do not modify)."""
+        return self._ids
+
+    @property
+    def values(self) -> list[Any]:
+        """What the user gave for each item known so far, in queue order (do not modify)."""
+        return self._values
+
+    def position_of(self, item_id: str) -> int | None:
+        """Where an item id is in the queue, or None (for a generator: among those read)."""
+        return self._position.get(item_id)
+
+    def __getitem__(self, position: int) -> Item:
+        if not self.ensure(position):
+            raise IndexError(f"item {position} is outside the queue")
+        source = self._values[position]
+        ident = self._ids[position]
+        kind = self._sources.kind_of(source) or "path"
+        sources = self._sources
         name = sources.name(source, kind) if sources.name is not None else _name(source, kind)
-        out.append(Item(ident, source, name, meta[i]))
-    return out
+        meta: dict[str, str] = {}
+        if self._frame is not None and len(self._frame.columns):
+            row = self._frame.iloc[position]
+            meta = {str(c): _meta_text(v) for c, v in row.items()}
+        return Item(ident, source, name, meta)
+
+    # -- building -----------------------------------------------------------------------------
+    def _from_frame(self, df: pd.DataFrame, column: str | None) -> None:
+        what = self._sources.what
+        columns = [str(c) for c in df.columns]
+        if column is None:
+            if len(df.columns) == 1:
+                column = str(df.columns[0])
+            else:
+                raise ValueError(
+                    f"column: name the DataFrame column that holds the {what}s (columns: {columns})"
+                )
+        if not isinstance(column, Hashable):  # a list would raise TypeError in `in` below
+            raise ValueError(
+                f"column: expected one column name, got a {type(column).__name__} "
+                f"(columns: {columns})"
+            )
+        if column not in df.columns:
+            raise ValueError(f"column: {column!r} is not a column of items (columns: {columns})")
+        self._frame = df[[c for c in df.columns if c != column]]
+        self._extend([str(i) for i in df.index], list(df[column].to_numpy()))
+        if not self._ids:
+            raise ValueError("items: no items given")
+
+    def _extend(self, ids: list[str] | None, values: list[Any]) -> None:
+        sources = self._sources
+        offset = len(self._ids)
+        if ids is None and values and all(type(v) is str for v in values):
+            kind = sources.kind_of(values[0])
+            if kind == "path" and sources.ident is None:
+                ids = values  # paths are their own ids: no per-item work for a million paths
+        for i, source in enumerate(values):
+            if ids is not None and type(source) is str and i:
+                continue  # a str's kind is the first one's; checked below for the first
+            kind = sources.kind_of(source)
+            label = f"item {ids[i]!r}" if ids is not None else f"item {offset + i}"
+            if kind is None:
+                raise TypeError(
+                    f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
+                )
+            if sources.check is not None:
+                problem = sources.check(source, kind)
+                if problem:
+                    raise ValueError(f"items: {label}: {problem}")
+        if ids is None:
+            ids = []
+            for source in values:
+                kind = sources.kind_of(source) or ""
+                if sources.ident is not None:
+                    ids.append(sources.ident(source, kind))
+                elif kind == "path":
+                    ids.append(os.fspath(source))
+                else:
+                    ids.append(content_id(source))
+        position = self._position
+        for i, ident in enumerate(ids):
+            if ident in position:
+                raise ValueError(
+                    f"items: item {position[ident]} and item {offset + i} have the same id "
+                    f"{ident!r}; pass a Series with unique index values as ids"
+                )
+            position[ident] = offset + i
+        self._ids.extend(ids)
+        self._values.extend(values)

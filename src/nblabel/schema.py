@@ -111,7 +111,7 @@ _TRACK: Final = ("frame", "track_id", "outside")
 KIND_SPECS: Final[Mapping[str, KindSpec]] = {
     k.name: k
     for k in (
-        KindSpec("label", "the whole item (or a frame of it)", (), ("frame",)),
+        KindSpec("label", "the whole item (or a frame of it)", (), (*_IMAGE, "frame"), _IMAGE),
         KindSpec(
             "box",
             "an axis-aligned box in original image pixels",
@@ -255,10 +255,14 @@ def from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return coerce(pd.DataFrame(data))
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """True for a missing cell: None, NaN (any float width), ``pd.NA`` or ``NaT``."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+_is_missing = is_missing
 
 
 def _as_str(value: Any) -> Any:

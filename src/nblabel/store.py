@@ -340,6 +340,21 @@ class Store:
             df = df[df["item_id"].isin([str(i) for i in item_ids])].reset_index(drop=True)
         return df
 
+    def item_ids_done(
+        self, *, annotator: str | None = None, kinds: Sequence[str] | None = None
+    ) -> set[str]:
+        """The items with at least one current annotation (of ``annotator``, of ``kinds``).
+
+        One SQL aggregate: a widget opens on a million items without reading their rows.
+        """
+        if not self._exists():
+            return set()
+        t = annotations_table
+        query = sa.select(t.c.item_id).where(t.c.deleted.is_(False)).distinct()
+        query = _filter(query, t, annotator=annotator, kind=kinds)
+        with self._reader() as conn:
+            return set(conn.execute(query).scalars().all())
+
     def annotators(self) -> list[str]:
         """Everyone (and every model) with at least one current annotation."""
         if not self._exists():
@@ -413,7 +428,7 @@ def _missing(value: Any) -> bool:
     return isinstance(value, (float, np.floating)) and math.isnan(value)
 
 
-def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, Any]:
+def _prepare(row: Mapping[str, Any], position: int, now: datetime) -> dict[str, Any]:  # noqa: PLR0915
     """One schema row as the SQL values to write, checked; errors name the row and column."""
     unknown = sorted(set(row) - set(schema.COLUMN_NAMES))
     if unknown:

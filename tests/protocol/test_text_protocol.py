@@ -139,7 +139,10 @@ def test_relabel_delete_and_doc_labels(tmp_path, drive):
         ({"kind": "span", "label": "PER", "start": "0", "end": 3}, "whole number"),
         ({"kind": "span", "label": "PER", "end": 3}, "whole number, got None"),
         ({"kind": "span", "label": "PER", "start": 4, "end": 5}, "splits a character"),
-        ({"kind": "span", "label": "PER", "start": 0, "end": 2, "x": 3}, "do not apply to text"),
+        (
+            {"kind": "span", "label": "PER", "start": 0, "end": 2, "x": 3},
+            "do not apply to a 'span'",
+        ),
         ({"kind": "box", "label": "PER"}, "kind 'box' is not one of"),
     ],
 )
@@ -273,7 +276,7 @@ def test_predictions_become_utf16_suggestions_and_bad_rows_are_named(tmp_path, d
     )
     df = w.annotations
     assert df[["text", "source"]].to_numpy().tolist() == [["Ada Lovelace", "human"]]
-    assert by_label["PER"]["id"] not in {s["id"] for s in w._browser_suggestions("d")}
+    assert by_label["PER"]["id"] not in {s["id"] for s in w._page_suggestions("d")}
 
 
 def test_user_tokens_and_a_broken_tokenizer(tmp_path, drive):

@@ -27,6 +27,12 @@ kernel -> browser
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.
+
+A widget adds message types of its own with :func:`handles` (the audio
+widget's playback chunks, the video widget's frames); it never overrides the
+dispatch. The rows a page may send are those of :func:`nblabel.schema.page_fields`
+for the widget's kinds: the table of kinds in :mod:`nblabel.schema` is the one
+place that says which fields a kind has.
 """
 
 from __future__ import annotations
@@ -34,34 +40,60 @@ from __future__ import annotations
 import functools
 import getpass
 import logging
-import math
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import anywidget
 import pandas as pd
 import traitlets
 from ipywidgets import CallbackDispatcher
 
-from ..items import Item
+from .. import schema
+from ..items import Item, ItemQueue
 from ..store import Store
 from ._suggestions import Suggestions
 
-__all__ = ["Annotator", "Payload", "label_list_validator"]
+__all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
 
 log = logging.getLogger("nblabel")
 
 #: An item ready for the browser: its JSON part and its binary buffers.
 Payload = tuple[dict[str, Any], list[bytes]]
 
-#: Row fields a browser may send for an annotation; the kernel fills in the rest.
-_BROWSER_FIELDS = frozenset(
-    {"id", "kind", "label", "x", "y", "width", "height", "points", "mask", "start", "end", "text"}
-)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: Fields the page may send back on a row it got from the kernel; they are ignored.
+_ECHOED = frozenset({"source", "score"})
+#: Every field a page may send for some kind.
+_ANY_PAGE_FIELD = schema.page_fields(schema.KINDS)
+
+
+def handles(message_type: str) -> Callable[[_F], _F]:
+    """Register a widget method as the handler of the page's ``{"type": message_type}``.
+
+    The method is called as ``method(content, buffers)``; what it raises is
+    logged and the comm goes on. A subclass may add types; giving a type two
+    handlers in one class hierarchy is a ``TypeError`` at class creation.
+
+    >>> class Echo(Annotator):
+    ...     @handles("ping")
+    ...     def _ping(self, content, buffers):
+    ...         self.send({"type": "pong"})
+    >>> sorted(Echo.message_types())
+    ['edit', 'goto', 'hello', 'ping']
+    """
+    if not isinstance(message_type, str) or not message_type:
+        raise TypeError(f"handles: expected a message type name, got {message_type!r}")
+
+    def mark(method: _F) -> _F:
+        method._nblabel_message = message_type  # type: ignore[attr-defined]
+        return method
+
+    return mark
 
 
 def _check_labels(labels: Any, name: str = "labels") -> list[str]:
@@ -116,28 +148,53 @@ def _check_annotator(annotator: Any) -> str:
     return annotator
 
 
-def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored row as the browser sees it: only its fields that are set."""
-    out: dict[str, Any] = {}
-    for key in _BROWSER_FIELDS | {"source", "score"}:
-        value = row.get(key)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            continue
-        out[key] = value
-    return out
+def _jsonable(row: Mapping[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """A stored row as the browser sees it: only those of its ``fields`` that are set."""
+    return {k: row[k] for k in fields if k in row and not schema.is_missing(row[k])}
 
 
 class Annotator(anywidget.AnyWidget):
     """Base of every nblabel widget: one item at a time, every edit stored before "saved".
 
-    Subclasses set ``KINDS`` (the annotation kinds they make), implement
-    :meth:`_load` (an item's payload for the browser) and may extend
-    :meth:`_check_edit`.
+    The widget contract
+    -------------------
+    A widget family is a subclass that sets ``_esm``/``_css`` (its bundle in
+    ``nblabel/static``), the class variable ``KINDS`` (every annotation kind
+    the family can make, each a key of :data:`nblabel.schema.KIND_SPECS`), and
+    passes to ``Annotator.__init__`` an :class:`nblabel.items.ItemQueue` and
+    ``kinds=`` (the kinds this instance makes; ``KINDS`` when not given). It
+    implements :meth:`_load` and, where its data needs them, these hooks; each
+    has a default that suits a widget that needs nothing more:
+
+    ``_load(item) -> (payload, buffers)``
+        the item for the page (required). A failure returns
+        ``{"error": message}``; it is shown, listed in ``errors``, and the queue
+        goes on.
+    ``_kind_labels(labels) -> {kind: [label, ...]}``
+        the labels each kind may take (default: ``labels`` for every kind).
+    ``_row_defaults(item) -> {column: value}``
+        columns the kernel fills in on every row of the item, from the kinds'
+        ``kernel`` columns (an image's size).
+    ``_normalise_row(item, row) -> row``
+        check and convert one row from the page, whose fields are already
+        restricted to its kind's (raise ``ValueError`` naming what is wrong).
+    ``_check_edit(item, rows)``
+        the item's rows as they would be after an edit (raise ``ValueError``).
+    ``_suggestion_problem(payload, row) -> str | None``
+        why a prediction cannot be shown on the loaded item.
+    ``_to_page(item_id, rows) -> rows``
+        stored rows and suggestions as the page wants them (say, offsets in
+        UTF-16 code units).
+
+    Message types of its own are methods marked with :func:`handles`.
     """
 
     KINDS: ClassVar[tuple[str, ...]] = ("label",)
     PREFETCH: ClassVar[int] = 2
     CACHE: ClassVar[int] = 8
+    #: Items whose stored rows are kept in memory (the rest are read again when shown).
+    ROW_CACHE: ClassVar[int] = 256
+    _message_handlers: ClassVar[dict[str, str]] = {}
 
     labels = traitlets.List(traitlets.Unicode(), minlen=1).tag(sync=True)
     multi_label = traitlets.Bool(False).tag(sync=True)
@@ -150,9 +207,23 @@ class Annotator(anywidget.AnyWidget):
     #: Suggestions (predictions) scoring below this are hidden in the page.
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._message_handlers = _collect_handlers(cls)
+        unknown = [k for k in cls.KINDS if k not in schema.KIND_SPECS]
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__}.KINDS: {unknown} are not kinds of nblabel.schema.KIND_SPECS"
+            )
+
+    @classmethod
+    def message_types(cls) -> list[str]:
+        """The page's message types this widget handles."""
+        return list(cls._message_handlers)
+
     def __init__(
         self,
-        items: list[Item],
+        items: ItemQueue,
         *,
         labels: Sequence[str],
         annotator: str | None,
@@ -160,31 +231,35 @@ class Annotator(anywidget.AnyWidget):
         multi_label: bool,
         advance: bool | None,
         predictions: pd.DataFrame | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> None:
         labels_ = _check_labels(labels)
         if not labels_:
             raise ValueError("labels: give at least one label")
         if not isinstance(multi_label, bool):
             raise TypeError(f"multi_label: expected True or False, got {multi_label!r}")
-        self._items = items
-        self._ids = [item.id for item in items]
-        self._position_of = {ident: i for i, ident in enumerate(self._ids)}
+        kinds_ = tuple(self.KINDS if kinds is None else kinds)
+        stray = [k for k in kinds_ if k not in self.KINDS]
+        if stray or not kinds_:
+            raise ValueError(f"kinds: {list(kinds_)} must be some of {list(self.KINDS)}")
+        self._kinds = kinds_
+        self._page_fields = schema.page_fields(kinds_)
+        self._queue = items
         self._store = _check_store(store)
         annotator_ = _check_annotator(annotator)
-        # item_id -> {annotation id -> stored row}: what the browser is told, kept in step
-        # with the store by every edit, so an edit never has to read the whole store.
-        self._rows: dict[str, dict[str, dict[str, Any]]] = {}
-        stored = self._store.annotations(
-            annotator=annotator_, kind=list(self.KINDS), item_ids=self._ids
-        )
-        for record in stored.to_dict("records"):
-            row = {str(k): v for k, v in record.items()}
-            self._rows.setdefault(row["item_id"], {})[row["id"]] = row
+        self._annotator = annotator_
+        # item_id -> {annotation id -> stored row}, for the items shown lately: what the page
+        # is told, kept in step with the store by every edit, read from the store when an item
+        # comes back after it left the cache. An edit never reads the whole store.
+        self._rows: OrderedDict[str, dict[str, dict[str, Any]]] = OrderedDict()
+        # Items this annotator has annotated (of this widget's kinds): one SQL aggregate at
+        # open, then kept in step by each edit. Opening costs one query, not one row per item.
+        self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,
-            item_ids=self._position_of,
-            kinds=self.KINDS,
+            item_ids=items.ids if items.exhausted else None,
+            kinds=kinds_,
             labels=self._kind_labels(labels_),
         )
         self._lock = threading.RLock()
@@ -193,7 +268,7 @@ class Annotator(anywidget.AnyWidget):
         self._browser_has: set[int] = set()
         self._moving = True  # no item messages while the traits are first set
         self._on_save = CallbackDispatcher()
-        first = next((i for i, ident in enumerate(self._ids) if not self._rows.get(ident)), 0)
+        first = self._first_undone()
         super().__init__(
             labels=labels_,
             multi_label=multi_label,
@@ -201,8 +276,7 @@ class Annotator(anywidget.AnyWidget):
             position=first,
         )
         self.set_trait("annotator", annotator_)
-        self.set_trait("n_items", len(items))
-        self.set_trait("n_done", sum(1 for ident in self._ids if self._rows.get(ident)))
+        self._sync_counts()
         self._moving = False
         self.on_msg(self._on_message)
 
@@ -213,14 +287,19 @@ class Annotator(anywidget.AnyWidget):
         return self._store
 
     @property
+    def kinds(self) -> tuple[str, ...]:
+        """The annotation kinds this widget makes."""
+        return self._kinds
+
+    @property
     def item_ids(self) -> list[str]:
-        """The ids of this widget's items, in queue order."""
-        return list(self._ids)
+        """The ids of this widget's items, in queue order (of a generator: those read so far)."""
+        return list(self._queue.ids)
 
     @property
     def current_item(self) -> str:
         """The id of the item on screen."""
-        return self._ids[self.position]
+        return self._queue.ids[self.position]
 
     @property
     def errors(self) -> dict[str, str]:
@@ -236,7 +315,7 @@ class Annotator(anywidget.AnyWidget):
     def annotations(self) -> pd.DataFrame:
         """This widget's current annotations (this annotator, these items), read from the store."""
         return self._store.annotations(
-            annotator=self.annotator, kind=list(self.KINDS), item_ids=self._ids
+            annotator=self.annotator, kind=list(self._kinds), item_ids=self._queue.ids
         )
 
     def on_save(self, callback: Callable[[dict[str, Any]], Any], *, remove: bool = False) -> Any:
@@ -250,7 +329,8 @@ class Annotator(anywidget.AnyWidget):
 
     def next(self) -> None:
         """Show the next item."""
-        self.position = min(self.position + 1, len(self._ids) - 1)
+        if self._queue.ensure(self.position + 1):
+            self.position += 1
 
     def previous(self) -> None:
         """Show the previous item."""
@@ -270,15 +350,15 @@ class Annotator(anywidget.AnyWidget):
 
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
         """The labels allowed for each annotation kind (default: ``labels`` for every kind)."""
-        return dict.fromkeys(self.KINDS, labels)
-
-    def _browser_suggestions(self, item_id: str) -> list[dict[str, Any]]:
-        """An item's open suggestions as the page gets them."""
-        return self._suggestions.for_item(item_id)
+        return dict.fromkeys(self._kinds, labels)
 
     def _row_defaults(self, item: Item) -> dict[str, Any]:
         """Columns the kernel adds to every row of ``item`` (image size, ...)."""
         return {}
+
+    def _normalise_row(self, item: Item, row: dict[str, Any]) -> dict[str, Any]:
+        """Check and convert one row from the page (its fields are its kind's); raise ValueError."""
+        return row
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
         """Why a prediction cannot be shown on a loaded item (``payload``), or None."""
@@ -295,13 +375,65 @@ class Annotator(anywidget.AnyWidget):
         if len(set(labels)) != len(labels):
             raise ValueError(f"item {item.id!r} would have the same label twice")
 
+    def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows (stored or suggested) of an item as the page takes them."""
+        return rows
+
+    # -- items --------------------------------------------------------------------------------
+    def _item(self, position: int) -> Item:
+        return self._queue[position]
+
+    def _position_of(self, item_id: str) -> int | None:
+        return self._queue.position_of(item_id)
+
+    def _item_rows(self, item_id: str) -> dict[str, dict[str, Any]]:
+        """The item's stored rows of this annotator and widget (cached for recent items)."""
+        with self._lock:
+            found = self._rows.get(item_id)
+            if found is not None:
+                self._rows.move_to_end(item_id)
+                return found
+        stored = self._store.annotations(
+            annotator=self._annotator, kind=list(self._kinds), item_ids=[item_id]
+        )
+        rows = {str(r["id"]): {str(k): v for k, v in r.items()} for r in stored.to_dict("records")}
+        self._keep_rows(item_id, rows)
+        return rows
+
+    def _keep_rows(self, item_id: str, rows: dict[str, dict[str, Any]]) -> None:
+        with self._lock:
+            self._rows[item_id] = rows
+            self._rows.move_to_end(item_id)
+            while len(self._rows) > self.ROW_CACHE:
+                self._rows.popitem(last=False)
+
+    def _first_undone(self, start: int = 0) -> int:
+        """The first position from ``start`` this annotator has not annotated (else ``start``)."""
+        position = start
+        while self._queue.ensure(position):
+            ids = self._queue.ids
+            for i in range(position, len(ids)):
+                if ids[i] not in self._done:
+                    return i
+            position = len(ids)
+        return start if start < len(self._queue) else 0
+
+    def _sync_counts(self) -> None:
+        ids = self._queue.ids
+        done = self._done
+        count = (
+            sum(1 for i in ids if i in done) if len(done) > len(ids) // 4 else len(done & set(ids))
+        )
+        self.set_trait("n_items", len(ids))
+        self.set_trait("n_done", count)
+
     # -- traits -------------------------------------------------------------------------------
     @traitlets.validate("position")
     def _valid_position(self, proposal: dict[str, Any]) -> int:
         value = int(proposal["value"])
-        if not 0 <= value < len(self._ids):
+        if not self._queue.ensure(value):
             raise traitlets.TraitError(
-                f"position: {value} is outside the queue (0 to {len(self._ids) - 1})"
+                f"position: {value} is outside the queue (0 to {len(self._queue) - 1})"
             )
         return value
 
@@ -309,30 +441,38 @@ class Annotator(anywidget.AnyWidget):
 
     @traitlets.observe("position")
     def _position_changed(self, change: dict[str, Any]) -> None:
+        if len(self._queue) != self.n_items:
+            self._sync_counts()  # a generator was read further
         if not self._moving:
             self._send_item(change["new"], with_media=change["new"] not in self._browser_has)
             self._prefetch(change["new"])
 
     # -- protocol -----------------------------------------------------------------------------
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, Mapping):
             return
         kind = content.get("type")
+        name = self._message_handlers.get(kind) if isinstance(kind, str) else None
+        if name is None:
+            log.warning("nblabel: the page sent a message of unknown type %r", kind)
+            return
         try:
-            if kind == "hello":
-                self._browser_has = {int(p) for p in content.get("cached", [])}
-                self._send_item(self.position, with_media=self.position not in self._browser_has)
-                self._prefetch(self.position)
-            elif kind == "goto":
-                self._goto(int(content["position"]), content.get("cached", []))
-            elif kind == "edit":
-                self._edit(content)
+            getattr(self, name)(content, buffers)
         except Exception:  # never let a message kill the comm; say what happened
             log.exception("nblabel: could not handle a %r message from the page", kind)
 
-    def _goto(self, position: int, cached: Sequence[int]) -> None:
-        position = max(0, min(position, len(self._ids) - 1))
-        self._browser_has = {int(p) for p in cached}
+    @handles("hello")
+    def _hello(self, content: Mapping[str, Any], _buffers: Any) -> None:
+        self._browser_has = {int(p) for p in content.get("cached", [])}
+        self._send_item(self.position, with_media=self.position not in self._browser_has)
+        self._prefetch(self.position)
+
+    @handles("goto")
+    def _goto(self, content: Mapping[str, Any], _buffers: Any) -> None:
+        position = max(0, int(content["position"]))
+        if not self._queue.ensure(position):
+            position = len(self._queue) - 1
+        self._browser_has = {int(p) for p in content.get("cached", [])}
         self._moving = True
         try:
             self.position = position
@@ -341,10 +481,11 @@ class Annotator(anywidget.AnyWidget):
         self._send_item(position, with_media=position not in self._browser_has, reply=True)
         self._prefetch(position)
 
-    def _edit(self, content: Mapping[str, Any]) -> None:
+    @handles("edit")
+    def _edit(self, content: Mapping[str, Any], _buffers: Any) -> None:
         seq = content.get("seq")
         item_id = str(content.get("item_id"))
-        position = self._position_of.get(item_id)
+        position = self._position_of(item_id)
         if position is None:
             self.send(
                 {
@@ -356,11 +497,11 @@ class Annotator(anywidget.AnyWidget):
                 }
             )
             return
-        item = self._items[position]
-        current = self._rows.get(item_id, {})
+        item = self._item(position)
         try:
+            current = self._item_rows(item_id)
             upserts = [
-                self._row_from_browser(item, r, content.get("elapsed"))
+                self._row_from_page(item, r, content.get("elapsed"))
                 for r in content.get("upsert", [])
             ]
             deletes = [str(i) for i in content.get("delete", [])]
@@ -380,41 +521,51 @@ class Annotator(anywidget.AnyWidget):
                     "seq": seq,
                     "item_id": item_id,
                     "message": message,
-                    "rows": self._browser_rows(item_id),
+                    "rows": self._page_rows(item_id),
                 }
             )
             return
         self._suggestions.resolve(item_id, resolved)
         # n_done moves by this item alone: the work of an edit never grows with the dataset.
-        self.set_trait("n_done", self.n_done + bool(after) - bool(current))
+        was_done = item_id in self._done
         if after:
-            self._rows[item_id] = after
+            self._done.add(item_id)
         else:
-            self._rows.pop(item_id, None)
+            self._done.discard(item_id)
+        self.set_trait("n_done", self.n_done + bool(after) - was_done)
+        self._keep_rows(item_id, after)
         self.send({"type": "saved", "seq": seq, "item_id": item_id})
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
 
-    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+    def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+        """One row the page sent, checked against the kinds' table, completed by the kernel."""
         if not isinstance(row, Mapping):
             raise TypeError("an annotation must be an object")
-        # source/score come back on rows the page got from the kernel (undo): ignored.
-        unknown = set(row) - _BROWSER_FIELDS - {"source", "score"}
+        kind = row.get("kind")
+        if kind not in self._kinds:
+            raise ValueError(f"kind {kind!r} is not one of {list(self._kinds)}")
+        unknown = set(row) - _ANY_PAGE_FIELD - _ECHOED
         if unknown:
             raise ValueError(f"unknown annotation field(s) {sorted(unknown)}")
-        out = {k: row[k] for k in _BROWSER_FIELDS if k in row}
+        own = schema.page_fields([kind])
+        # A page sends null for a field it has not set; any other value must be of the kind.
+        stray = sorted(k for k in row if k not in own and k not in _ECHOED and row[k] is not None)
+        if stray:
+            raise ValueError(f"field(s) {stray} do not apply to a {kind!r} annotation")
+        out = {k: row[k] for k in own if k in row and row[k] is not None}
         if not isinstance(out.get("id"), str) or not out["id"]:
             raise ValueError("an annotation needs an id")
-        if out.get("kind") not in self.KINDS:
-            raise ValueError(f"kind {out.get('kind')!r} is not one of {list(self.KINDS)}")
-        allowed = self._kind_labels(list(self.labels)).get(out["kind"], [])
+        allowed = self._kind_labels(list(self.labels)).get(kind, [])
         if out.get("label") not in allowed:
             raise ValueError(
-                f"label {out.get('label')!r} is not allowed on a {out['kind']!r} annotation "
+                f"label {out.get('label')!r} is not allowed on a {kind!r} annotation "
                 f"(allowed: {allowed})"
             )
-        out.update(self._row_defaults(item))
-        out.update(item_id=item.id, annotator=self.annotator, source="human")
-        if isinstance(elapsed, (int, float)) and elapsed >= 0:
+        out = self._normalise_row(item, out)
+        kernel = schema.KIND_SPECS[kind].kernel
+        out.update({k: v for k, v in self._row_defaults(item).items() if k in kernel})
+        out.update(item_id=item.id, annotator=self._annotator, source="human")
+        if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
             out["elapsed"] = float(elapsed)
         return out
 
@@ -431,11 +582,16 @@ class Annotator(anywidget.AnyWidget):
                 self._cache.move_to_end(position)
             return future
 
-    def _browser_rows(self, item_id: str) -> list[dict[str, Any]]:
-        return [_jsonable(r) for r in self._rows.get(item_id, {}).values()]
+    def _page_rows(self, item_id: str) -> list[dict[str, Any]]:
+        fields = self._page_fields | _ECHOED
+        rows = [_jsonable(r, fields) for r in self._item_rows(item_id).values()]
+        return self._to_page(item_id, rows)
+
+    def _page_suggestions(self, item_id: str) -> list[dict[str, Any]]:
+        return self._to_page(item_id, self._suggestions.for_item(item_id))
 
     def _load_safely(self, position: int) -> Payload:
-        item = self._items[position]
+        item = self._item(position)
         try:
             meta, buffers = self._load(item)
         except Exception as exc:  # a broken item must not break the queue
@@ -465,13 +621,13 @@ class Annotator(anywidget.AnyWidget):
         *,
         reply: bool = False,
     ) -> None:
-        item_id = self._ids[position]
+        item_id = self._queue.ids[position]
         message = {
             "type": "item",
             "position": position,
             "item": payload,
-            "rows": self._browser_rows(item_id),
-            "suggestions": self._browser_suggestions(item_id),
+            "rows": self._page_rows(item_id),
+            "suggestions": self._page_suggestions(item_id),
             "media": buffers is not None and bool(buffers),
             "reply": reply,  # the answer to a goto: the page counts these (see session.js)
         }
@@ -481,7 +637,9 @@ class Annotator(anywidget.AnyWidget):
             self._browser_has.add(position)
 
     def _prefetch(self, position: int) -> None:
-        ahead = [p for p in range(position + 1, position + 1 + self.PREFETCH) if p < len(self._ids)]
+        self._queue.ensure(position + self.PREFETCH)
+        count = len(self._queue)
+        ahead = [p for p in range(position + 1, position + 1 + self.PREFETCH) if p < count]
         if position > 0:
             ahead.append(position - 1)
         for p in ahead:
@@ -499,3 +657,23 @@ class Annotator(anywidget.AnyWidget):
             self._send_payload(position, payload, buffers)
         except Exception:
             log.exception("nblabel: could not prefetch item %d", position)
+
+
+def _collect_handlers(cls: type) -> dict[str, str]:
+    """Message type -> method name, over the class and its bases (most derived wins nothing)."""
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            kind = getattr(value, "_nblabel_message", None)
+            if not isinstance(kind, str):
+                continue
+            if kind in found and found[kind] != name:
+                raise TypeError(
+                    f"{cls.__name__}: message type {kind!r} has two handlers, "
+                    f"{found[kind]} and {name}"
+                )
+            found[kind] = name
+    return found
+
+
+Annotator._message_handlers = _collect_handlers(Annotator)

@@ -22,28 +22,9 @@ from .. import schema
 
 __all__ = ["Suggestions"]
 
-#: Fields of a suggestion the page gets.
-_FIELDS = (
-    "id",
-    "kind",
-    "label",
-    "score",
-    "x",
-    "y",
-    "width",
-    "height",
-    "points",
-    "mask",
-    "start",
-    "end",
-    "text",
-)
-
 
 def _set(value: Any) -> bool:
-    if value is None:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
+    return not schema.is_missing(value)
 
 
 class Suggestions:
@@ -53,7 +34,7 @@ class Suggestions:
         self,
         predictions: pd.DataFrame | None,
         *,
-        item_ids: Collection[str],
+        item_ids: Collection[str] | None,
         kinds: Sequence[str],
         labels: Sequence[str] | Mapping[str, Sequence[str]],
     ) -> None:
@@ -76,7 +57,9 @@ class Suggestions:
                 **({"source": "model"} if "source" not in predictions.columns else {})
             )
         )
-        known_items = set(item_ids)
+        known_items = None if item_ids is None else set(item_ids)
+        # Fields of a suggestion the page gets: what a page may send for these kinds, and score.
+        fields = schema.page_fields(kinds) | {"score"}
         known_labels: Mapping[str, Collection[str]] = (
             {k: set(v) for k, v in labels.items()}
             if isinstance(labels, Mapping)
@@ -89,7 +72,7 @@ class Suggestions:
                 self.problems.append(f"predictions row {position!r}: {problem}")
                 continue
             ident = str(row["id"]) if _set(row.get("id")) else f"prediction-{position}"
-            out = {k: row[k] for k in _FIELDS if k in row and _set(row[k])}
+            out = {k: row[k] for k in fields if k in row and _set(row[k])}
             out["id"] = ident
             self._by_item.setdefault(str(row["item_id"]), {})[ident] = out
         if self.problems:
@@ -106,12 +89,12 @@ class Suggestions:
     @staticmethod
     def _problem(
         row: Mapping[str, Any],
-        items: Collection[str],
+        items: Collection[str] | None,
         kinds: Sequence[str],
         labels: Mapping[str, Collection[str]],
     ) -> str | None:
         item = row.get("item_id")
-        if not _set(item) or str(item) not in items:
+        if not _set(item) or (items is not None and str(item) not in items):
             return f"item_id {item!r} is not one of the widget's items"
         kind = row.get("kind")
         if kind not in kinds:

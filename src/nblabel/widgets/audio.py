@@ -18,9 +18,9 @@ import pandas as pd
 import traitlets
 
 from .. import audio
-from ..items import Item, Sources, collect
+from ..items import Item, ItemQueue, Sources, collect
 from ..store import Store
-from ._base import Annotator, Payload, _check_labels, label_list_validator
+from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
 
@@ -171,12 +171,12 @@ class AudioAnnotator(Annotator):
             raise ValueError(
                 f"chunk_seconds: expected a number from 1 to 120, got {chunk_seconds!r}"
             )
-        queue = audio_items(items, column=column)
+        queue = ItemQueue(items, AUDIO_SOURCES, column=column)
         if sample_rate is None:
-            for i, item in enumerate(queue):
-                if isinstance(item.source, np.ndarray):
+            for i, value in enumerate(queue.values):
+                if isinstance(value, np.ndarray):
                     raise ValueError(
-                        f"sample_rate: item {i} ({item.id!r}) is an array of samples; "
+                        f"sample_rate: item {i} ({queue.ids[i]!r}) is an array of samples; "
                         f"give sample_rate= (samples per second)"
                     )
         self._clip_labels = clips
@@ -279,8 +279,7 @@ class AudioAnnotator(Annotator):
             return f"segment {start:g}-{end:g} s is outside the audio (0-{duration:.3f} s)"
         return None
 
-    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
-        out = super()._row_from_browser(item, row, elapsed)
+    def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         if out["kind"] == "segment":
             start = _finite(out.get("start"), "start")
             end = _finite(out.get("end"), "end")
@@ -288,11 +287,6 @@ class AudioAnnotator(Annotator):
             text = out.get("text")
             if text is not None and not isinstance(text, str):
                 raise ValueError(f"text (the transcript) must be a string, got {text!r}")
-            for name in ("x", "y", "width", "height", "points", "mask"):
-                out.pop(name, None)
-        else:
-            for name in ("start", "end", "text", "x", "y", "width", "height", "points", "mask"):
-                out.pop(name, None)
         return out
 
     def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
@@ -314,26 +308,18 @@ class AudioAnnotator(Annotator):
                 )
 
     # -- playback chunks ----------------------------------------------------------------------
-    def _on_message(self, widget: Any, content: Any, buffers: Any) -> None:
-        if isinstance(content, Mapping) and content.get("type") == "audio":
-            try:
-                self._send_chunk(content)
-            except Exception:  # never let a message kill the comm
-                log.exception("nblabel: could not send a playback chunk")
-            return
-        super()._on_message(widget, content, buffers)
-
-    def _send_chunk(self, content: Mapping[str, Any]) -> None:
+    @handles("audio")
+    def _send_chunk(self, content: Mapping[str, Any], _buffers: Any = None) -> None:
         """Answer ``{"type": "audio", "item_id": id, "chunk": i}`` with 16-bit PCM."""
         item_id = str(content.get("item_id"))
         chunk = content.get("chunk")
         answer: dict[str, Any] = {"type": "audio", "item_id": item_id, "chunk": chunk}
-        position = self._position_of.get(item_id)
+        position = self._position_of(item_id)
         if position is None or not isinstance(chunk, int) or isinstance(chunk, bool):
             self.send({**answer, "error": f"no playback chunk {chunk!r} of item {item_id!r}"})
             return
         try:
-            playback = self._decode(self._items[position])
+            playback = self._decode(self._item(position))
             pcm = playback.chunk(chunk)
         except (audio.AudioError, IndexError) as exc:
             self.send({**answer, "error": f"item {item_id!r}: {exc}"})

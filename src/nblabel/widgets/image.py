@@ -11,7 +11,7 @@ import pandas as pd
 import traitlets
 
 from .. import geometry, media, rle
-from ..items import Item, image_items
+from ..items import IMAGE_SOURCES, Item, ItemQueue
 from ..store import Store
 from ._base import Annotator, Payload
 
@@ -134,11 +134,11 @@ class ImageAnnotator(Annotator):
                 f"display_size: expected a whole number of pixels >= 16, got {display_size!r}"
             )
         self._display_size = display_size
-        # This widget reads, makes and accepts as suggestions only the kinds of its tools.
-        self.KINDS = ("label", *(TOOLS[t] for t in tools_))  # type: ignore[misc]
         self._sizes: dict[str, tuple[int, int]] = {}
         super().__init__(
-            image_items(items, column=column),
+            ItemQueue(items, IMAGE_SOURCES, column=column),
+            # This widget reads, makes and accepts as suggestions only the kinds of its tools.
+            kinds=("label", *(TOOLS[t] for t in tools_)),
             labels=labels,
             annotator=annotator,
             store=store,
@@ -180,8 +180,7 @@ class ImageAnnotator(Annotator):
             return f"a {kind} needs the {tool!r} tool (tools={list(self.tools)})"
         return _region_problem(row, (int(payload["width"]), int(payload["height"])))
 
-    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
-        out = super()._row_from_browser(item, row, elapsed)
+    def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         kind = out["kind"]
         if kind == "label":
             return out

@@ -26,15 +26,14 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ..items import Item, Sources, collect
+from ..items import Item, ItemQueue, Sources, collect
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
-from ._base import Annotator, Payload, _check_labels, _jsonable, label_list_validator
+from ._base import Annotator, Payload, _check_labels, label_list_validator
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
-_NOT_TEXT = frozenset({"x", "y", "width", "height", "points", "mask"})
 _DOC_CACHE = 16
 
 
@@ -159,7 +158,7 @@ class TextAnnotator(Annotator):
         column: str | None = None,
         advance: bool | None = None,
     ) -> None:
-        queue = text_items(items, column=column)
+        queue = ItemQueue(items, TEXT_SOURCES, column=column)
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
         if not isinstance(snap, bool):
             raise TypeError(f"snap: expected True or False, got {snap!r}")
@@ -180,28 +179,32 @@ class TextAnnotator(Annotator):
 
     # -- options --------------------------------------------------------------------------------
     @staticmethod
-    def _check_token_source(tokens: Any, queue: list[Item]) -> Callable[[Item, str], Any] | None:
+    def _check_token_source(tokens: Any, queue: ItemQueue) -> Callable[[Item, str], Any] | None:
         if tokens is None:
             return None
         if callable(tokens):
             return lambda _item, text: tokens(text)
         if isinstance(tokens, Mapping):
             by_id = {str(k): v for k, v in tokens.items()}
-            unknown = sorted(set(by_id) - {item.id for item in queue})
+            unknown = sorted(set(by_id) - set(queue.ids)) if queue.exhausted else []
             if unknown:
                 raise ValueError(f"tokens: {unknown[:3]} are not item ids")
             return lambda item, _text: by_id.get(item.id)
         if isinstance(tokens, pd.Series):
             tokens = list(tokens)
         if isinstance(tokens, Sequence) and not isinstance(tokens, (str, bytes)):
+            if not queue.exhausted:
+                raise TypeError(
+                    "tokens: one list of offsets per item needs items of known length; "
+                    "with a generator of items, give a callable or a dict by item id"
+                )
             if len(tokens) != len(queue):
                 raise ValueError(
                     f"tokens: expected one list of offsets per item ({len(queue)}), "
                     f"got {len(tokens)}"
                 )
-            position = {item.id: i for i, item in enumerate(queue)}
             listed = list(tokens)
-            return lambda item, _text: listed[position[item.id]]
+            return lambda item, _text: listed[queue.position_of(item.id) or 0]
         raise TypeError(
             "tokens: expected a callable text -> [(start, end), ...], one list of offsets per "
             f"item, or a dict from item id to offsets; got {type(tokens).__name__}"
@@ -219,10 +222,10 @@ class TextAnnotator(Annotator):
     # -- documents ------------------------------------------------------------------------------
     def text_of(self, item_id: str) -> str:
         """The text of an item, as its offsets index it (``bytes`` items decoded)."""
-        position = self._position_of.get(str(item_id))
+        position = self._position_of(str(item_id))
         if position is None:
             raise KeyError(f"{item_id!r} is not one of this widget's items")
-        return self._document(self._items[position])[0]
+        return self._document(self._item(position))[0]
 
     def _document(self, item: Item) -> tuple[str, Utf16Index]:
         with self._docs_lock:
@@ -267,11 +270,11 @@ class TextAnnotator(Annotator):
     def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not any(r.get("kind") == "span" for r in rows):
             return rows
-        position = self._position_of.get(item_id)
+        position = self._position_of(item_id)
         if position is None:
             return rows
         try:
-            index = self._document(self._items[position])[1]
+            index = self._document(self._item(position))[1]
         except TextError:
             return [r for r in rows if r.get("kind") != "span"]
         out = []
@@ -284,13 +287,6 @@ class TextAnnotator(Annotator):
                 continue
             out.append(row)
         return out
-
-    def _browser_rows(self, item_id: str) -> list[dict[str, Any]]:
-        rows = [_jsonable(r) for r in self._rows.get(item_id, {}).values()]
-        return self._to_page(item_id, rows)
-
-    def _browser_suggestions(self, item_id: str) -> list[dict[str, Any]]:
-        return self._to_page(item_id, super()._browser_suggestions(item_id))
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
         if row.get("kind") != "span":
@@ -305,14 +301,8 @@ class TextAnnotator(Annotator):
         return None
 
     # -- edits ------------------------------------------------------------------------------------
-    def _row_from_browser(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
-        out = super()._row_from_browser(item, row, elapsed)
-        stray = sorted(k for k in _NOT_TEXT if out.get(k) is not None)
-        if stray:
-            raise ValueError(f"field(s) {stray} do not apply to text annotations")
+    def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         if out["kind"] != "span":
-            for key in ("start", "end", "text"):
-                out.pop(key, None)
             return out
         try:
             text, index = self._document(item)
