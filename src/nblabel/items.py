@@ -301,13 +301,13 @@ class ItemQueue:
     def _extend(self, ids: list[str] | None, values: list[Any]) -> None:
         sources = self._sources
         offset = len(self._ids)
-        if ids is None and values and all(type(v) is str for v in values):
-            kind = sources.kind_of(values[0])
-            if kind == "path" and sources.ident is None:
-                ids = values  # paths are their own ids: no per-item work for a million paths
-        for i, source in enumerate(values):
-            if ids is not None and type(source) is str and i:
-                continue  # a str's kind is the first one's; checked below for the first
+        check = values
+        if values and all(type(v) is str for v in values):
+            # Every str has the kind of the first: check one (a million paths cost no loop).
+            check = values[:1]
+            if ids is None and sources.ident is None and sources.kind_of(values[0]) == "path":
+                ids = values  # paths are their own ids
+        for i, source in enumerate(check):
             kind = sources.kind_of(source)
             label = f"item {ids[i]!r}" if ids is not None else f"item {offset + i}"
             if kind is None:
@@ -319,22 +319,34 @@ class ItemQueue:
                 if problem:
                     raise ValueError(f"items: {label}: {problem}")
         if ids is None:
-            ids = []
-            for source in values:
-                kind = sources.kind_of(source) or ""
-                if sources.ident is not None:
-                    ids.append(sources.ident(source, kind))
-                elif kind == "path":
-                    ids.append(os.fspath(source))
-                else:
-                    ids.append(content_id(source))
+            ids = [self._ident(source) for source in values]
         position = self._position
-        for i, ident in enumerate(ids):
-            if ident in position:
-                raise ValueError(
-                    f"items: item {position[ident]} and item {offset + i} have the same id "
-                    f"{ident!r}; pass a Series with unique index values as ids"
-                )
-            position[ident] = offset + i
+        before = len(position)
+        position.update(zip(ids, range(offset, offset + len(ids))))
+        if len(position) != before + len(ids):
+            self._duplicate(ids, offset)
         self._ids.extend(ids)
         self._values.extend(values)
+
+    def _ident(self, source: Any) -> str:
+        sources = self._sources
+        kind = sources.kind_of(source) or ""
+        if sources.ident is not None:
+            return sources.ident(source, kind)
+        if kind == "path":
+            return os.fspath(source)
+        return content_id(source)
+
+    def _duplicate(self, ids: list[str], offset: int) -> None:
+        """Raise the error for the first id seen twice (and leave the queue as it was)."""
+        seen = {ident: i for i, ident in enumerate(self._ids)}
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                for new in ids:
+                    if self._position.get(new, -1) >= offset:
+                        del self._position[new]
+                raise ValueError(
+                    f"items: item {seen[ident]} and item {offset + i} have the same id "
+                    f"{ident!r}; pass a Series with unique index values as ids"
+                )
+            seen[ident] = offset + i

@@ -420,10 +420,7 @@ class Annotator(anywidget.AnyWidget):
 
     def _sync_counts(self) -> None:
         ids = self._queue.ids
-        done = self._done
-        count = (
-            sum(1 for i in ids if i in done) if len(done) > len(ids) // 4 else len(done & set(ids))
-        )
+        count = len(self._done.intersection(ids))
         self.set_trait("n_items", len(ids))
         self.set_trait("n_done", count)
 
