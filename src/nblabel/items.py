@@ -322,7 +322,7 @@ class ItemQueue:
             ids = [self._ident(source) for source in values]
         position = self._position
         before = len(position)
-        position.update(zip(ids, range(offset, offset + len(ids))))
+        position.update(zip(ids, range(offset, offset + len(ids)), strict=True))
         if len(position) != before + len(ids):
             self._duplicate(ids, offset)
         self._ids.extend(ids)
@@ -332,7 +332,7 @@ class ItemQueue:
         sources = self._sources
         kind = sources.kind_of(source) or ""
         if sources.ident is not None:
-            return sources.ident(source, kind)
+            return str(sources.ident(source, kind))
         if kind == "path":
             return os.fspath(source)
         return content_id(source)
