@@ -334,7 +334,7 @@ class ItemQueue:
         if sources.ident is not None:
             return str(sources.ident(source, kind))
         if kind == "path":
-            return os.fspath(source)
+            return str(os.fspath(source))
         return content_id(source)
 
     def _duplicate(self, ids: list[str], offset: int) -> None:
