@@ -255,6 +255,13 @@ def from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return coerce(pd.DataFrame(data))
 
 
+def shown(value: Any) -> str:
+    """A cell as an error message shows it: ``1.5``, not ``np.float64(1.5)``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
 def is_missing(value: Any) -> bool:
     """True for a missing cell: None, NaN (any float width), ``pd.NA`` or ``NaT``."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -296,7 +303,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is a {type(series[row]).__name__}, not a text",
+                        f"{shown(series[row])} is a {type(series[row]).__name__}, not a text",
                         column=name,
                         row=row,
                     )
@@ -307,7 +314,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is not one of {list(values)}", column=name, row=row
+                        f"{shown(series[row])} is not one of {list(values)}", column=name, row=row
                     )
                 out[name] = series.astype(DTYPES[name])
             elif column.dtype == "float":
@@ -318,7 +325,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is not a whole number", column=name, row=row
+                        f"{shown(series[row])} is not a whole number", column=name, row=row
                     )
                 out[name] = numbers.astype("Int64")
             elif column.dtype == "bool":
@@ -342,7 +349,7 @@ def _to_float(series: pd.Series, name: str) -> pd.Series:
     bad = converted.isna() & ~series.isna()
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{series[row]!r} is not a number", column=name, row=row)
+        raise SchemaError(f"{shown(series[row])} is not a number", column=name, row=row)
     return converted
 
 
@@ -353,7 +360,7 @@ def _to_bool(series: pd.Series, name: str) -> pd.Series:
     bad = ~ok.astype(bool)
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{series[row]!r} is not True or False", column=name, row=row)
+        raise SchemaError(f"{shown(series[row])} is not True or False", column=name, row=row)
     return pd.Series(
         [None if _is_missing(v) else bool(v) for v in series], index=series.index, dtype="boolean"
     )
