@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from . import _rle
+from .. import rle
 from ._frame import check_frame, of_kind
 
 __all__ = ["box_agreement", "mask_agreement", "segment_agreement", "span_agreement"]
@@ -211,10 +211,10 @@ def span_agreement(df: pd.DataFrame) -> pd.DataFrame:
 
 def _union_masks(rows: pd.DataFrame, func: str) -> dict[Any, npt.NDArray[np.bool_]]:
     out: dict[Any, npt.NDArray[np.bool_]] = {}
-    for index, label, rle in zip(rows.index, rows["label"], rows["mask"], strict=True):
+    for index, label, value in zip(rows.index, rows["label"], rows["mask"], strict=True):
         try:
-            mask = _rle.decode(rle)
-        except ValueError as exc:
+            mask = rle.decode(value)
+        except rle.RLEError as exc:
             raise ValueError(f"{func}: row {index!r}: {exc}") from exc
         if label in out:
             if out[label].shape != mask.shape:
