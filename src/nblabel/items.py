@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .schema import is_missing
+
 __all__ = [
     "IMAGE_SOURCES",
     "IMAGE_SUFFIXES",
@@ -95,8 +97,8 @@ def _name(source: Any, kind: str) -> str:
 
 
 def _meta_text(value: Any) -> str:
-    # Every scalar missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    # Every missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
+    if is_missing(value):
         return ""
     return str(value)
 

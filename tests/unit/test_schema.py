@@ -354,3 +354,33 @@ def test_schema_error_is_a_value_error_without_location() -> None:
     assert isinstance(err, ValueError)
     assert str(err) == "plain"
     assert (err.column, err.row) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, float("nan"), np.float32("nan"), np.float16("nan"), pd.NA, pd.NaT, np.datetime64("NaT")],
+)
+def test_is_missing_knows_every_missing_marker(value):
+    assert schema.is_missing(value) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "nan",
+        0,
+        0.0,
+        False,
+        [],
+        [None],
+        {},
+        {"size": [1, 1], "counts": "1"},
+        np.zeros(0),
+        np.datetime64("2024-01-01"),
+        pd.Timestamp("2024-01-01"),
+        float("inf"),
+    ],
+)
+def test_is_missing_treats_every_value_as_a_value(value):
+    assert schema.is_missing(value) is False

@@ -16,17 +16,12 @@ import numpy as np
 import pandas as pd
 
 from .. import audio
+from ..schema import is_missing
 
 __all__ = ["plot"]
 
 #: Colour-blind friendly colours, one per segment label (same order as the widget).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
-
-
-def _set(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
 
 
 def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,7 +97,7 @@ def plot(
             lane_ends[lane] = e
         if text:
             words = str(record["label"])
-            if _set(record.get("text")) and str(record["text"]):
+            if not is_missing(record.get("text")) and str(record["text"]):
                 words += f": {record['text']}"
             ax.text(
                 s,

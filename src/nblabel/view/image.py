@@ -17,14 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .. import media, rle
+from ..schema import is_missing
 
 __all__ = ["plot"]
-
-
-def _set(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
 
 
 def _background(
@@ -107,7 +102,7 @@ def plot(
         kind, label = str(record.get("kind")), str(record.get("label"))
         c = color(label)
         score = record.get("score")
-        text = f"{label} {score:.2f}" if _set(score) else label
+        text = f"{label} {score:.2f}" if not is_missing(score) else label
         dashed = record.get("source") == "model"
         style = "--" if dashed else "-"
         if kind == "label":
@@ -142,7 +137,7 @@ def _draw_region(
 
     alpha, step, width, height = frame
     kind = str(record.get("kind"))
-    if kind == "box" and all(_set(record.get(k)) for k in ("x", "y", "width", "height")):
+    if kind == "box" and all(not is_missing(record.get(k)) for k in ("x", "y", "width", "height")):
         x, y = float(record["x"]), float(record["y"])
         ax.add_patch(
             Rectangle(
@@ -156,7 +151,7 @@ def _draw_region(
             )
         )
         return (x, y)
-    if kind == "polygon" and _set(record.get("points")):
+    if kind == "polygon" and not is_missing(record.get("points")):
         pts = np.asarray(record["points"], dtype=float)
         ax.add_patch(
             Polygon(
@@ -169,7 +164,7 @@ def _draw_region(
             )
         )
         return (float(pts[:, 0].min()), float(pts[:, 1].min()))
-    if kind == "mask" and _set(record.get("mask")):
+    if kind == "mask" and not is_missing(record.get("mask")):
         m = rle.decode(record["mask"])[::step, ::step]
         overlay = np.zeros((*m.shape, 4), dtype=float)
         overlay[m] = mcolors.to_rgba(c, alpha)

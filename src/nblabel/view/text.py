@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..schema import is_missing
 from ..text import decode_text, layout_lanes
 
 __all__ = ["plot", "to_html"]
@@ -44,7 +45,7 @@ def _spans(rows: pd.DataFrame, length: int) -> list[tuple[int, int, str]]:
     out = []
     for row in rows[rows["kind"].astype(str) == "span"].itertuples(index=False):
         start, end = getattr(row, "start", math.nan), getattr(row, "end", math.nan)
-        if pd.isna(start) or pd.isna(end):
+        if is_missing(start) or is_missing(end):
             continue
         s, e = int(start), int(end)
         if 0 <= s < e <= length:
