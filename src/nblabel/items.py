@@ -44,10 +44,18 @@ class Item:
     meta: Mapping[str, str] = field(default_factory=dict)
 
 
+_OBJECT_ARRAY = (
+    "a numpy array of dtype object (Python objects, not pixel or sample values); "
+    "convert it to numbers first, for example np.asarray(value, dtype=float)"
+)
+
+
 def content_id(source: Any) -> str:
     """A stable id from the content: ``array-``, ``bytes-``, ``text-`` or ``image-`` + 16 hex."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(source, np.ndarray):
+        if source.dtype.hasobject:
+            raise TypeError(f"content_id: got {_OBJECT_ARRAY}")
         h.update(f"{source.dtype.str}{source.shape}".encode())
         h.update(np.ascontiguousarray(source).view(np.uint8).reshape(-1).data)
         prefix = "array"
@@ -233,6 +241,8 @@ def _build(
             raise TypeError(
                 f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
             )
+        if isinstance(source, np.ndarray) and source.dtype.hasobject:
+            raise TypeError(f"items: {label} is {_OBJECT_ARRAY}")
         if ids is not None:
             ident = ids[i]
         elif sources.ident is not None:
