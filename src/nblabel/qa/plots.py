@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from . import _args
 from ._frame import check_frame, drop_missing, of_kind
-from .coefficients import pairwise, per_label
+from .coefficients import _PAIR_METRICS, pairwise, per_label
 from .consensus import _gold_series
 
 __all__ = [
@@ -77,6 +78,14 @@ def plot_agreement(
     (careless, or reading the guidelines differently). ``metric`` is any
     metric name of :func:`pairwise`.
     """
+    if not callable(metric):
+        _args.choice(
+            metric,
+            "metric",
+            func="plot_agreement",
+            choices=sorted(_PAIR_METRICS),
+            also=_args.ANY_METRIC,
+        )
     table = pairwise(df, metric)
     ax = _axes(ax)
     _heatmap(
@@ -116,8 +125,9 @@ def plot_per_label(df: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def _label_frame(df: pd.DataFrame, by: str | None, func: str) -> pd.DataFrame:
-    need = ["label"] + ([by] if by else [])
-    check_frame(df, need, func=func)
+    check_frame(df, ["label"], func=func)
+    if by is not None:
+        _args.column(df, by, "by", func=func)
     rows = drop_missing(of_kind(df, "label"), "label", func=func, stacklevel=4)
     if by is not None:
         rows = drop_missing(rows, by, func=func, stacklevel=4)
@@ -142,6 +152,7 @@ def plot_label_distribution(
         Plot proportions within each group instead of counts, which makes
         groups of different sizes comparable.
     """
+    normalize = _args.flag(normalize, "normalize", func="plot_label_distribution")
     rows = _label_frame(df, by, "plot_label_distribution")
     ax = _axes(ax, (7.0, 4.5))
     if by is None:
@@ -203,13 +214,18 @@ def label_bias(df: pd.DataFrame, *, by: str = "annotator", alpha: float = 0.05) 
     Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section 2.4.5.
     Cramér, H. (1946). Mathematical Methods of Statistics.
     """
+    return _label_bias(df, by, alpha, "label_bias")
+
+
+def _label_bias(df: pd.DataFrame, by: str, alpha: float, func: str) -> LabelBias:
     from scipy import stats
 
-    rows = _label_frame(df, by, "label_bias")
+    alpha = _args.number(alpha, "alpha", func=func, low=0, high=1, high_closed=False)
+    rows = _label_frame(df, by, func)
     table = pd.crosstab(rows[by], rows["label"])
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise ValueError(
-            f"label_bias: needs at least two values of {by!r} and two labels, got "
+            f"{func}: needs at least two values of {by!r} and two labels, got "
             f"{table.shape[0]} and {table.shape[1]}"
         )
     observed = table.to_numpy(dtype=np.float64)
@@ -238,7 +254,7 @@ def plot_bias(
     ``*`` stand out (see :func:`label_bias`); the title gives the chi-square
     test and Cramér's V. An annotator with a red column over-uses that label.
     """
-    bias = label_bias(df, by=by, alpha=alpha)
+    bias = _label_bias(df, by, alpha, "plot_bias")
     ax = _axes(ax, (7.0, 4.5))
     limit = max(float(np.abs(bias.residuals.to_numpy()).max()), bias.critical)
     _heatmap(
@@ -276,6 +292,7 @@ def plot_confusion(
     have. ``normalize="rows"`` shows, for each reference label, where ``a``'s
     labels went; off-diagonal hot spots are the confusions to fix.
     """
+    _args.choice(normalize, "normalize", func="plot_confusion", choices=(None, "rows", "all"))
     rows = _label_frame(df, None, "plot_confusion")
     check_frame(rows, ("item_id", "annotator"), func="plot_confusion")
     if (b is None) == (gold is None):
