@@ -29,8 +29,10 @@ def _background(
     try:
         shown = media.load_display_image(source, item_id=item, max_side=max_side)
     except (media.MediaError, TypeError, OSError) as exc:
-        sizes = rows[["image_width", "image_height"]].dropna() if len(rows) else pd.DataFrame()
-        if sizes.empty or "image_width" not in rows.columns:
+        size_columns = ["image_width", "image_height"]
+        has_sizes = len(rows) and all(c in rows.columns for c in size_columns)
+        sizes = rows[size_columns].dropna() if has_sizes else pd.DataFrame()
+        if sizes.empty:
             raise ValueError(
                 f"item {item!r}: cannot load the image ({exc}) and the annotations carry "
                 "no image_width/image_height to draw them on"
