@@ -115,3 +115,42 @@ def test_an_object_array_source_names_the_item():
 def test_item_must_be_one_id():
     with pytest.raises(TypeError, match=r"^item: expected one item id, got a list"):
         nl.plot_item(boxes(), ["street.png"])
+
+
+_IMAGE = np.zeros((8, 8))
+_AUDIO = np.zeros(800, np.float32)
+_SEGMENTS = pd.DataFrame([{"item_id": "a", "kind": "segment", "label": "P", "start": 0, "end": 1}])
+_SPANS = pd.DataFrame([{"item_id": "d", "kind": "span", "label": "P", "start": 0, "end": 2}])
+
+
+@pytest.mark.parametrize(
+    ("case", "error", "message"),
+    [
+        ((_SPANS, "d", "hello", {"width": "80"}), TypeError,
+         r"^plot_item: width must be a whole number >= 1, got '80' \(str\)$"),
+        ((_SPANS, "d", "hello", {"max_chars": 0}), ValueError,
+         r"^plot_item: max_chars must be a whole number >= 1, got 0$"),
+        ((_SPANS, "d", "hello", {"fontsize": -3}), ValueError,
+         r"^plot_item: fontsize must be a number > 0, got -3$"),
+        ((boxes("i"), "i", _IMAGE, {"alpha": "half"}), TypeError,
+         r"^plot_item: alpha must be a number in \[0, 1\], got 'half' \(str\)$"),
+        ((boxes("i"), "i", _IMAGE, {"max_side": 0}), ValueError,
+         r"^plot_item: max_side must be a whole number >= 1, got 0$"),
+        ((boxes("i"), "i", _IMAGE, {"show_labels": "no"}), TypeError,
+         r"^plot_item: show_labels must be True or False, got 'no' \(str\)$"),
+        ((boxes("i"), "i", _IMAGE, {"labels": "car"}), TypeError,
+         r"^plot_item: labels must be a list of names, got 'car' \(str\)$"),
+        ((boxes("i"), "i", _IMAGE, {"colour": "red"}), TypeError,
+         r"^plot_item: image items take no argument\(s\) \['colour'\]; they take \['labels', "),
+        ((_SEGMENTS, "a", _AUDIO, {"sample_rate": 8000, "columns": 0}), ValueError,
+         r"^plot_item: columns must be a whole number >= 1, got 0$"),
+        ((_SEGMENTS, "a", _AUDIO, {"sample_rate": 8000, "start": "x"}), TypeError,
+         r"^plot_item: start must be a number >= 0 \(seconds\), got 'x' \(str\)$"),
+        ((_SEGMENTS, "a", _AUDIO, {"sample_rate": 8000, "start": 2, "end": 1}), ValueError,
+         r"^plot_item: end must be a number > 2 \(seconds, after start\), got 1$"),
+    ],
+)  # fmt: skip
+def test_bad_view_arguments_name_the_argument_and_the_value(case, error, message):
+    df, item, source, kwargs = case
+    with pytest.raises(error, match=message):
+        nl.plot_item(df, item, source, **kwargs)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import _args
+from .. import _args
 from ._frame import (
     AgreementWarning,
     FloatArray,

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import _args
+from .. import _args
 from ._frame import FloatArray, Ratings, ratings
 
 __all__ = ["GoldAccuracy", "consensus", "disagreements", "gold_accuracy"]

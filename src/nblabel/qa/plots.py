@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from . import _args
+from .. import _args
 from ._frame import check_frame, drop_missing, of_kind
 from .coefficients import _PAIR_METRICS, pairwise, per_label
 from .consensus import _gold_series

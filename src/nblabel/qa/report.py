@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import _args
+from .. import _args
 from ._frame import AgreementWarning, ratings
 from .coefficients import fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .consensus import disagreements, gold_accuracy

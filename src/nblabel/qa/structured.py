@@ -18,8 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from .. import rle
-from . import _args
+from .. import _args, rle
 from ._frame import check_frame, of_kind
 
 __all__ = ["box_agreement", "mask_agreement", "segment_agreement", "span_agreement"]

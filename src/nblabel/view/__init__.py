@@ -91,6 +91,18 @@ def plot_item(
         module = importlib.import_module(f".{modality}", __name__)
     except ModuleNotFoundError as exc:  # pragma: no cover - every modality ships its view
         raise NotImplementedError(f"no static view for {modality} items yet") from exc
+    import inspect
+
+    takes = [
+        name
+        for name, p in inspect.signature(module.plot).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and name not in ("item", "ax")
+    ]
+    unknown = sorted(set(kwargs) - set(takes))
+    if unknown:
+        raise TypeError(
+            f"plot_item: {modality} items take no argument(s) {unknown}; they take {takes}"
+        )
     return module.plot(rows, source, item=str(item), ax=ax, **kwargs)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import audio
+from .. import _args, audio
 from ..schema import is_missing
 
 __all__ = ["plot"]
@@ -34,6 +34,21 @@ def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndar
     if samples.dtype == np.int16:
         lo, hi = lo / 32768.0, hi / 32768.0
     return starts / decoded.sample_rate, lo, hi
+
+
+def _check_options(
+    start: Any, end: Any, *, text: Any, alpha: Any, columns: Any, labels: Any
+) -> None:
+    f = "plot_item"
+    if start is not None:
+        start = _args.number(start, "start", func=f, low=0, low_closed=True, unit=" (seconds)")
+    if end is not None:
+        _args.number(end, "end", func=f, low=start or 0, unit=" (seconds, after start)")
+    _args.flag(text, "text", func=f)
+    _args.number(alpha, "alpha", func=f, low=0, high=1, low_closed=True)
+    _args.whole(columns, "columns", func=f, minimum=1)
+    if labels is not None:
+        _args.names(labels, "labels", func=f)
 
 
 def plot(
@@ -70,6 +85,7 @@ def plot(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    _check_options(start, end, text=text, alpha=alpha, columns=columns, labels=labels)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 2.8))
     segs = rows[rows["kind"].astype(str) == "segment"] if "kind" in rows.columns else rows.iloc[:0]

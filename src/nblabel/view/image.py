@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import media, rle
+from .. import _args, media, rle
 from ..schema import is_missing
 
 __all__ = ["plot"]
@@ -81,6 +81,11 @@ def plot(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
+    alpha = _args.number(alpha, "alpha", func="plot_item", low=0, high=1, low_closed=True)
+    max_side = _args.whole(max_side, "max_side", func="plot_item", minimum=1)
+    show_labels = _args.flag(show_labels, "show_labels", func="plot_item")
+    if labels is not None:
+        labels = _args.names(labels, "labels", func="plot_item")
     if ax is None:
         _, ax = plt.subplots()
     pixels, width, height, note = _background(source, item, rows, max_side)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _args
 from ..schema import is_missing
 from ..text import decode_text, layout_lanes
 
@@ -134,6 +135,9 @@ def plot(
     """
     import matplotlib.pyplot as plt
 
+    width = _args.whole(width, "width", func="plot_item", minimum=1)
+    fontsize = _args.number(fontsize, "fontsize", func="plot_item", low=0)
+    max_chars = _args.whole(max_chars, "max_chars", func="plot_item", minimum=1)
     text = decode_text(source, name=f"item {item!r}")
     cut = len(text) > max_chars
     shown = text[:max_chars]

@@ -1,8 +1,15 @@
-"""Checks of the keyword arguments every QA function takes, with one wording.
+"""Checks of the keyword arguments of QA functions and static views, with one wording.
 
 Each check returns the value (converted to a plain Python type) or raises an
 error that names the function, the argument and what was given, so that a
 typo such as ``min_annotators="two"`` never surfaces as a numpy error.
+
+>>> whole(3.0, "top", func="report", minimum=0)
+3
+>>> whole("two", "min_annotators", func="disagreements", minimum=1)
+Traceback (most recent call last):
+    ...
+TypeError: disagreements: min_annotators must be a whole number >= 1, got 'two' (str)
 """
 
 from __future__ import annotations
@@ -84,6 +91,13 @@ def choice(value: T, name: str, *, func: str, choices: Sequence[Any], also: str 
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{func}: {name} must be one of {listed}{also}, got {_given(value)}")
     return value
+
+
+def names(value: Any, name: str, *, func: str) -> list[str]:
+    """``value`` as a list of str; a single str is refused (it would read as its letters)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, pd.Index, np.ndarray)):
+        raise TypeError(f"{func}: {name} must be a list of names, got {_given(value)}")
+    return [str(v) for v in value]
 
 
 def column(df: pd.DataFrame, value: Any, name: str, *, func: str) -> Hashable:
