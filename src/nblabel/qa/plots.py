@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .. import _args
+from .._literal import LITERAL, literal_legend
 from ._frame import check_frame, drop_missing, of_kind
 from .coefficients import _PAIR_METRICS, pairwise, per_label
 from .consensus import _gold_series
@@ -53,8 +54,9 @@ def _heatmap(
 ) -> None:
     values = matrix.to_numpy(dtype=np.float64)
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=45, ha="right")
-    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index])
+    columns = [str(c) for c in matrix.columns]
+    ax.set_xticks(range(matrix.shape[1]), columns, rotation=45, ha="right", **LITERAL)
+    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index], **LITERAL)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
@@ -64,9 +66,17 @@ def _heatmap(
             r, g, b, _ = image.cmap(image.norm(v))
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
             ax.text(
-                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+                **LITERAL,
             )
-    ax.figure.colorbar(image, ax=ax, label=colorbar)
+    bar = ax.figure.colorbar(image, ax=ax)
+    bar.set_label(colorbar, **LITERAL)
 
 
 def plot_agreement(
@@ -99,7 +109,7 @@ def plot_agreement(
     )
     ax.set_xlabel("annotator")
     ax.set_ylabel("annotator")
-    ax.set_title(f"Pairwise agreement ({metric})")
+    ax.set_title(f"Pairwise agreement ({metric})", **LITERAL)
     return ax
 
 
@@ -115,12 +125,12 @@ def plot_per_label(df: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     x = np.arange(len(table))
     ax.bar(x, table["alpha"], color="tab:blue", label="alpha (one vs rest)")
     ax.plot(x, table["positive_agreement"], "o", color="tab:orange", label="positive agreement")
-    ax.set_xticks(x, [str(v) for v in table["label"]], rotation=45, ha="right")
+    ax.set_xticks(x, [str(v) for v in table["label"]], rotation=45, ha="right", **LITERAL)
     ax.axhline(0.8, color="grey", lw=0.8, ls="--")
     ax.set_ylim(min(0.0, float(np.nanmin(table["alpha"]))) if len(table) else 0.0, 1.05)
     ax.set_ylabel("agreement")
     ax.set_title("Agreement per label")
-    ax.legend(loc="lower right", fontsize=8)
+    literal_legend(ax.legend(loc="lower right", fontsize=8))
     return ax
 
 
@@ -158,7 +168,9 @@ def plot_label_distribution(
     if by is None:
         counts = rows["label"].value_counts().sort_index()
         values = counts / counts.sum() if normalize and counts.sum() else counts
-        ax.bar([str(v) for v in values.index], values.to_numpy(), color="tab:blue")
+        x = np.arange(len(values))
+        ax.bar(x, values.to_numpy(), color="tab:blue")
+        ax.set_xticks(x, [str(v) for v in values.index], **LITERAL)
     else:
         table = pd.crosstab(rows["label"], rows[by])
         if normalize:
@@ -173,11 +185,11 @@ def plot_label_distribution(
                 width,
                 label=str(group),
             )
-        ax.set_xticks(x, [str(v) for v in table.index])
-        ax.legend(title=by, fontsize=8)
+        ax.set_xticks(x, [str(v) for v in table.index], **LITERAL)
+        literal_legend(ax.legend(title=str(by), fontsize=8))
     ax.set_xlabel("label")
     ax.set_ylabel("proportion" if normalize else "count")
-    ax.set_title("Label distribution" + (f" by {by}" if by else ""))
+    ax.set_title("Label distribution" + (f" by {by}" if by else ""), **LITERAL)
     return ax
 
 
@@ -268,11 +280,12 @@ def plot_bias(
         marks=bias.flagged.to_numpy(),
     )
     ax.set_xlabel("label")
-    ax.set_ylabel(by)
+    ax.set_ylabel(str(by), **LITERAL)
     p = f"p={bias.p_value:.2g}" if bias.p_value >= 1e-4 else "p<1e-4"
     ax.set_title(
         f"Label bias by {by}: χ²={bias.chi2:.1f}, dof={bias.dof}, {p}, V={bias.cramers_v:.2f}",
         fontsize=10,
+        **LITERAL,
     )
     return ax
 
@@ -338,7 +351,7 @@ def plot_confusion(
         fmt=".2f" if normalize else ".0f",
         colorbar="share" if normalize else "items",
     )
-    ax.set_xlabel(f"{a}")
-    ax.set_ylabel(ref_name)
-    ax.set_title(f"Confusion: {a} vs {ref_name} ({len(pairs)} items)")
+    ax.set_xlabel(f"{a}", **LITERAL)
+    ax.set_ylabel(ref_name, **LITERAL)
+    ax.set_title(f"Confusion: {a} vs {ref_name} ({len(pairs)} items)", **LITERAL)
     return ax

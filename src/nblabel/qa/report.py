@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import _args
+from .._literal import LITERAL
 from ._frame import AgreementWarning, ratings
 from .coefficients import fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .consensus import disagreements, gold_accuracy
@@ -131,7 +132,7 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
             plot_bias(df, by=by, ax=axes[1, 1])
         except ValueError as exc:
             axes[1, 1].set_axis_off()
-            axes[1, 1].text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True)
+            axes[1, 1].text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True, **LITERAL)
         notes.extend(sorted({str(w.message) for w in caught}))
     summary = pd.DataFrame(
         {

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _args, audio
+from .._literal import LITERAL, literal_legend
 from ..schema import is_missing
 
 __all__ = ["plot"]
@@ -125,8 +126,7 @@ def plot(
                 va="top",
                 color="#111111",
                 bbox={"facecolor": c, "alpha": 0.35, "linewidth": 0, "pad": 1.5},
-                usetex=False,
-                parse_math=False,  # a transcript's "$" is text
+                **LITERAL,  # a transcript's "$" is text
             )
     ax.set_xlim(start if start is not None else 0.0, end if end is not None else duration)
     ax.set_ylim(-1.05, 1.05)
@@ -134,10 +134,16 @@ def plot(
     ax.set_xlabel("seconds")
     clips = rows[rows["kind"].astype(str) == "label"] if "kind" in rows.columns else rows.iloc[:0]
     title = item if not len(clips) else f"{item} [{', '.join(map(str, clips['label']))}]"
-    ax.set_title(title, loc="left", fontsize=9)
+    ax.set_title(title, loc="left", fontsize=9, **LITERAL)
     handles = [Patch(color=colour[n], alpha=0.6, label=n) for n in names]
     if handles:
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False
+        literal_legend(
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=8,
+                frameon=False,
+            )
         )
     return ax

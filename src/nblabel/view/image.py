@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _args, media, rle
+from .._literal import LITERAL
 from ..schema import is_missing
 
 __all__ = ["plot"]
@@ -125,11 +126,12 @@ def plot(
                 fontsize=8,
                 va="bottom",
                 bbox={"facecolor": c, "edgecolor": "none", "pad": 1, "alpha": 0.8},
+                **LITERAL,
             )
     title = item if not whole else f"{item}: {', '.join(whole)}"
     if note:
         title = f"{title}\n({note})"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, **LITERAL)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _args
+from .._literal import LITERAL
 from ..schema import is_missing
 from ..text import decode_text, layout_lanes
 
@@ -178,7 +179,7 @@ def plot(
         title += f" · {', '.join(doc_labels)}"
     if cut:
         title += f" (first {max_chars:,} of {len(text):,} characters)"
-    ax.set_title(title, fontsize=fontsize, loc="left", parse_math=False)
+    ax.set_title(title, fontsize=fontsize, loc="left", **LITERAL)
     return ax
 
 
@@ -218,7 +219,7 @@ def _draw_spans(
             color="white",
             va="bottom",
             ha="left",
-            parse_math=False,
+            **LITERAL,
             bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"},
         )
 
@@ -241,7 +242,7 @@ def _draw_text(
                 fontsize=fontsize,
                 va="center",
                 ha="left",
-                parse_math=False,
+                **LITERAL,
             )
         run.clear()
         at.clear()
