@@ -48,7 +48,8 @@ def test_the_wheel_ships_every_bundle_and_no_tests(wheel: Path) -> None:
     for entry in entries:
         assert f"nblabel/static/{entry}.js" in names
         assert f"nblabel/static/{entry}.css" in names
-    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "js/"))]
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "support/", "js/"))]
+    assert any(n.endswith("/licenses/LICENSE") for n in names)  # the BSD-3-Clause text
     for entry in entries:  # anywidget loads a bundle from a Blob URL: no relative imports left
         bundle = zipfile.ZipFile(wheel).read(f"nblabel/static/{entry}.js").decode()
         assert '"./' not in bundle

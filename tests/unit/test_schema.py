@@ -390,3 +390,33 @@ def test_outside_takes_true_false_or_missing_only() -> None:
     df = pd.DataFrame([_row(0, "box", x=0, y=0, width=1, height=1, outside="yes")])
     with pytest.raises(SchemaError, match=r"column 'outside': 'yes' is not True or False"):
         schema.validate(df)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, float("nan"), np.float32("nan"), np.float16("nan"), pd.NA, pd.NaT, np.datetime64("NaT")],
+)
+def test_is_missing_knows_every_missing_marker(value):
+    assert schema.is_missing(value) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "nan",
+        0,
+        0.0,
+        False,
+        [],
+        [None],
+        {},
+        {"size": [1, 1], "counts": "1"},
+        np.zeros(0),
+        np.datetime64("2024-01-01"),
+        pd.Timestamp("2024-01-01"),
+        float("inf"),
+    ],
+)
+def test_is_missing_treats_every_value_as_a_value(value):
+    assert schema.is_missing(value) is False

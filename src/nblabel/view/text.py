@@ -20,6 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _args
+from .._literal import LITERAL
+from ..schema import is_missing
 from ..text import decode_text, layout_lanes
 
 __all__ = ["plot", "to_html"]
@@ -44,7 +47,7 @@ def _spans(rows: pd.DataFrame, length: int) -> list[tuple[int, int, str]]:
     out = []
     for row in rows[rows["kind"].astype(str) == "span"].itertuples(index=False):
         start, end = getattr(row, "start", math.nan), getattr(row, "end", math.nan)
-        if pd.isna(start) or pd.isna(end):
+        if is_missing(start) or is_missing(end):
             continue
         s, e = int(start), int(end)
         if 0 <= s < e <= length:
@@ -133,6 +136,9 @@ def plot(
     """
     import matplotlib.pyplot as plt
 
+    width = _args.whole(width, "width", func="plot_item", minimum=1)
+    fontsize = _args.number(fontsize, "fontsize", func="plot_item", low=0)
+    max_chars = _args.whole(max_chars, "max_chars", func="plot_item", minimum=1)
     text = decode_text(source, name=f"item {item!r}")
     cut = len(text) > max_chars
     shown = text[:max_chars]
@@ -173,7 +179,7 @@ def plot(
         title += f" · {', '.join(doc_labels)}"
     if cut:
         title += f" (first {max_chars:,} of {len(text):,} characters)"
-    ax.set_title(title, fontsize=fontsize, loc="left", parse_math=False)
+    ax.set_title(title, fontsize=fontsize, loc="left", **LITERAL)
     return ax
 
 
@@ -213,7 +219,7 @@ def _draw_spans(
             color="white",
             va="bottom",
             ha="left",
-            parse_math=False,
+            **LITERAL,
             bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"},
         )
 
@@ -236,7 +242,7 @@ def _draw_text(
                 fontsize=fontsize,
                 va="center",
                 ha="left",
-                parse_math=False,
+                **LITERAL,
             )
         run.clear()
         at.clear()
