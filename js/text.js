@@ -6,10 +6,12 @@ import "./nblabel.css";
 import "./text.css";
 import { h, replace } from "./lib/dom.js";
 import { captureKeys } from "./lib/keys.js";
+import { layoutLanes } from "./lib/lanes.js";
+import { colourOf, rgbTriplet } from "./lib/palette.js";
 import { sessionFor } from "./lib/session.js";
 import { frame } from "./lib/ui.js";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "./text/edits.js";
-import { layoutLanes, marksAt } from "./text/layout.js";
+import { marksAt } from "./text/layout.js";
 import { charUnits, moveSelection, snapToChars, snapToTokens, tokenUnits } from "./text/offsets.js";
 import { documentView } from "./text/view.js";
 
@@ -88,6 +90,8 @@ export default {
     const rowsOf = () => session.current?.rows ?? new Map();
     const doc = () => /** @type {Doc | null} */ (session.current?.media ?? null);
     const labels = () => /** @type {string[]} */ (model.get("labels"));
+    /** @param {string} label the label's colour as the "r, g, b" of --nbl-rgb */
+    const tint = (label) => rgbTriplet(colourOf(labels(), label));
     const activeRow = () => (activeId ? rowsOf().get(activeId) : undefined);
     const activeSuggestion = () => (activeId ? session.current?.suggestions.get(activeId) : undefined);
 
@@ -232,15 +236,14 @@ export default {
 
     const computeMarks = () => {
       const entry = session.current;
-      const names = labels();
       /** @type {Mark[]} */
       const out = [];
       for (const r of entry?.rows.values() ?? []) {
         if (r.kind !== "span") continue;
-        out.push({ id: r.id, start: r.start, end: r.end, label: r.label, color: Math.max(0, names.indexOf(r.label)), suggestion: false, lane: 0 });
+        out.push({ id: r.id, start: r.start, end: r.end, label: r.label, rgb: tint(r.label), suggestion: false, lane: 0 });
       }
       for (const s of session.visibleSuggestions("span")) {
-        out.push({ id: s.id, start: s.start, end: s.end, label: s.label, color: Math.max(0, names.indexOf(s.label)), suggestion: true, lane: 0 });
+        out.push({ id: s.id, start: s.start, end: s.end, label: s.label, rgb: tint(s.label), suggestion: true, lane: 0 });
       }
       const layout = layoutLanes(out);
       for (const m of out) m.lane = layout.lanes.get(m.id) ?? 0;
@@ -257,7 +260,7 @@ export default {
       if (row) {
         replace(
           info,
-          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(row.label)) % 10}` }, row.label),
+          h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(row.label)}` }, row.label),
           ` ${piece(sel ?? row)} `,
           h("span", { class: "nbl-muted" }, "· 1–9 relabel · Shift+←/→ resize · "),
           h("button", { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete }, "Delete"),
@@ -266,7 +269,7 @@ export default {
         replace(
           info,
           h("span", { class: "nbl-muted" }, "Suggestion "),
-          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(s.label)) % 10}` }, s.label),
+          h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(s.label)}` }, s.label),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
           ` ${piece({ start: s.start, end: s.end })} `,
           h("button", { type: "button", class: "nbl-button nbl-accept-span", title: "Accept (Enter or a)", onclick: () => onAccept(s) }, "✓ Accept"),
@@ -323,12 +326,11 @@ export default {
         b.classList.toggle("nbl-on", on);
       }
       const current = activeRow()?.label;
-      const names = labels();
       for (const b of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(".nbl-labels .nbl-label"))) {
         const on = b.dataset.label === current;
         b.setAttribute("aria-pressed", String(on));
         b.classList.toggle("nbl-on", on);
-        b.classList.add(`nbl-c${Math.max(0, names.indexOf(b.dataset.label ?? "")) % 10}`);
+        b.style.setProperty("--nbl-rgb", tint(b.dataset.label ?? ""));
       }
       root.dataset.selection = sel ? `${sel.start}-${sel.end}` : "";
       root.dataset.active = activeId ?? "";

@@ -2,6 +2,7 @@
 // (see view.js `matrix`). Static layer: image + every shape but the active one;
 // overlay: the active shape with its handles, the polygon being drawn, the brush.
 
+import { colourOf } from "../lib/palette.js";
 import { maskBits } from "./editor.js";
 import { HANDLES, handlePoint } from "./shapes.js";
 
@@ -11,15 +12,13 @@ import { HANDLES, handlePoint } from "./shapes.js";
  * @typedef {{color: (label: string) => string, scale: number, opacity: number}} Style
  */
 
-const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
-
 /**
- * One colour per label, by its place in the labels list.
+ * One colour per label, by its place in the labels list (js/lib/palette.js).
  * @param {string[]} labels
  * @returns {(label: string) => string}
  */
 export function palette(labels) {
-  return (label) => PALETTE[Math.max(0, labels.indexOf(label)) % PALETTE.length];
+  return (label) => colourOf(labels, label);
 }
 
 /** @type {WeakMap<MaskBits, {version: number, color: string, canvas: HTMLCanvasElement}>} */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "../text/edits.js";
-import { layoutLanes, marksAt, marksByBlock } from "../text/layout.js";
+import { layoutLanes } from "../lib/lanes.js";
+import { marksAt, marksByBlock } from "../text/layout.js";
 
 /** A seeded random number generator (mulberry32), so a failure repeats. @param {number} seed */
 function rng(seed) {

@@ -8,8 +8,8 @@ import { blockOf, blockStarts } from "./offsets.js";
 
 /**
  * @typedef {import("./offsets.js").Range} Range
- * @typedef {{id: string, start: number, end: number, label: string, color: number,
- *   suggestion: boolean, lane: number}} Mark
+ * @typedef {{id: string, start: number, end: number, label: string, rgb: string,
+ *   suggestion: boolean, lane: number}} Mark `rgb`: the label's colour as "r, g, b"
  */
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
@@ -123,22 +123,23 @@ export function documentView(scroller) {
     const range = document.createRange();
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
-      const cls = `nbl-mark nbl-c${mark.color % 10}${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const tint = `--nbl-rgb:${mark.rgb};`;
       const boxes = rects(i, mark.start, mark.end, base, range);
       boxes.forEach((r, k) => {
         out.push(
           h("div", {
             class: `${cls} nbl-fill`,
-            style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
+            style: `${tint}left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
           }),
           h("div", {
             class: `${cls} nbl-bar`,
             "data-id": mark.id,
-            style: `left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
+            style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
         if (k === 0 && mark.start >= starts[i] && (mark.lane === 0 || mark.id === active)) {
-          out.push(h("div", { class: `${cls} nbl-tag`, style: `left:${r.left}px;top:${r.top}px` }, mark.label));
+          out.push(h("div", { class: `${cls} nbl-tag`, style: `${tint}left:${r.left}px;top:${r.top}px` }, mark.label));
         }
       });
     }
