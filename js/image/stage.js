@@ -27,7 +27,9 @@ const HANDLE_TOLERANCE = 6; // CSS pixels
  * @param {Session} session
  * @param {HTMLElement} root
  * @param {HTMLElement} stage
- * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void}} options
+ * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void,
+ *   cleanup: import("../lib/cleanup.js").Cleanup}} options  what the stage adds outside
+ *   itself (model listeners, the root's keyup, the resize observer) is undone by `cleanup`
  */
 export function regionStage(session, root, stage, options) {
   const model = session.model;
@@ -40,7 +42,8 @@ export function regionStage(session, root, stage, options) {
   /** @type {string[]} */
   let labels = model.get("labels");
   let color = palette(labels);
-  model.on("change:labels", () => {
+  const { cleanup } = options;
+  cleanup.on(model, "change:labels", () => {
     labels = model.get("labels");
     color = palette(labels);
     schedule(true);
@@ -129,7 +132,7 @@ export function regionStage(session, root, stage, options) {
       b.classList.toggle("nbl-drawing", options.regions && /** @type {HTMLElement} */ (b).dataset.label === label);
     }
   };
-  model.on("change:opacity", () => { refreshToolbar(); schedule(true); });
+  cleanup.on(model, "change:opacity", () => { refreshToolbar(); schedule(true); });
 
   /** @param {Tool} tool */
   const setTool = (tool) => {
@@ -197,13 +200,15 @@ export function regionStage(session, root, stage, options) {
 
   // -- drawing ---------------------------------------------------------------------------
   let frameRequested = false;
+  let frameId = 0;
+  cleanup.add(() => cancelAnimationFrame(frameId));
   let fullDirty = true;
   /** @param {boolean} full redraw the static layer too */
   const schedule = (full) => {
     fullDirty = fullDirty || full;
     if (frameRequested) return;
     frameRequested = true;
-    requestAnimationFrame(render);
+    frameId = requestAnimationFrame(render);
   };
 
   const style = () => ({ color, scale: view.scale, opacity: model.get("opacity") ?? 0.5 });
@@ -377,10 +382,8 @@ export function regionStage(session, root, stage, options) {
     zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
   }, { passive: false });
   const onKeyUp = (/** @type {KeyboardEvent} */ e) => { if (e.key === " ") panKey = false; };
-  root.addEventListener("keyup", onKeyUp);
-
-  const resize = new ResizeObserver(() => schedule(true));
-  resize.observe(stage);
+  cleanup.listen(root, "keyup", onKeyUp);
+  cleanup.observeSize(stage, () => schedule(true));
 
   // -- keys ------------------------------------------------------------------------------
   /** @param {number} index */
@@ -520,9 +523,5 @@ export function regionStage(session, root, stage, options) {
     update,
     key,
     chooseLabel,
-    destroy() {
-      resize.disconnect();
-      root.removeEventListener("keyup", onKeyUp);
-    },
   };
 }

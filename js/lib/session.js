@@ -17,6 +17,8 @@
  * @typedef {(media: any) => void} Release
  */
 
+import { Cleanup } from "./cleanup.js";
+
 /** @type {WeakMap<AnyModel, Session>} */
 const sessions = new WeakMap();
 
@@ -33,7 +35,22 @@ export function sessionFor(model, decode, release) {
     session = new Session(model, decode, release);
     sessions.set(model, session);
   }
+  session.views += 1;
   return session;
+}
+
+/**
+ * A view of `session` went away: when it was the last, the session stops listening to
+ * its model and frees its media (a later view starts a new session from the kernel).
+ * @param {Session} session
+ */
+export function leaveSession(session) {
+  session.views -= 1;
+  if (session.views > 0) return;
+  session.cleanup.run();
+  for (const entry of session.entries.values()) if (entry.media) session.release(entry.media);
+  session.entries.clear();
+  if (sessions.get(session.model) === session) sessions.delete(session.model);
 }
 
 export class Session {
@@ -67,8 +84,11 @@ export class Session {
     /** gotos sent and not yet answered: while any is on its way, the kernel's position
      * trait lags the page's (it echoes an older goto), so its changes are not followed. */
     this.gotosInFlight = 0;
-    model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
-    model.on("change:position", () => {
+    /** views showing this session (see sessionFor and leaveSession) */
+    this.views = 0;
+    this.cleanup = new Cleanup();
+    this.cleanup.on(model, "msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
+    this.cleanup.on(model, "change:position", () => {
       const position = model.get("position");
       if (this.gotosInFlight === 0 && position !== this.position) this.show(position);
     });

@@ -10,13 +10,15 @@ import { h, replace } from "./dom.js";
 
 /**
  * @param {Session} session
- * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void,
- *   onAccept: (s: import("./session.js").Suggestion) => void,
+ * @param {{cleanup: import("./cleanup.js").Cleanup, onLabel: (index: number) => void,
+ *   onClear: () => void, onAccept: (s: import("./session.js").Suggestion) => void,
  *   words?: {hint?: string, prev?: string, next?: string, clear?: string}}} options
- *   `words` rewords the frame's hint line and button tooltips for a widget whose keys
- *   differ (say, arrows that move a playhead).
+ *   `words` rewords the frame's hint line and button tooltips (the page shell words the
+ *   buttons from the keys bound to them). The help overlay's rows come later
+ *   (`help.setRows`), once every key is bound.
  */
 export function frame(session, options) {
+  const { cleanup } = options;
   const model = session.model;
   const words = options.words ?? {};
   const name = h("span", { class: "nbl-name" });
@@ -47,7 +49,7 @@ export function frame(session, options) {
   const position = h("span", { class: "nbl-position" });
   const button = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
     h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => act() }, text);
-  const help = helpOverlay(options.help, () => root.focus());
+  const help = helpOverlay(() => root.focus());
   const nav = h(
     "div",
     { class: "nbl-nav" },
@@ -79,7 +81,7 @@ export function frame(session, options) {
     replace(labelBar, ...labelButtons);
   };
   drawLabels();
-  model.on("change:labels", drawLabels);
+  cleanup.on(model, "change:labels", drawLabels);
 
   const update = () => {
     const entry = session.current;
@@ -136,21 +138,22 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) model.on(`change:${trait}`, update);
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }
 
 /**
- * @param {HelpRow[]} rows
+ * The keyboard help: a table of [keys, action] rows, hidden until asked for.
  * @param {() => void} onClose
  */
-function helpOverlay(rows, onClose) {
+function helpOverlay(onClose) {
   const close = h("button", { type: "button", class: "nbl-button", onclick: () => toggle(false) }, "Close");
+  const body = h("tbody");
   const el = h(
     "div",
     { class: "nbl-help", role: "dialog", "aria-label": "Keyboard shortcuts", hidden: true },
     h("h3", {}, "Keyboard shortcuts"),
-    h("table", {}, h("tbody", {}, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))))),
+    h("table", {}, body),
     close,
   );
   /** @param {boolean} [show] */
@@ -158,5 +161,7 @@ function helpOverlay(rows, onClose) {
     el.hidden = !(show ?? el.hidden);
     if (el.hidden) onClose();
   };
-  return { el, toggle, get open() { return !el.hidden; } };
+  /** @param {HelpRow[]} rows */
+  const setRows = (rows) => replace(body, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))));
+  return { el, toggle, setRows, get open() { return !el.hidden; } };
 }
