@@ -259,7 +259,7 @@ export default {
       } else if (sel) {
         replace(info, h("span", { class: "nbl-muted" }, "Selected "), piece(sel), h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"));
       } else {
-        replace(info, h("span", { class: "nbl-muted" }, d && d.text.length ? "Select text with the mouse or → / ←, then press 1–9" : ""));
+        replace(info, h("span", { class: "nbl-muted" }, d?.text.length ? "Select text with the mouse or → / ←, then press 1–9" : ""));
       }
     };
 

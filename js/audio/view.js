@@ -74,7 +74,7 @@ export class AudioView {
       () => this.requestDraw(),
     );
     cleanup.on(this.model, "msg:custom", (/** @type {any} */ msg, /** @type {DataView[]} */ buffers) => {
-      if (!msg || msg.type !== "audio") return;
+      if (msg?.type !== "audio") return;
       if (msg.error) this.player.fail(msg.item_id, String(msg.error));
       else if (buffers.length) this.player.receive(msg.item_id, msg.chunk, msg.rate, buffers[0]);
       this.onPanel();

@@ -311,7 +311,7 @@ export class Editor {
   /** @returns {Change | null} accept the selected suggestion as it is */
   accept() {
     const sel = this.selection;
-    if (!sel || !sel.suggestion) return null;
+    if (!sel?.suggestion) return null;
     return this.replace(sel.row, sel.row, true);
   }
 

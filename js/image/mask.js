@@ -86,7 +86,7 @@ export class MaskBits {
       for (let py = jy0; py < jy1; py++) {
         const cy = py + 0.5;
         let t = len2 === 0 ? 0 : ((cx - a[0]) * dx + (cy - a[1]) * dy) / len2;
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        t = Math.min(1, Math.max(0, t));
         const ex = cx - a[0] - t * dx;
         const ey = cy - a[1] - t * dy;
         if (ex * ex + ey * ey <= r2) this.bits[column + py] = value;

@@ -87,7 +87,10 @@ export function drawShape(ctx, row, style, how = {}) {
     ctx.rect(row.x, row.y, row.width, row.height);
   } else if (row.kind === "polygon") {
     const pts = /** @type {[number, number][]} */ (row.points);
-    pts.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+    pts.forEach(([x, y], i) => {
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
     ctx.closePath();
   } else {
     return;
@@ -129,7 +132,10 @@ export function drawDraft(ctx, points, pointer, color, style) {
   ctx.strokeStyle = color;
   ctx.lineWidth = 2 * px;
   ctx.beginPath();
-  points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+  points.forEach(([x, y], i) => {
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  });
   if (pointer) ctx.lineTo(pointer[0], pointer[1]);
   ctx.stroke();
   ctx.fillStyle = color;

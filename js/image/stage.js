@@ -252,7 +252,10 @@ export function regionStage(session, root, stage, options) {
       octx.lineJoin = "round";
       octx.lineWidth = 2 * d.radius;
       octx.beginPath();
-      d.path.forEach(([x, y], i) => (i === 0 ? octx.moveTo(x, y) : octx.lineTo(x, y)));
+      d.path.forEach(([x, y], i) => {
+        if (i === 0) octx.moveTo(x, y);
+        else octx.lineTo(x, y);
+      });
       if (d.path.length === 1) octx.lineTo(d.path[0][0] + 0.01, d.path[0][1]);
       octx.stroke();
       octx.restore();

@@ -82,7 +82,9 @@ export function laneOrder(intervals) {
 export function layoutLanes(intervals) {
   const lanes = new Map();
   const found = laneIndices(intervals);
-  intervals.forEach((interval, i) => lanes.set(interval.id, found.lanes[i]));
+  intervals.forEach((interval, i) => {
+    lanes.set(interval.id, found.lanes[i]);
+  });
   return { lanes, depth: found.depth };
 }
 

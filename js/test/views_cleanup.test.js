@@ -92,8 +92,8 @@ class FakeModel {
 
   /** @param {string} event @param {Function} callback */
   on(event, callback) {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
+    const set = this.handlers.get(event) ?? new Set();
+    this.handlers.set(event, set);
     set.add(callback);
   }
 

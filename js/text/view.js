@@ -12,6 +12,7 @@ import { blockOf, blockStarts } from "./offsets.js";
  *   suggestion: boolean, lane: number}} Mark `rgb`: the label's colour as "r, g, b"
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LANE_GAP = 4; // px between the bars of stacked spans
 const MAX_LANES = 6; // bars drawn; deeper ones share the top lane
