@@ -42,7 +42,9 @@ export default {
       clear: {
         title: "remove this clip's clip labels",
         action: () => {
-          const ids = [...(shell.session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);
+          const ids = [...(shell.session.current?.rows.values() ?? [])]
+            .filter((r) => r.kind === "label")
+            .map((r) => r.id);
           if (ids.length) shell.session.edit({ upsert: [], delete: ids });
         },
       },

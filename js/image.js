@@ -20,15 +20,24 @@ import { pageShell } from "./lib/shell.js";
 /** @type {import("./lib/ui.js").HelpRow[]} */
 const REGION_HELP = [
   ["Shift+1 – 9", "toggle the k-th whole-image label"],
-  ["v", "select tool: click a shape to select it, drag it to move, drag a handle to resize; drag the empty image to pan"],
+  [
+    "v",
+    "select tool: click a shape to select it, drag it to move, drag a handle to resize; drag the empty image to pan",
+  ],
   ["b", "box tool: drag to draw a box"],
   ["g", "polygon tool: click the vertices, click the first one (or Enter, or double-click) to close"],
   ["r", "brush tool: drag to paint a mask; Shift+drag erases"],
   ["e", "toggle the eraser (brush)"],
   ["[ / ]", "smaller / bigger brush"],
   ["drag an edge / Alt+click a vertex", "insert / delete a polygon vertex (selected polygon)"],
-  ["Delete / Backspace", "delete the selected shape (reject a selected suggestion); remove the last vertex while drawing"],
-  ["Arrows", "nudge the selected box or polygon by 1 pixel (Shift: 10); with nothing selected → and ← move between items"],
+  [
+    "Delete / Backspace",
+    "delete the selected shape (reject a selected suggestion); remove the last vertex while drawing",
+  ],
+  [
+    "Arrows",
+    "nudge the selected box or polygon by 1 pixel (Shift: 10); with nothing selected → and ← move between items",
+  ],
   ["Esc", "stop drawing a polygon, else deselect"],
   ["Enter", "close the polygon being drawn"],
   ["wheel / + / −", "zoom in and out"],
@@ -125,13 +134,22 @@ export default {
 
     keys.bind(
       ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
-      ["1 – 9", regions ? "label of the next shape; with a shape selected, give it that label" : "choose the k-th label (toggles it when several labels are allowed)"],
+      [
+        "1 – 9",
+        regions
+          ? "label of the next shape; with a shape selected, give it that label"
+          : "choose the k-th label (toggles it when several labels are allowed)",
+      ],
       (event) => onLabel(Number(event.key) - 1),
     );
-    keys.bind(["a"], ["a", regions ? "accept the selected (or best) suggestion" : "accept the best suggestion (a model's label)"], () => {
-      const best = session.visibleSuggestions("label")[0];
-      if (best) onAccept(best);
-    });
+    keys.bind(
+      ["a"],
+      ["a", regions ? "accept the selected (or best) suggestion" : "accept the best suggestion (a model's label)"],
+      () => {
+        const best = session.visibleSuggestions("label")[0];
+        if (best) onAccept(best);
+      },
+    );
     if (regions) keys.note(...REGION_HELP);
     shell.cleanup.listen(root, "pointerdown", () => root.focus({ preventScroll: true }));
 

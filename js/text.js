@@ -31,8 +31,13 @@ import { documentView } from "./text/view.js";
  */
 async function decode(_item, buffers) {
   const [t, k] = buffers;
-  const text = t ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : "";
-  const tokens = k && k.byteLength >= 4 ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength)) : new Int32Array(0);
+  const text = t
+    ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength))
+    : "";
+  const tokens =
+    k && k.byteLength >= 4
+      ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength))
+      : new Int32Array(0);
   return { text, tokens };
 }
 
@@ -101,7 +106,11 @@ export default {
       if (!change) {
         // Already tagged so: show that span selected rather than do nothing.
         const range = sel;
-        const same = range && [...rowsOf().values()].find((r) => r.kind === "span" && r.label === names[index] && r.start === range.start && r.end === range.end);
+        const same =
+          range &&
+          [...rowsOf().values()].find(
+            (r) => r.kind === "span" && r.label === names[index] && r.start === range.start && r.end === range.end,
+          );
         if (same && !row) {
           activeId = same.id;
           update();
@@ -202,7 +211,14 @@ export default {
       docLabelButtons = names.map((label, i) =>
         h(
           "button",
-          { type: "button", class: "nbl-label nbl-doclabel", "data-label": label, "aria-pressed": "false", title: i < 9 ? `Shift+${i + 1}` : "", onclick: () => onDocLabel(i) },
+          {
+            type: "button",
+            class: "nbl-label nbl-doclabel",
+            "data-label": label,
+            "aria-pressed": "false",
+            title: i < 9 ? `Shift+${i + 1}` : "",
+            onclick: () => onDocLabel(i),
+          },
           i < 9 ? h("kbd", {}, `⇧${i + 1}`) : null,
           label,
         ),
@@ -220,10 +236,26 @@ export default {
       const out = [];
       for (const r of entry?.rows.values() ?? []) {
         if (r.kind !== "span") continue;
-        out.push({ id: r.id, start: r.start, end: r.end, label: r.label, rgb: tint(r.label), suggestion: false, lane: 0 });
+        out.push({
+          id: r.id,
+          start: r.start,
+          end: r.end,
+          label: r.label,
+          rgb: tint(r.label),
+          suggestion: false,
+          lane: 0,
+        });
       }
       for (const s of session.visibleSuggestions("span")) {
-        out.push({ id: s.id, start: s.start, end: s.end, label: s.label, rgb: tint(s.label), suggestion: true, lane: 0 });
+        out.push({
+          id: s.id,
+          start: s.start,
+          end: s.end,
+          label: s.label,
+          rgb: tint(s.label),
+          suggestion: true,
+          lane: 0,
+        });
       }
       const layout = layoutLanes(out);
       for (const m of out) m.lane = layout.lanes.get(m.id) ?? 0;
@@ -243,7 +275,11 @@ export default {
           h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(row.label)}` }, row.label),
           ` ${piece(sel ?? row)} `,
           h("span", { class: "nbl-muted" }, "· 1–9 relabel · Shift+←/→ resize · "),
-          h("button", { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete }, "Delete"),
+          h(
+            "button",
+            { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete },
+            "Delete",
+          ),
         );
       } else if (s) {
         replace(
@@ -252,14 +288,39 @@ export default {
           h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(s.label)}` }, s.label),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
           ` ${piece({ start: s.start, end: s.end })} `,
-          h("button", { type: "button", class: "nbl-button nbl-accept-span", title: "Accept (Enter or a)", onclick: () => onAccept(s) }, "✓ Accept"),
-          h("button", { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) }, "✗ Reject"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-accept-span",
+              title: "Accept (Enter or a)",
+              onclick: () => onAccept(s),
+            },
+            "✓ Accept",
+          ),
+          h(
+            "button",
+            { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) },
+            "✗ Reject",
+          ),
           h("span", { class: "nbl-muted" }, " · 1–9 accept with another label"),
         );
       } else if (sel) {
-        replace(info, h("span", { class: "nbl-muted" }, "Selected "), piece(sel), h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"));
+        replace(
+          info,
+          h("span", { class: "nbl-muted" }, "Selected "),
+          piece(sel),
+          h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"),
+        );
       } else {
-        replace(info, h("span", { class: "nbl-muted" }, d?.text.length ? "Select text with the mouse or → / ←, then press 1–9" : ""));
+        replace(
+          info,
+          h(
+            "span",
+            { class: "nbl-muted" },
+            d?.text.length ? "Select text with the mouse or → / ←, then press 1–9" : "",
+          ),
+        );
       }
     };
 
@@ -409,7 +470,9 @@ export default {
       ],
       (_event, key) => {
         if (!doc()) return false;
-        const how = /** @type {"right" | "left" | "grow" | "shrink"} */ (arrows[/** @type {keyof typeof arrows} */ (key)]);
+        const how = /** @type {"right" | "left" | "grow" | "shrink"} */ (
+          arrows[/** @type {keyof typeof arrows} */ (key)]
+        );
         if (how === "right" || how === "left") activeId = null;
         select(moveSelection(units(), sel, caret, how));
         return true;
@@ -423,12 +486,24 @@ export default {
       select((key === "Home" ? u.after(0) : u.before(d.text.length)) ?? sel);
       return true;
     });
-    keys.bind(["1", "2", "3", "4", "5", "6", "7", "8", "9"], ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"], (event) => onLabel(Number(event.key) - 1));
-    keys.bind(["Tab", "Shift+Tab"], ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"], (_event, key) => {
-      const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
-      if (next) activate(next);
-    });
-    keys.bind(["Delete", "Backspace"], ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"], () => onDelete());
+    keys.bind(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"],
+      (event) => onLabel(Number(event.key) - 1),
+    );
+    keys.bind(
+      ["Tab", "Shift+Tab"],
+      ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"],
+      (_event, key) => {
+        const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
+        if (next) activate(next);
+      },
+    );
+    keys.bind(
+      ["Delete", "Backspace"],
+      ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"],
+      () => onDelete(),
+    );
     keys.note(["Shift+1 – Shift+9", "choose the k-th document label (toggles with several allowed)"]);
     keys.bind(["Enter", "a"], ["Enter / a", "accept the selected (or best) suggestion"], () => {
       const s = activeSuggestion() ?? session.visibleSuggestions()[0];

@@ -4,8 +4,8 @@
 
 import { h, replace } from "../lib/dom.js";
 import { colourOf } from "../lib/palette.js";
-import { SPEEDS } from "./view.js";
 import { formatTime } from "./timeline.js";
+import { SPEEDS } from "./view.js";
 
 /**
  * @typedef {import("./view.js").AudioView} AudioView
@@ -22,12 +22,29 @@ export function audioPanel(v, cleanup) {
   const { root, session, model, player } = v;
   const speed = h(
     "select",
-    { class: "nbl-speed", "aria-label": "playback speed", title: "Playback speed (< / >)", onchange: () => v.setSpeed(Number(speed.value)) },
+    {
+      class: "nbl-speed",
+      "aria-label": "playback speed",
+      title: "Playback speed (< / >)",
+      onchange: () => v.setSpeed(Number(speed.value)),
+    },
     ...SPEEDS.map((s) => h("option", { value: s }, `${s}×`)),
   );
   speed.value = "1";
   const tool = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
-    h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => { act(); root.focus({ preventScroll: true }); } }, text);
+    h(
+      "button",
+      {
+        type: "button",
+        class: `nbl-button ${cls}`,
+        title,
+        onclick: () => {
+          act();
+          root.focus({ preventScroll: true });
+        },
+      },
+      text,
+    );
   const info = h("span", { class: "nbl-audio-info nbl-muted" });
   const clipBar = h("span", { class: "nbl-clip-labels", role: "toolbar", "aria-label": "clip labels" });
   const toolbar = h(
@@ -47,7 +64,13 @@ export function audioPanel(v, cleanup) {
   );
   const notes = h("div", { class: "nbl-audio-notes" });
   const segInfo = h("span", { class: "nbl-seg-info" });
-  const transcript = h("input", { type: "text", class: "nbl-transcript", placeholder: "Transcript (Enter to save)", "aria-label": "transcript", spellcheck: "false" });
+  const transcript = h("input", {
+    type: "text",
+    class: "nbl-transcript",
+    placeholder: "Transcript (Enter to save)",
+    "aria-label": "transcript",
+    spellcheck: "false",
+  });
   const segButtons = h(
     "span",
     { class: "nbl-seg-buttons" },
@@ -103,7 +126,12 @@ export function audioPanel(v, cleanup) {
     if (player.error) noteText.push(`Playback: ${player.error}`);
     replace(notes, ...noteText.map((n) => h("div", {}, n)));
     const it = entry?.item;
-    replace(info, it ? `${it.format ? `${it.format} · ` : ""}${(it.sample_rate / 1000).toFixed(it.sample_rate % 1000 ? 1 : 0)} kHz · ${it.channels} ch` : "");
+    replace(
+      info,
+      it
+        ? `${it.format ? `${it.format} · ` : ""}${(it.sample_rate / 1000).toFixed(it.sample_rate % 1000 ? 1 : 0)} kHz · ${it.channels} ch`
+        : "",
+    );
     notes.hidden = noteText.length === 0;
     const seg = row ?? sug;
     panel.classList.toggle("nbl-empty", !seg);
@@ -115,14 +143,25 @@ export function audioPanel(v, cleanup) {
       const k = all.findIndex((r) => r.id === seg.id);
       replace(
         segInfo,
-        h("span", { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels, seg.label)}` }, seg.label),
+        h(
+          "span",
+          { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels, seg.label)}` },
+          seg.label,
+        ),
         ` ${formatTime(seg.start)} – ${formatTime(seg.end)}`,
-        sug ? ` (suggested${sug.score === undefined ? "" : `, score ${sug.score.toFixed(2)}`})` : ` · segment ${k + 1} of ${all.length}`,
+        sug
+          ? ` (suggested${sug.score === undefined ? "" : `, score ${sug.score.toFixed(2)}`})`
+          : ` · segment ${k + 1} of ${all.length}`,
       );
     } else if (v.mark !== null) {
       replace(segInfo, `Start marked at ${formatTime(v.mark)}: press ] at the end of the segment`);
     } else {
-      replace(segInfo, entry ? `New segments: ${labels[v.activeLabel] ?? ""} · drag on the waveform or press [ and ] · ? for help` : "");
+      replace(
+        segInfo,
+        entry
+          ? `New segments: ${labels[v.activeLabel] ?? ""} · drag on the waveform or press [ and ] · ? for help`
+          : "",
+      );
     }
     if (row && document.activeElement !== transcript) transcript.value = String(row.text ?? "");
     // The label bar shows the selected segment's label, else the label new segments get.
@@ -134,14 +173,23 @@ export function audioPanel(v, cleanup) {
     }
     /** @type {string[]} */
     const clips = model.get("clip_labels") ?? [];
-    const chosen = new Set([...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
+    const chosen = new Set(
+      [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label),
+    );
     replace(
       clipBar,
       ...(clips.length ? [h("span", { class: "nbl-muted" }, "Clip:")] : []),
       ...clips.map((label, i) =>
         h(
           "button",
-          { type: "button", class: `nbl-label nbl-clip${chosen.has(label) ? " nbl-on" : ""}`, "data-label": label, "aria-pressed": String(chosen.has(label)), title: i < 9 ? `Shift+${i + 1}` : "", onclick: () => v.chooseClipLabel(i) },
+          {
+            type: "button",
+            class: `nbl-label nbl-clip${chosen.has(label) ? " nbl-on" : ""}`,
+            "data-label": label,
+            "aria-pressed": String(chosen.has(label)),
+            title: i < 9 ? `Shift+${i + 1}` : "",
+            onclick: () => v.chooseClipLabel(i),
+          },
           label,
         ),
       ),

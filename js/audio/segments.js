@@ -74,7 +74,7 @@ export function hitTest(segs, view, x, options = {}) {
     const x1 = timeToX(view, s.end);
     if (x < x0 || x > x1) continue;
     const onLane = options.lane !== undefined && options.lane !== null && options.laneOf?.get(s.id) === options.lane;
-    const score = (s.end - s.start) - (onLane ? 1e12 : 0);
+    const score = s.end - s.start - (onLane ? 1e12 : 0);
     if (score < insideScore) {
       inside = s;
       insideScore = score;

@@ -43,10 +43,19 @@ export class AudioView {
     this.g = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d"));
     this.waveWrap = h("div", { class: "nbl-wave-wrap" }, this.canvas);
     this.scroll = h("input", {
-      type: "range", class: "nbl-scroll", min: 0, max: 1, step: "any", "aria-label": "scroll along the timeline",
+      type: "range",
+      class: "nbl-scroll",
+      min: 0,
+      max: 1,
+      step: "any",
+      "aria-label": "scroll along the timeline",
       oninput: () => this.scrollTo(Number(this.scroll.value)),
     });
-    this.playButton = h("button", { type: "button", class: "nbl-button nbl-play", title: "Play / pause (Space)", onclick: () => this.togglePlay() }, "▶ Play");
+    this.playButton = h(
+      "button",
+      { type: "button", class: "nbl-button nbl-play", title: "Play / pause (Space)", onclick: () => this.togglePlay() },
+      "▶ Play",
+    );
     this.clock = h("span", { class: "nbl-clock" });
     /** @type {View | null} the visible time range */
     this.view = null;
@@ -120,7 +129,9 @@ export class AudioView {
 
   /** @returns {SegSuggestion | undefined} */
   selectedSuggestion() {
-    return /** @type {SegSuggestion | undefined} */ (this.selected ? this.item()?.suggestions.get(this.selected) : undefined);
+    return /** @type {SegSuggestion | undefined} */ (
+      this.selected ? this.item()?.suggestions.get(this.selected) : undefined
+    );
   }
 
   /** @returns {string[]} */
@@ -143,7 +154,8 @@ export class AudioView {
     this.raf = 0;
     const { player } = this;
     player.tick();
-    if (this.item() && this.view && player.playing && !this.drag) this.view = follow(this.view, player.time, this.duration(), this.minSpp());
+    if (this.item() && this.view && player.playing && !this.drag)
+      this.view = follow(this.view, player.time, this.duration(), this.minSpp());
     this.draw();
     if (player.playing) this.requestDraw();
   }
@@ -164,12 +176,24 @@ export class AudioView {
     stage.classList.remove("nbl-loading");
     const duration = this.duration();
     const width = Math.max(100, Math.floor(waveWrap.clientWidth || stage.clientWidth || 640));
-    const view = !this.view || this.view.width !== width ? (this.view ? clampView({ ...this.view, width }, duration, this.minSpp()) : fitView(duration, width)) : this.view;
+    const view =
+      !this.view || this.view.width !== width
+        ? this.view
+          ? clampView({ ...this.view, width }, duration, this.minSpp())
+          : fitView(duration, width)
+        : this.view;
     this.view = view;
     /** @type {DrawSeg[]} */
     const segs = [
       ...this.segments().map((r) => ({ id: r.id, start: r.start, end: r.end, label: r.label, text: r.text })),
-      ...this.suggestions().map((s) => ({ id: s.id, start: s.start, end: s.end, label: s.label, text: s.text, suggestion: true })),
+      ...this.suggestions().map((s) => ({
+        id: s.id,
+        start: s.start,
+        end: s.end,
+        label: s.label,
+        text: s.text,
+        suggestion: true,
+      })),
     ];
     const drag = this.drag;
     if (this.draft && drag?.mode === "edge" && drag.id) {
@@ -190,7 +214,12 @@ export class AudioView {
       this.g,
       {
         view,
-        peaks: { buckets: entry.item.peaks.buckets, sampleRate: entry.item.sample_rate, levels: media.levels, scale: entry.item.peaks.scale },
+        peaks: {
+          buckets: entry.item.peaks.buckets,
+          sampleRate: entry.item.sample_rate,
+          levels: media.levels,
+          scale: entry.item.peaks.scale,
+        },
         segments: segs,
         laneOf: stack.lane,
         laneCount: stack.count,
@@ -271,7 +300,8 @@ export class AudioView {
     const view = this.view;
     if (!view) return;
     const t = this.player.time;
-    const anchor = t >= view.start && t <= view.start + view.width * view.spp ? t : view.start + (view.width * view.spp) / 2;
+    const anchor =
+      t >= view.start && t <= view.start + view.width * view.spp ? t : view.start + (view.width * view.spp) / 2;
     this.view = zoomAt(view, factor, anchor, this.duration(), this.minSpp());
     this.requestDraw();
   }
@@ -353,7 +383,10 @@ export class AudioView {
     const clips = model.get("clip_labels") ?? [];
     const entry = session.current;
     if (index >= clips.length || !entry) return;
-    const change = chooseItemLabel(entry.rows.values(), clips[index], { multi: Boolean(model.get("multi_label")), toggle: true });
+    const change = chooseItemLabel(entry.rows.values(), clips[index], {
+      multi: Boolean(model.get("multi_label")),
+      toggle: true,
+    });
     if (change) session.edit(change);
     if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
   }
@@ -433,7 +466,11 @@ export class AudioView {
     this.select(next.id);
     const view = this.view;
     if (view && (next.start < view.start || next.start > view.start + view.width * view.spp)) {
-      this.view = clampView({ ...view, start: next.start - view.width * view.spp * 0.1 }, this.duration(), this.minSpp());
+      this.view = clampView(
+        { ...view, start: next.start - view.width * view.spp * 0.1 },
+        this.duration(),
+        this.minSpp(),
+      );
     }
     if (!this.player.playing) this.player.seek(next.start);
     this.requestDraw();

@@ -113,7 +113,12 @@ export function drawHandles(ctx, row, style) {
   ctx.strokeStyle = style.color(row.label);
   ctx.lineWidth = 1.5 * px;
   /** @type {[number, number][]} */
-  const points = row.kind === "box" ? HANDLES.map((h) => handlePoint(/** @type {any} */ (row), h)) : row.kind === "polygon" ? row.points : [];
+  const points =
+    row.kind === "box"
+      ? HANDLES.map((h) => handlePoint(/** @type {any} */ (row), h))
+      : row.kind === "polygon"
+        ? row.points
+        : [];
   for (const [x, y] of points) {
     ctx.fillRect(x - s, y - s, 2 * s, 2 * s);
     ctx.strokeRect(x - s, y - s, 2 * s, 2 * s);

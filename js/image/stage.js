@@ -3,11 +3,11 @@
 // toolbar and keys. Drawing happens in requestAnimationFrame only; during a drag only
 // the overlay is redrawn, so dragging one box among hundreds costs one box per frame.
 
+import { h, replace } from "../lib/dom.js";
+import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
-import { h, replace } from "../lib/dom.js";
-import { newId } from "../lib/ids.js";
 
 /**
  * @typedef {import("../lib/session.js").Session} Session
@@ -86,12 +86,37 @@ export function regionStage(session, root, stage, options) {
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
-    h("button", { type: "button", class: "nbl-button nbl-tool", "data-tool": tool, title: TOOL_NAMES[tool], onclick: () => setTool(tool) }, TOOL_NAMES[tool].split(" ")[0]),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbl-button nbl-tool",
+        "data-tool": tool,
+        title: TOOL_NAMES[tool],
+        onclick: () => setTool(tool),
+      },
+      TOOL_NAMES[tool].split(" ")[0],
+    ),
   );
-  const eraserButton = h("button", { type: "button", class: "nbl-button nbl-eraser", title: "Eraser (e; or Shift+drag)", onclick: () => toggleEraser() }, "Eraser");
+  const eraserButton = h(
+    "button",
+    {
+      type: "button",
+      class: "nbl-button nbl-eraser",
+      title: "Eraser (e; or Shift+drag)",
+      onclick: () => toggleEraser(),
+    },
+    "Eraser",
+  );
   const brushText = h("span", { class: "nbl-brush-size nbl-muted" });
   const opacity = h("input", {
-    type: "range", min: 0.05, max: 1, step: 0.05, class: "nbl-opacity", "aria-label": "opacity", title: "Opacity of the regions (o)",
+    type: "range",
+    min: 0.05,
+    max: 1,
+    step: 0.05,
+    class: "nbl-opacity",
+    "aria-label": "opacity",
+    title: "Opacity of the regions (o)",
     oninput: () => setOpacity(Number(opacity.value)),
   });
   const activeText = h("span", { class: "nbl-active-label" });
@@ -103,10 +128,27 @@ export function regionStage(session, root, stage, options) {
     options.tools.includes("brush") ? brushText : null,
     h("span", { class: "nbl-spacer" }),
     activeText,
-    h("button", { type: "button", class: "nbl-button nbl-zoom-in", title: "Zoom in (+)", onclick: () => zoomCentre(ZOOM_STEP) }, "+"),
-    h("button", { type: "button", class: "nbl-button nbl-zoom-out", title: "Zoom out (−)", onclick: () => zoomCentre(1 / ZOOM_STEP) }, "−"),
+    h(
+      "button",
+      { type: "button", class: "nbl-button nbl-zoom-in", title: "Zoom in (+)", onclick: () => zoomCentre(ZOOM_STEP) },
+      "+",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbl-button nbl-zoom-out",
+        title: "Zoom out (−)",
+        onclick: () => zoomCentre(1 / ZOOM_STEP),
+      },
+      "−",
+    ),
     h("button", { type: "button", class: "nbl-button nbl-fit", title: "Fit to view (f)", onclick: () => fit() }, "Fit"),
-    h("button", { type: "button", class: "nbl-button nbl-hide", title: "Hide annotations (h)", onclick: () => toggleHidden() }, "Hide"),
+    h(
+      "button",
+      { type: "button", class: "nbl-button nbl-hide", title: "Hide annotations (h)", onclick: () => toggleHidden() },
+      "Hide",
+    ),
     h("label", { class: "nbl-muted" }, "opacity ", opacity),
   );
   stage.before(toolbar);
@@ -132,7 +174,10 @@ export function regionStage(session, root, stage, options) {
       b.classList.toggle("nbl-drawing", options.regions && /** @type {HTMLElement} */ (b).dataset.label === label);
     }
   };
-  cleanup.on(model, "change:opacity", () => { refreshToolbar(); schedule(true); });
+  cleanup.on(model, "change:opacity", () => {
+    refreshToolbar();
+    schedule(true);
+  });
 
   /** @param {Tool} tool */
   const setTool = (tool) => {
@@ -142,10 +187,21 @@ export function regionStage(session, root, stage, options) {
     refreshToolbar();
     schedule(false);
   };
-  const toggleEraser = () => { editor.eraser = !editor.eraser; if (editor.eraser) setTool("brush"); refreshToolbar(); };
+  const toggleEraser = () => {
+    editor.eraser = !editor.eraser;
+    if (editor.eraser) setTool("brush");
+    refreshToolbar();
+  };
   /** @param {number} value */
-  const setOpacity = (value) => { model.set("opacity", Math.min(1, Math.max(0, value))); model.save_changes(); };
-  const toggleHidden = () => { hidden = !hidden; refreshToolbar(); schedule(true); };
+  const setOpacity = (value) => {
+    model.set("opacity", Math.min(1, Math.max(0, value)));
+    model.save_changes();
+  };
+  const toggleHidden = () => {
+    hidden = !hidden;
+    refreshToolbar();
+    schedule(true);
+  };
 
   // -- view ------------------------------------------------------------------------------
   const fit = () => {
@@ -376,15 +432,28 @@ export function regionStage(session, root, stage, options) {
   };
   overlay.addEventListener("pointerup", onUp);
   overlay.addEventListener("pointercancel", onUp);
-  overlay.addEventListener("pointerleave", () => { pointer = null; schedule(false); });
-  overlay.addEventListener("dblclick", () => { if (editor.tool === "polygon") commit(editor.closePolygon()); });
-  overlay.addEventListener("contextmenu", (e) => { if (options.regions) e.preventDefault(); });
-  overlay.addEventListener("wheel", (e) => {
-    if (!options.regions || !session.current?.media) return;
-    e.preventDefault();
-    zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
-  }, { passive: false });
-  const onKeyUp = (/** @type {KeyboardEvent} */ e) => { if (e.key === " ") panKey = false; };
+  overlay.addEventListener("pointerleave", () => {
+    pointer = null;
+    schedule(false);
+  });
+  overlay.addEventListener("dblclick", () => {
+    if (editor.tool === "polygon") commit(editor.closePolygon());
+  });
+  overlay.addEventListener("contextmenu", (e) => {
+    if (options.regions) e.preventDefault();
+  });
+  overlay.addEventListener(
+    "wheel",
+    (e) => {
+      if (!options.regions || !session.current?.media) return;
+      e.preventDefault();
+      zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
+    },
+    { passive: false },
+  );
+  const onKeyUp = (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === " ") panKey = false;
+  };
   cleanup.listen(root, "keyup", onKeyUp);
   cleanup.observeSize(stage, () => schedule(true));
 

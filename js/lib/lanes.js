@@ -70,7 +70,9 @@ class Heap {
  * @returns {number[]} indices into `intervals`
  */
 export function laneOrder(intervals) {
-  return intervals.map((_, i) => i).sort((i, j) => intervals[i].start - intervals[j].start || intervals[j].end - intervals[i].end || i - j);
+  return intervals
+    .map((_, i) => i)
+    .sort((i, j) => intervals[i].start - intervals[j].start || intervals[j].end - intervals[i].end || i - j);
 }
 
 /**

@@ -264,7 +264,14 @@ export class Session {
     let entry = this.entries.get(msg.position);
     const busy = [...this.pending.values()].includes(msg.item.id);
     if (!entry) {
-      entry = { position: msg.position, item: msg.item, rows: new Map(), suggestions: new Map(), media: null, loading: false };
+      entry = {
+        position: msg.position,
+        item: msg.item,
+        rows: new Map(),
+        suggestions: new Map(),
+        media: null,
+        loading: false,
+      };
       this.entries.set(msg.position, entry);
     }
     entry.item = msg.item;
@@ -285,7 +292,10 @@ export class Session {
         },
         (error) => {
           target.loading = false;
-          target.item = { ...target.item, error: `item ${JSON.stringify(target.item.id)}: the page could not decode it (${error})` };
+          target.item = {
+            ...target.item,
+            error: `item ${JSON.stringify(target.item.id)}: the page could not decode it (${error})`,
+          };
           if (target.position === this.position) this.notify();
         },
       );
@@ -297,9 +307,7 @@ export class Session {
   /** Keep the cache small: drop the entries farthest from the current item. */
   evict() {
     if (this.entries.size <= this.cacheSize) return;
-    const far = [...this.entries.keys()].sort(
-      (a, b) => Math.abs(b - this.position) - Math.abs(a - this.position),
-    );
+    const far = [...this.entries.keys()].sort((a, b) => Math.abs(b - this.position) - Math.abs(a - this.position));
     for (const position of far.slice(0, this.entries.size - this.cacheSize)) {
       const entry = this.entries.get(position);
       if (entry?.media) this.release(entry.media);

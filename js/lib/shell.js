@@ -30,7 +30,14 @@ import { frame } from "./ui.js";
  */
 
 /** How keys read in help rows and tooltips. */
-const KEY_WORDS = /** @type {Record<string, string>} */ ({ ArrowRight: "→", ArrowLeft: "←", ArrowUp: "↑", ArrowDown: "↓", Escape: "Esc", " ": "Space" });
+const KEY_WORDS = /** @type {Record<string, string>} */ ({
+  ArrowRight: "→",
+  ArrowLeft: "←",
+  ArrowUp: "↑",
+  ArrowDown: "↓",
+  Escape: "Esc",
+  " ": "Space",
+});
 
 /** @param {string} key a key name (see keys.js keyName) @returns {string} as people read it */
 export function keyWord(key) {
@@ -58,7 +65,12 @@ export class Keymap {
    * @throws {Error} when one of `keys` is already bound (naming both actions)
    */
   bind(keys, help, action) {
-    const rows = typeof help === "string" ? [] : typeof help[0] === "string" ? [/** @type {HelpRow} */ (help)] : /** @type {HelpRow[]} */ (help);
+    const rows =
+      typeof help === "string"
+        ? []
+        : typeof help[0] === "string"
+          ? [/** @type {HelpRow} */ (help)]
+          : /** @type {HelpRow[]} */ (help);
     const what = typeof help === "string" ? help : rows.map((r) => r[1]).join("; ");
     for (const key of keys) {
       const old = this.bindings.get(key);
@@ -129,7 +141,9 @@ export function pageShell(model, el, options) {
       hint: options.hint,
       next: `Next ${noun} (${or(next)})`,
       prev: `Previous ${noun} (${or(previous)})`,
-      clear: clear ? `${clear.title[0].toUpperCase()}${clear.title.slice(1)}${clear.keys?.length ? ` (${or(clear.keys)})` : ""}` : undefined,
+      clear: clear
+        ? `${clear.title[0].toUpperCase()}${clear.title.slice(1)}${clear.keys?.length ? ` (${or(clear.keys)})` : ""}`
+        : undefined,
     },
   });
   const keys = new Keymap();
@@ -139,9 +153,12 @@ export function pageShell(model, el, options) {
 
   /** Bind the shared keys (after the widget's own, so their help rows come last). */
   const bindShared = () => {
-    if (clear?.keys?.length) keys.bind(clear.keys, clear.help ?? [clear.keys.map(keyWord).join(" / "), clear.title], () => clear.action());
+    if (clear?.keys?.length)
+      keys.bind(clear.keys, clear.help ?? [clear.keys.map(keyWord).join(" / "), clear.title], () => clear.action());
     keys.bind(next, [next.map(keyWord).join(" / "), `next ${noun}`], () => session.goto(session.position + 1));
-    keys.bind(previous, [previous.map(keyWord).join(" / "), `previous ${noun}`], () => session.goto(session.position - 1));
+    keys.bind(previous, [previous.map(keyWord).join(" / "), `previous ${noun}`], () =>
+      session.goto(session.position - 1),
+    );
     keys.bind(["z", "Ctrl+z"], ["z / Ctrl+z", "undo"], () => {
       session.undo();
       options.onHistory?.();

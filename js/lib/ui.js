@@ -26,15 +26,33 @@ export function frame(session, options) {
   const progress = h("span", { class: "nbl-progress" });
   const errors = h("span", { class: "nbl-errors" });
   const saved = h("span", { class: "nbl-saved", role: "status", "aria-live": "polite" });
-  const header = h("div", { class: "nbl-header" }, name, meta, h("span", { class: "nbl-spacer" }), errors, progress, saved);
+  const header = h(
+    "div",
+    { class: "nbl-header" },
+    name,
+    meta,
+    h("span", { class: "nbl-spacer" }),
+    errors,
+    progress,
+    saved,
+  );
   const stage = h("div", { class: "nbl-stage" });
   const notice = h("div", { class: "nbl-notice", role: "alert" });
   const labelBar = h("div", { class: "nbl-labels", role: "toolbar", "aria-label": "labels" });
   const suggestionList = h("span", { class: "nbl-suggestion-list" });
   const threshold = h("input", {
-    type: "range", min: 0, max: 1, step: 0.05, class: "nbl-threshold", "aria-label": "score threshold",
+    type: "range",
+    min: 0,
+    max: 1,
+    step: 0.05,
+    class: "nbl-threshold",
+    "aria-label": "score threshold",
     title: "Hide suggestions that score below this",
-    oninput: () => { model.set("threshold", Number(threshold.value)); model.save_changes(); session.notify(); },
+    oninput: () => {
+      model.set("threshold", Number(threshold.value));
+      model.save_changes();
+      session.notify();
+    },
   });
   const thresholdText = h("span", { class: "nbl-threshold-value" });
   const suggestionBar = h(
@@ -62,7 +80,11 @@ export function frame(session, options) {
     button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
   );
-  const hint = h("div", { class: "nbl-hint" }, words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help");
+  const hint = h(
+    "div",
+    { class: "nbl-hint" },
+    words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help",
+  );
   const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
 
   /** @type {HTMLButtonElement[]} */
@@ -73,7 +95,14 @@ export function frame(session, options) {
     labelButtons = labels.map((label, i) =>
       h(
         "button",
-        { type: "button", class: "nbl-label", "data-label": label, "aria-pressed": "false", title: i < 9 ? `key ${i + 1}` : "", onclick: () => options.onLabel(i) },
+        {
+          type: "button",
+          class: "nbl-label",
+          "data-label": label,
+          "aria-pressed": "false",
+          title: i < 9 ? `key ${i + 1}` : "",
+          onclick: () => options.onLabel(i),
+        },
         i < 9 ? h("kbd", {}, String(i + 1)) : null,
         label,
       ),
@@ -98,7 +127,10 @@ export function frame(session, options) {
     if (entry) {
       replace(name, entry.item.name);
       name.title = entry.item.id;
-      replace(meta, ...Object.entries(entry.item.meta ?? {}).map(([k, v]) => h("span", { class: "nbl-chip" }, `${k}: ${v}`)));
+      replace(
+        meta,
+        ...Object.entries(entry.item.meta ?? {}).map(([k, v]) => h("span", { class: "nbl-chip" }, `${k}: ${v}`)),
+      );
     } else {
       replace(name, "Loading…");
       replace(meta);
@@ -123,12 +155,33 @@ export function frame(session, options) {
         h(
           "span",
           { class: "nbl-suggestion", "data-label": s.label },
-          h("button", { type: "button", class: "nbl-button nbl-accept", title: i === 0 ? "Accept (a)" : "Accept", onclick: () => options.onAccept(s) }, `✓ ${s.label}`),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-accept",
+              title: i === 0 ? "Accept (a)" : "Accept",
+              onclick: () => options.onAccept(s),
+            },
+            `✓ ${s.label}`,
+          ),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
-          h("button", { type: "button", class: "nbl-button nbl-reject", title: "Reject", "aria-label": `reject ${s.label}`, onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }) }, "✗"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-reject",
+              title: "Reject",
+              "aria-label": `reject ${s.label}`,
+              onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }),
+            },
+            "✗",
+          ),
         ),
       ),
-      inPlace > 0 ? h("span", { class: "nbl-muted nbl-in-place" }, `${visible.length ? "+ " : ""}${inPlace} shown in place`) : null,
+      inPlace > 0
+        ? h("span", { class: "nbl-muted nbl-in-place" }, `${visible.length ? "+ " : ""}${inPlace} shown in place`)
+        : null,
       visible.length === 0 && inPlace === 0 ? h("span", { class: "nbl-muted" }, "none above the threshold") : null,
     );
     const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
@@ -162,6 +215,14 @@ function helpOverlay(onClose) {
     if (el.hidden) onClose();
   };
   /** @param {HelpRow[]} rows */
-  const setRows = (rows) => replace(body, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))));
-  return { el, toggle, setRows, get open() { return !el.hidden; } };
+  const setRows = (rows) =>
+    replace(body, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))));
+  return {
+    el,
+    toggle,
+    setRows,
+    get open() {
+      return !el.hidden;
+    },
+  };
 }

@@ -18,7 +18,20 @@ register(
 
 const dom = new Window({ width: 1024, height: 768 });
 const g = /** @type {any} */ (globalThis);
-for (const name of ["document", "Node", "HTMLElement", "HTMLInputElement", "HTMLSelectElement", "HTMLButtonElement", "HTMLCanvasElement", "CustomEvent", "Event", "KeyboardEvent", "MouseEvent", "PointerEvent"]) {
+for (const name of [
+  "document",
+  "Node",
+  "HTMLElement",
+  "HTMLInputElement",
+  "HTMLSelectElement",
+  "HTMLButtonElement",
+  "HTMLCanvasElement",
+  "CustomEvent",
+  "Event",
+  "KeyboardEvent",
+  "MouseEvent",
+  "PointerEvent",
+]) {
   g[name] = /** @type {any} */ (dom)[name];
 }
 g.window = dom;
@@ -130,7 +143,16 @@ class FakeModel {
   }
 }
 
-const COMMON = { position: 0, n_items: 3, n_done: 0, n_errors: 0, labels: ["cat", "dog"], threshold: 0, multi_label: false, advance: false };
+const COMMON = {
+  position: 0,
+  n_items: 3,
+  n_done: 0,
+  n_errors: 0,
+  labels: ["cat", "dog"],
+  threshold: 0,
+  multi_label: false,
+  advance: false,
+};
 const WIDGETS = {
   image: { entry: "../image.js", traits: { ...COMMON, tools: ["box", "polygon", "brush"], opacity: 0.5 } },
   "image (labels only)": { entry: "../image.js", traits: { ...COMMON, tools: [] } },
@@ -139,7 +161,11 @@ const WIDGETS = {
 };
 
 /** @returns {{model: number, outside: number, observers: number}} what is live now */
-const live = (/** @type {FakeModel} */ model) => ({ model: model.listeners, outside: outside.count, observers: observers.size });
+const live = (/** @type {FakeModel} */ model) => ({
+  model: model.listeners,
+  outside: outside.count,
+  observers: observers.size,
+});
 
 for (const [name, { entry, traits }] of Object.entries(WIDGETS)) {
   for (const perView of [false, true]) {
@@ -192,7 +218,10 @@ test("the key registry refuses a key bound twice, naming both actions", async ()
   const { Keymap } = await import("../lib/shell.js");
   const keys = new Keymap();
   keys.bind(["n"], ["n", "next item"], () => {});
-  assert.throws(() => keys.bind(["x", "n"], ["x / n", "reject"], () => {}), /"n" is bound twice, to "next item" and to "reject"/);
+  assert.throws(
+    () => keys.bind(["x", "n"], ["x / n", "reject"], () => {}),
+    /"n" is bound twice, to "next item" and to "reject"/,
+  );
   assert.deepEqual(keys.rows, [["n", "next item"]], "a refused binding adds no help row");
 });
 
@@ -200,7 +229,11 @@ test("a widget that binds a shared key fails when its view is built", async () =
   const { pageShell } = await import("../lib/shell.js");
   const model = new FakeModel(COMMON);
   const el = dom.document.createElement("div");
-  const shell = pageShell(/** @type {any} */ (model), /** @type {any} */ (el), { decode: async () => null, onLabel: () => {}, onAccept: () => {} });
+  const shell = pageShell(/** @type {any} */ (model), /** @type {any} */ (el), {
+    decode: async () => null,
+    onLabel: () => {},
+    onAccept: () => {},
+  });
   shell.keys.bind(["z"], ["z", "zoom"], () => {});
   assert.throws(() => shell.start(() => {}), /"z" is bound twice, to "zoom" and to "undo"/);
   shell.cleanup.run();
@@ -212,11 +245,18 @@ test("every widget's help lists the shared keys once, after its own", async () =
     const model = new FakeModel(traits);
     const el = dom.document.createElement("div");
     const cleanup = widget.render({ model, el });
-    const rows = [...el.querySelectorAll(".nbl-help tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+    const rows = [...el.querySelectorAll(".nbl-help tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.textContent),
+    );
     const noun = entry === "../text.js" ? "document" : "item";
     const shared = rows.slice(-6).map((r) => r[1]);
-    assert.deepEqual(shared, [`next ${noun}`, `previous ${noun}`, "undo", "redo", "show or hide this help", "close this help"], entry);
-    for (const action of ["undo", "redo", "show or hide this help"]) assert.equal(rows.filter((r) => r[1] === action).length, 1, `${entry}: ${action}`);
+    assert.deepEqual(
+      shared,
+      [`next ${noun}`, `previous ${noun}`, "undo", "redo", "show or hide this help", "close this help"],
+      entry,
+    );
+    for (const action of ["undo", "redo", "show or hide this help"])
+      assert.equal(rows.filter((r) => r[1] === action).length, 1, `${entry}: ${action}`);
     cleanup();
   }
 });
