@@ -9,14 +9,15 @@
  */
 
 /**
- * Live counts across every view of the page, for tests and benchmarks:
- * `model` is the number of model callbacks registered and not yet removed,
- * `calls` the number of times any of them ran. Shared by every nblabel bundle.
- * @type {{model: number, calls: number, views: number}}
+ * Live counts across every view of the page, for tests and benchmarks
+ * (`window.nblabelDebug`, shared by every nblabel bundle): `model` is the number of model
+ * callbacks registered and not yet removed, `calls` the number of times any of them ran,
+ * `events` the same by event name ("change:threshold", "msg:custom").
+ * @type {{model: number, calls: number, events: Record<string, number>}}
  */
 export const debug = (() => {
   const g = /** @type {any} */ (globalThis);
-  g.nblabelDebug ??= { model: 0, calls: 0, views: 0 };
+  g.nblabelDebug ??= { model: 0, calls: 0, events: {} };
   return g.nblabelDebug;
 })();
 
@@ -46,6 +47,7 @@ export class Cleanup {
     /** @type {Callback} */
     const counted = (...args) => {
       debug.calls += 1;
+      debug.events[event] = (debug.events[event] ?? 0) + 1;
       callback(...args);
     };
     model.on(/** @type {any} */ (event), counted);
