@@ -16,7 +16,8 @@ import { pageShell } from "./lib/shell.js";
  * @typedef {import("./lib/session.js").ItemInfo} ItemInfo
  */
 
-/** Help rows for the keys the region stage takes (image/stage.js `key`) while its tools are on. */
+/** Help rows for the keys the region stage takes (image/stage.js `key`) while its tools are on
+ * (x among them: its row is the one of "a", bound here). */
 /** @type {import("./lib/ui.js").HelpRow[]} */
 const REGION_HELP = [
   ["Shift+1 – 9", "toggle the k-th whole-image label"],
@@ -45,7 +46,6 @@ const REGION_HELP = [
   ["Space+drag / middle drag", "pan"],
   ["h", "hide or show the annotations"],
   ["o", "change the regions' opacity"],
-  ["x", "reject the selected (or best) suggestion"],
 ];
 
 /**
@@ -144,7 +144,9 @@ export default {
     );
     keys.bind(
       ["a"],
-      ["a", regions ? "accept the selected (or best) suggestion" : "accept the best suggestion (a model's label)"],
+      regions
+        ? ["a / x", "accept / reject the selected (or best) suggestion"]
+        : ["a", "accept the best suggestion (a model's label)"],
       () => {
         const best = session.visibleSuggestions("label")[0];
         if (best) onAccept(best);

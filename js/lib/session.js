@@ -1,6 +1,10 @@
 // The page's side of the widget protocol (see src/nblabel/widgets/_base.py):
 // a cache of prefetched items, optimistic edits with "saved" acknowledgements,
-// and undo/redo. One Session per model, shared by all of its views.
+// and undo/redo. One Session per model object, shared by the views given that object
+// (anywidget's JupyterLab runtime gives each view its own object, so there each view has
+// its own session); it stops listening when its last view goes (leaveSession).
+
+import { Cleanup } from "./cleanup.js";
 
 /**
  * @typedef {import("@anywidget/types").AnyModel} AnyModel
@@ -16,8 +20,6 @@
  * @typedef {(item: ItemInfo, buffers: DataView[]) => Promise<any>} Decode
  * @typedef {(media: any) => void} Release
  */
-
-import { Cleanup } from "./cleanup.js";
 
 /** @type {WeakMap<AnyModel, Session>} */
 const sessions = new WeakMap();
