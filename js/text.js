@@ -371,7 +371,6 @@ export default {
         const on = b.dataset.label === current;
         b.setAttribute("aria-pressed", String(on));
         b.classList.toggle("nbl-on", on);
-        b.style.setProperty("--nbl-rgb", tint(b.dataset.label ?? ""));
       }
       root.dataset.selection = sel ? `${sel.start}-${sel.end}` : "";
       root.dataset.active = activeId ?? "";

@@ -2,6 +2,7 @@
 // a stage for the widget's own view, label buttons, navigation and a help overlay.
 
 import { h, replace } from "./dom.js";
+import { colourOf, rgbTriplet } from "./palette.js";
 
 /**
  * @typedef {import("./session.js").Session} Session
@@ -101,6 +102,7 @@ export function frame(session, options) {
           "data-label": label,
           "aria-pressed": "false",
           title: i < 9 ? `key ${i + 1}` : "",
+          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label))}`,
           onclick: () => options.onLabel(i),
         },
         i < 9 ? h("kbd", {}, String(i + 1)) : null,
