@@ -15,14 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _args, audio
+from .. import _args, audio, palette
 from .._literal import LITERAL, literal_legend
+from ..lanes import layout_lanes
 from ..schema import is_missing
 
 __all__ = ["plot"]
-
-#: Colour-blind friendly colours, one per segment label (same order as the widget).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
 
 
 def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,7 +75,8 @@ def plot(
         The audio: a path, encoded bytes or a numpy array (then give ``sample_rate``).
         ``None`` draws the segments on an empty timeline.
     labels
-        Segment labels in colour order (default: as they appear, sorted).
+        Segment labels in colour order, as the widget's ``labels`` (default: as they
+        appear, sorted); the k-th label gets the widget's k-th colour.
     start, end
         The time range to show, in seconds (default: the whole item).
     text
@@ -90,7 +89,7 @@ def plot(
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 2.8))
     segs = rows[rows["kind"].astype(str) == "segment"] if "kind" in rows.columns else rows.iloc[:0]
-    segs = segs.sort_values("start") if len(segs) else segs
+    segs = segs.sort_values("start", kind="stable") if len(segs) else segs
     duration: float | None = None
     if source is not None:
         decoded = audio.decode(source, item_id=item, sample_rate=sample_rate)
@@ -101,17 +100,14 @@ def plot(
         ends = pd.to_numeric(segs["end"], errors="coerce") if len(segs) else pd.Series([1.0])
         duration = float(np.nanmax(ends.to_numpy())) if len(ends) else 1.0
     names = list(labels) if labels is not None else sorted({str(x) for x in segs.get("label", [])})
-    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-    lane_ends: list[float] = []  # overlapping segments get their text on separate rows
-    for record in segs.to_dict("records"):
+    colour = palette.colours(names)
+    records = segs.to_dict("records")
+    # Overlapping segments get their text on separate rows, stacked as the widget does.
+    lanes, _ = layout_lanes((float(r["start"]), float(r["end"])) for r in records)
+    for record, lane in zip(records, lanes, strict=True):
         s, e = float(record["start"]), float(record["end"])
-        c = colour.get(str(record["label"]), "#999999")
+        c = colour.get(str(record["label"]), palette.OTHER)
         ax.axvspan(s, e, color=c, alpha=alpha, linewidth=0)
-        lane = next((i for i, end_ in enumerate(lane_ends) if end_ <= s), len(lane_ends))
-        if lane == len(lane_ends):
-            lane_ends.append(e)
-        else:
-            lane_ends[lane] = e
         if text:
             words = str(record["label"])
             if not is_missing(record.get("text")) and str(record["text"]):

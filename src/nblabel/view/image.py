@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _args, media, rle
+from .. import _args, media, palette, rle
 from .._literal import LITERAL
 from ..schema import is_missing
 
@@ -71,7 +71,8 @@ def plot(
     ax
         Axes to draw on; a new figure when omitted.
     labels
-        Label order for the colours (default: the labels in ``rows``, sorted).
+        Label order for the colours, as the widget's ``labels`` (default: the labels in
+        ``rows``, sorted); the k-th label gets the widget's k-th colour.
     alpha
         Opacity of mask and polygon fills.
     max_side
@@ -80,6 +81,7 @@ def plot(
         Write each region's label (and a model's score) at its corner.
     """
     import matplotlib.pyplot as plt
+    from matplotlib import colors as mcolors
     from matplotlib.patches import Rectangle
 
     alpha = _args.number(alpha, "alpha", func="plot_item", low=0, high=1, low_closed=True)
@@ -98,11 +100,9 @@ def plot(
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
     order = list(labels) if labels is not None else sorted({str(v) for v in rows.get("label", [])})
-    cycle = plt.get_cmap("tab10")
 
     def color(label: str) -> Any:
-        index = order.index(label) if label in order else len(order)
-        return cycle(index % 10)
+        return mcolors.to_rgba(palette.colour_of(order, label))
 
     whole: list[str] = []
     step = max(1, math.ceil(max(width, height) / max_side))
