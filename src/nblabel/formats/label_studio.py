@@ -71,6 +71,7 @@ __all__ = [
     "encode_brush",
     "read_label_studio",
     "to_label_studio",
+    "unpack_brush",
     "write_label_studio",
 ]
 
@@ -113,8 +114,8 @@ def encode_brush(mask: npt.ArrayLike) -> list[int]:
     return list(int(text, 2).to_bytes(len(text) // 8, "big")) if text else []
 
 
-def decode_brush(data: Sequence[int], width: int, height: int) -> npt.NDArray[np.bool_]:
-    """The ``(height, width)`` mask of a Label Studio brush ``rle`` (alpha channel > 0)."""
+def unpack_brush(data: Sequence[int]) -> npt.NDArray[np.int64]:
+    """The values (RGBA bytes of every pixel, row by row) packed in a brush ``rle``."""
     raw = bytes(int(b) & 0xFF for b in data)
     if len(raw) < 7:
         raise ValueError("a brush rle needs at least 7 bytes of header")
@@ -132,10 +133,6 @@ def decode_brush(data: Sequence[int], width: int, height: int) -> npt.NDArray[np
     num = read(32)
     word = read(5) + 1
     sizes = [read(4) + 1 for _ in range(4)]
-    if num != width * height * 4:
-        raise ValueError(
-            f"the brush rle holds {num} values, not {width}x{height}x4 = {width * height * 4}"
-        )
     values: list[int] = []
     counts: list[int] = []
     i = 0
@@ -143,7 +140,7 @@ def decode_brush(data: Sequence[int], width: int, height: int) -> npt.NDArray[np
         repeat = read(1)
         j = i + 1 + read(sizes[read(2)])
         if j > num:
-            raise ValueError("a run of the brush rle goes past the image")
+            raise ValueError("a run of the brush rle goes past its length")
         if repeat:
             values.append(read(word))
             counts.append(j - i)
@@ -152,7 +149,16 @@ def decode_brush(data: Sequence[int], width: int, height: int) -> npt.NDArray[np
                 values.append(read(word))
                 counts.append(1)
         i = j
-    flat = np.repeat(np.asarray(values, dtype=np.int64), counts)
+    return np.repeat(np.asarray(values, dtype=np.int64), counts)
+
+
+def decode_brush(data: Sequence[int], width: int, height: int) -> npt.NDArray[np.bool_]:
+    """The ``(height, width)`` mask of a Label Studio brush ``rle`` (alpha channel > 0)."""
+    flat = unpack_brush(data)
+    if flat.size != width * height * 4:
+        raise ValueError(
+            f"the brush rle holds {flat.size} values, not {width}x{height}x4 = {width * height * 4}"
+        )
     return flat.reshape(height, width, 4)[:, :, 3] > 0
 
 

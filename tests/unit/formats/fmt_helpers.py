@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 
 from nblabel import rle, schema
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LABELS = st.sampled_from(["cat", "dog", "traffic light", "Ünïcode"])
 WORD_LABELS = st.sampled_from(["PER", "LOC", "ORG", "MISC"])
@@ -23,15 +21,18 @@ WORD_LABELS = st.sampled_from(["PER", "LOC", "ORG", "MISC"])
 def frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """A validated frame; ``source`` defaults to human, ``annotator`` to ``ana``."""
     return schema.validate(
-        schema.from_records(
-            [{"annotator": "ana", "source": "human", **r} for r in rows]
-        )
+        schema.from_records([{"annotator": "ana", "source": "human", **r} for r in rows])
     )
 
 
 @st.composite
-def image_rows(draw: st.DrawFn, *, kinds: Sequence[str] = ("box", "polygon", "mask"),
-               integral: bool = False, max_rows: int = 8) -> pd.DataFrame:
+def image_rows(
+    draw: st.DrawFn,
+    *,
+    kinds: Sequence[str] = ("box", "polygon", "mask"),
+    integral: bool = False,
+    max_rows: int = 8,
+) -> pd.DataFrame:
     """Image annotations inside their images: boxes, polygons and masks."""
     n_images = draw(st.integers(1, 3))
     sizes = [(draw(st.integers(4, 64)), draw(st.integers(4, 64))) for _ in range(n_images)]
@@ -40,15 +41,28 @@ def image_rows(draw: st.DrawFn, *, kinds: Sequence[str] = ("box", "polygon", "ma
         img = draw(st.integers(0, n_images - 1))
         w, h = sizes[img]
         kind = draw(st.sampled_from(list(kinds)))
-        coord = (lambda hi: st.integers(0, hi)) if integral else (
-            lambda hi: st.floats(0, hi, allow_nan=False, allow_infinity=False))
-        row: dict[str, Any] = {"id": f"r{k}", "item_id": f"img{img}.png", "kind": kind,
-                               "label": draw(LABELS), "image_width": w, "image_height": h}
+        coord = (
+            (lambda hi: st.integers(0, hi))
+            if integral
+            else (lambda hi: st.floats(0, hi, allow_nan=False, allow_infinity=False))
+        )
+        row: dict[str, Any] = {
+            "id": f"r{k}",
+            "item_id": f"img{img}.png",
+            "kind": kind,
+            "label": draw(LABELS),
+            "image_width": w,
+            "image_height": h,
+        }
         if kind == "box":
             x = float(draw(coord(w - 1)))
             y = float(draw(coord(h - 1)))
-            row.update(x=x, y=y, width=float(draw(coord(int(w - x)))),
-                       height=float(draw(coord(int(h - y)))))
+            row.update(
+                x=x,
+                y=y,
+                width=float(draw(coord(int(w - x)))),
+                height=float(draw(coord(int(h - y)))),
+            )
         elif kind == "polygon":
             n = draw(st.integers(3, 6))
             row["points"] = [[float(draw(coord(w))), float(draw(coord(h)))] for _ in range(n)]
@@ -56,8 +70,9 @@ def image_rows(draw: st.DrawFn, *, kinds: Sequence[str] = ("box", "polygon", "ma
             pw, ph = draw(st.integers(1, min(w, 6))), draw(st.integers(1, min(h, 6)))
             bits = draw(st.lists(st.booleans(), min_size=pw * ph, max_size=pw * ph))
             left, top = draw(st.integers(0, w - pw)), draw(st.integers(0, h - ph))
-            row["mask"] = rle.encode_patch(np.asarray(bits).reshape(ph, pw), left=left, top=top,
-                                           height=h, width=w)
+            row["mask"] = rle.encode_patch(
+                np.asarray(bits).reshape(ph, pw), left=left, top=top, height=h, width=w
+            )
         rows.append(row)
     return frame(rows)
 
@@ -91,8 +106,10 @@ def _equal(x: Any, y: Any, atol: float) -> bool:
         return x.keys() == y.keys() and all(_equal(x[k], y[k], atol) for k in x)
     if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
         return len(x) == len(y) and all(_equal(p, q, atol) for p, q in zip(x, y, strict=True))
-    if isinstance(x, (float, int, np.floating, np.integer)) and isinstance(
-        y, (float, int, np.floating, np.integer)
-    ) and not isinstance(x, bool):
+    if (
+        isinstance(x, (float, int, np.floating, np.integer))
+        and isinstance(y, (float, int, np.floating, np.integer))
+        and not isinstance(x, bool)
+    ):
         return bool(abs(float(x) - float(y)) <= atol)
     return bool(x == y)

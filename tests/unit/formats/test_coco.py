@@ -20,8 +20,20 @@ from nblabel import rle, schema
 from nblabel.formats import FormatError, read_coco, to_coco, write_coco
 from nblabel.store import Store
 
-GEOMETRY = ("item_id", "kind", "label", "x", "y", "width", "height", "points", "mask",
-            "image_width", "image_height", "score")
+GEOMETRY = (
+    "item_id",
+    "kind",
+    "label",
+    "x",
+    "y",
+    "width",
+    "height",
+    "points",
+    "mask",
+    "image_width",
+    "image_height",
+    "score",
+)
 
 
 def coco_api(doc: dict[str, Any]) -> COCO:
@@ -43,16 +55,42 @@ def dataset() -> dict[str, Any]:
             {"id": 37777, "file_name": "000000037777.jpg", "width": 40, "height": 30},
         ],
         "annotations": [
-            {"id": 1768, "image_id": 397133, "category_id": 18, "iscrowd": 0, "area": 70.5,
-             "bbox": [1.5, 2.0, 10.0, 9.0],
-             "segmentation": [[1.5, 2.0, 11.5, 2.0, 11.5, 11.0, 1.5, 11.0]]},
-            {"id": 1769, "image_id": 397133, "category_id": 1, "iscrowd": 1, "area": 150,
-             "bbox": [10, 5, 15, 10], "segmentation": {"size": [20, 30], "counts": counts}},
-            {"id": 2001, "image_id": 37777, "category_id": 1, "iscrowd": 0, "area": 12.0,
-             "bbox": [0.0, 0.0, 4.0, 3.0]},
-            {"id": 2002, "image_id": 37777, "category_id": 18, "iscrowd": 0, "area": 8.0,
-             "bbox": [20, 10, 6, 6], "attributes": {"occluded": True},
-             "segmentation": [[20, 10, 26, 10, 26, 16], [30, 20, 34, 20, 34, 24]]},
+            {
+                "id": 1768,
+                "image_id": 397133,
+                "category_id": 18,
+                "iscrowd": 0,
+                "area": 70.5,
+                "bbox": [1.5, 2.0, 10.0, 9.0],
+                "segmentation": [[1.5, 2.0, 11.5, 2.0, 11.5, 11.0, 1.5, 11.0]],
+            },
+            {
+                "id": 1769,
+                "image_id": 397133,
+                "category_id": 1,
+                "iscrowd": 1,
+                "area": 150,
+                "bbox": [10, 5, 15, 10],
+                "segmentation": {"size": [20, 30], "counts": counts},
+            },
+            {
+                "id": 2001,
+                "image_id": 37777,
+                "category_id": 1,
+                "iscrowd": 0,
+                "area": 12.0,
+                "bbox": [0.0, 0.0, 4.0, 3.0],
+            },
+            {
+                "id": 2002,
+                "image_id": 37777,
+                "category_id": 18,
+                "iscrowd": 0,
+                "area": 8.0,
+                "bbox": [20, 10, 6, 6],
+                "attributes": {"occluded": True},
+                "segmentation": [[20, 10, 26, 10, 26, 16], [30, 20, 34, 20, 34, 24]],
+            },
         ],
         "categories": [
             {"id": 1, "name": "person", "supercategory": "person"},
@@ -122,8 +160,12 @@ def test_results_file_with_and_without_ground_truth(tmp_path: Path) -> None:
     gt_path.write_text(json.dumps(dataset()))
     results = [
         {"image_id": 37777, "category_id": 1, "bbox": [1.0, 1.0, 4.0, 3.0], "score": 0.75},
-        {"image_id": 397133, "category_id": 18, "score": 0.5,
-         "segmentation": coco_rle(np.pad(np.ones((4, 4), np.uint8), ((2, 14), (3, 23))))},
+        {
+            "image_id": 397133,
+            "category_id": 18,
+            "score": 0.5,
+            "segmentation": coco_rle(np.pad(np.ones((4, 4), np.uint8), ((2, 14), (3, 23)))),
+        },
     ]
     res_path = tmp_path / "results.json"
     res_path.write_text(json.dumps(results))
@@ -173,9 +215,22 @@ def test_pycocotools_agrees_on_our_masks_and_areas(df: pd.DataFrame) -> None:
 
 def test_rows_made_in_a_widget_get_new_ids_and_categories() -> None:
     imported = read_coco(dataset())
-    drawn = frame([{"id": "c0ffee", "item_id": "000000037777.jpg", "kind": "box",
-                    "label": "cat", "x": 1, "y": 1, "width": 2, "height": 2,
-                    "image_width": 40, "image_height": 30}])
+    drawn = frame(
+        [
+            {
+                "id": "c0ffee",
+                "item_id": "000000037777.jpg",
+                "kind": "box",
+                "label": "cat",
+                "x": 1,
+                "y": 1,
+                "width": 2,
+                "height": 2,
+                "image_width": 40,
+                "image_height": 30,
+            }
+        ]
+    )
     doc = to_coco(pd.concat([imported, drawn], ignore_index=True))
     assert isinstance(doc, dict)
     ids = [a["id"] for a in doc["annotations"]]
@@ -185,8 +240,22 @@ def test_rows_made_in_a_widget_get_new_ids_and_categories() -> None:
 
 
 def test_categories_given_by_name_or_dict() -> None:
-    df = frame([{"id": "a", "item_id": "x.jpg", "kind": "box", "label": "dog", "x": 0, "y": 0,
-                 "width": 1, "height": 1, "image_width": 5, "image_height": 5}])
+    df = frame(
+        [
+            {
+                "id": "a",
+                "item_id": "x.jpg",
+                "kind": "box",
+                "label": "dog",
+                "x": 0,
+                "y": 0,
+                "width": 1,
+                "height": 1,
+                "image_width": 5,
+                "image_height": 5,
+            }
+        ]
+    )
     doc = to_coco(df, categories=["cat", "dog"])
     assert isinstance(doc, dict)
     assert doc["annotations"][0]["category_id"] == 2
@@ -197,26 +266,46 @@ def test_categories_given_by_name_or_dict() -> None:
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        (lambda d: d["annotations"][2].update(category_id=99),
-         r"annotations\[2\] category_id: category id 99 is not in categories"),
-        (lambda d: d["annotations"][2].update(image_id=5),
-         r"annotations\[2\] image_id: image id 5 is not in images"),
-        (lambda d: d["annotations"][2].update(bbox=[1, 2, 3]),
-         r"annotations\[2\] bbox: .* is not \[x, y, width, height\]"),
-        (lambda d: d["annotations"][2].update(bbox=[1, 2, -3, 4]),
-         r"annotations\[2\] bbox: .*negative"),
-        (lambda d: d["annotations"][2].update(bbox=[38, 0, 4, 3]),
-         r"annotations\[2\] bbox: box .* leaves its 40x30 image"),
-        (lambda d: d["annotations"][0].update(segmentation=[[1, 2, 3]]),
-         r"annotations\[0\].segmentation\[0\]: a polygon must be"),
-        (lambda d: d["annotations"][1]["segmentation"].update(counts=[1, 2]),
-         r"annotations\[1\].segmentation: not a valid RLE: the counts cover 3 pixels"),
-        (lambda d: d["annotations"][1]["segmentation"].update(size=[30, 20], counts=[600]),
-         r"annotations\[1\].segmentation size: size \[30, 20\] is not the image's"),
-        (lambda d: d["images"][1].update(file_name="000000397133.jpg"),
-         r"images\[1\] file_name: .* is also images\[0\]'s"),
-        (lambda d: d["annotations"][2].update(bbox=[0, "a", 1, 1]),
-         r"annotations\[2\] bbox: 'a' is not a number"),
+        (
+            lambda d: d["annotations"][2].update(category_id=99),
+            r"annotations\[2\] category_id: category id 99 is not in categories",
+        ),
+        (
+            lambda d: d["annotations"][2].update(image_id=5),
+            r"annotations\[2\] image_id: image id 5 is not in images",
+        ),
+        (
+            lambda d: d["annotations"][2].update(bbox=[1, 2, 3]),
+            r"annotations\[2\] bbox: .* is not \[x, y, width, height\]",
+        ),
+        (
+            lambda d: d["annotations"][2].update(bbox=[1, 2, -3, 4]),
+            r"annotations\[2\] bbox: .*negative",
+        ),
+        (
+            lambda d: d["annotations"][2].update(bbox=[38, 0, 4, 3]),
+            r"annotations\[2\] bbox: box .* leaves its 40x30 image",
+        ),
+        (
+            lambda d: d["annotations"][0].update(segmentation=[[1, 2, 3]]),
+            r"annotations\[0\].segmentation\[0\]: a polygon must be",
+        ),
+        (
+            lambda d: d["annotations"][1]["segmentation"].update(counts=[1, 2]),
+            r"annotations\[1\].segmentation: not a valid RLE: the counts cover 3 pixels",
+        ),
+        (
+            lambda d: d["annotations"][1]["segmentation"].update(size=[30, 20], counts=[600]),
+            r"annotations\[1\].segmentation size: size \[30, 20\] is not the image's",
+        ),
+        (
+            lambda d: d["images"][1].update(file_name="000000397133.jpg"),
+            r"images\[1\] file_name: .* is also images\[0\]'s",
+        ),
+        (
+            lambda d: d["annotations"][2].update(bbox=[0, "a", 1, 1]),
+            r"annotations\[2\] bbox: 'a' is not a number",
+        ),
     ],
 )
 def test_bad_input_names_the_json_path(tmp_path: Path, change: Any, match: str) -> None:
@@ -247,8 +336,20 @@ def test_writer_refuses_other_kinds_and_missing_sizes() -> None:
     df = frame([{"id": "a", "item_id": "x.jpg", "kind": "label", "label": "dog"}])
     with pytest.raises(FormatError, match=r"COCO carries only .* rows; rows \[0\] are \['label'\]"):
         to_coco(df)
-    df = frame([{"id": "a", "item_id": "x.jpg", "kind": "box", "label": "dog", "x": 0, "y": 0,
-                 "width": 1, "height": 1}])
+    df = frame(
+        [
+            {
+                "id": "a",
+                "item_id": "x.jpg",
+                "kind": "box",
+                "label": "dog",
+                "x": 0,
+                "y": 0,
+                "width": 1,
+                "height": 1,
+            }
+        ]
+    )
     with pytest.raises(FormatError, match=r"row 0 column 'image_width': COCO needs the image size"):
         to_coco(df)
 
@@ -256,8 +357,20 @@ def test_writer_refuses_other_kinds_and_missing_sizes() -> None:
 def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "out.json"
     path.write_text("old")
-    bad = frame([{"id": "a", "item_id": "x.jpg", "kind": "box", "label": "dog", "x": 0, "y": 0,
-                  "width": 1, "height": 1}])
+    bad = frame(
+        [
+            {
+                "id": "a",
+                "item_id": "x.jpg",
+                "kind": "box",
+                "label": "dog",
+                "x": 0,
+                "y": 0,
+                "width": 1,
+                "height": 1,
+            }
+        ]
+    )
     with pytest.raises(FormatError):
         write_coco(bad, path)
     assert path.read_text() == "old"
