@@ -109,14 +109,16 @@ def test_read_dataset_rows() -> None:
     assert by_id.at["1768", "item_id"] == "000000397133.jpg"
     assert by_id.at["1769", "kind"] == "mask"
     crowd = rle.decode(by_id.at["1769", "mask"])
-    assert crowd.sum() == 150 and crowd[5:15, 10:25].all()
+    assert crowd.sum() == 150
+    assert crowd[5:15, 10:25].all()
     assert by_id.at["1769", "extra"]["coco"]["iscrowd"] == 1
     assert by_id.at["2001", "kind"] == "box"
     assert (by_id.at["2001", "width"], by_id.at["2001", "image_width"]) == (4.0, 40)
     rings = df[df["extra"].map(lambda e: e["coco"]["id"] == 2002)]
     assert sorted(rings["id"]) == ["2002", "2002:1"]
     assert [e["coco"]["ring"] for e in rings["extra"]] == [0, 1]
-    assert (df["source"] == "human").all() and (df["annotator"] == "coco").all()
+    assert (df["source"] == "human").all()
+    assert (df["annotator"] == "coco").all()
 
 
 def test_dataset_round_trips_to_the_same_json(tmp_path: Path) -> None:
@@ -170,7 +172,8 @@ def test_results_file_with_and_without_ground_truth(tmp_path: Path) -> None:
     res_path = tmp_path / "results.json"
     res_path.write_text(json.dumps(results))
     df = read_coco(res_path, images=gt_path, annotator="detector")
-    assert set(df["source"]) == {"model"} and list(df["annotator"].unique()) == ["detector"]
+    assert set(df["source"]) == {"model"}
+    assert list(df["annotator"].unique()) == ["detector"]
     assert sorted(df["label"]) == ["dog", "person"]
     assert sorted(df["item_id"]) == ["000000037777.jpg", "000000397133.jpg"]
     assert sorted(df["score"]) == [0.5, 0.75]
@@ -234,7 +237,8 @@ def test_rows_made_in_a_widget_get_new_ids_and_categories() -> None:
     doc = to_coco(pd.concat([imported, drawn], ignore_index=True))
     assert isinstance(doc, dict)
     ids = [a["id"] for a in doc["annotations"]]
-    assert len(set(ids)) == len(ids) and max(ids) == 2003
+    assert len(set(ids)) == len(ids)
+    assert max(ids) == 2003
     cats = {c["name"]: c["id"] for c in doc["categories"]}
     assert cats == {"person": 1, "dog": 18, "cat": 19}
 

@@ -305,7 +305,9 @@ def test_read_the_documented_export(tmp_path: Path) -> None:
     assert np.allclose(by.loc["1/a1001/pg1", "points"], [[0, 0], [300, 0], [300, 200]])
     assert (by.loc["1/a1001/kp1", "x"], by.loc["1/a1001/kp1", "y"]) == (150, 200)
     mask = rle.decode(by.loc["1/a1001/br1", "mask"])
-    assert mask.shape == (4, 5) and mask[1:3, 2:5].all() and mask.sum() == 6
+    assert mask.shape == (4, 5)
+    assert mask[1:3, 2:5].all()
+    assert mask.sum() == 6
     assert sorted(df.loc[df["id"].str.startswith("1/a1001/ch1"), "label"]) == ["Dry", "Sunny"]
     pred = by.loc["1/p9/p1"]
     assert (pred["source"], pred["annotator"], pred["score"]) == ("model", "yolo-v8", 0.9)
@@ -384,7 +386,8 @@ def check_documented_shape(tasks: list[dict[str, Any]]) -> None:
     """The import format of Label Studio's docs ("Import pre-annotated data")."""
     assert isinstance(tasks, list)
     for task in tasks:
-        assert isinstance(task["data"], dict) and task["data"]
+        assert isinstance(task["data"], dict)
+        assert task["data"]
         for group in ("annotations", "predictions"):
             for entry in task.get(group, []):
                 if group == "predictions":
@@ -407,7 +410,8 @@ def check_documented_shape(tasks: list[dict[str, Any]]) -> None:
                     if res["type"] not in ("textarea",):
                         assert isinstance(res["value"][res["type"]], list)
                     if res["type"].endswith("labels") and res["type"] != "labels":
-                        assert res["original_width"] > 0 and res["original_height"] > 0
+                        assert res["original_width"] > 0
+                        assert res["original_height"] > 0
     json.dumps(tasks, allow_nan=False)
 
 

@@ -43,7 +43,8 @@ def test_fixture_one_based(tmp_path: Path) -> None:
     person, dog = df.iloc[0], df.iloc[1]
     # xmin 174 is the 174th pixel column: its left edge is at 173; xmax 349 is inclusive
     assert (person["x"], person["y"], person["width"], person["height"]) == (173, 100, 176, 251)
-    assert person["item_id"] == "2007_000027.jpg" and person["label"] == "person"
+    assert person["item_id"] == "2007_000027.jpg"
+    assert person["label"] == "person"
     assert (person["image_width"], person["image_height"]) == (486, 500)
     assert person["extra"] == {
         "voc": {"pose": "Unspecified", "truncated": 0, "difficult": 0, "folder": "VOC2012"}
@@ -52,7 +53,8 @@ def test_fixture_one_based(tmp_path: Path) -> None:
     assert (dog["x"], dog["y"], dog["width"], dog["height"]) == (0, 0, 486, 500)
     assert dog["extra"]["voc"]["difficult"] == 1
     zero = read_voc(tmp_path / "2007_000027.xml", one_based=False)
-    assert zero.iloc[0]["x"] == 174 and zero.iloc[0]["width"] == 175
+    assert zero.iloc[0]["x"] == 174
+    assert zero.iloc[0]["width"] == 175
 
 
 def test_write_then_read_gives_the_fixture_values(tmp_path: Path) -> None:
@@ -61,7 +63,8 @@ def test_write_then_read_gives_the_fixture_values(tmp_path: Path) -> None:
     df = read_voc(tmp_path / "in")
     (path,) = write_voc(df, tmp_path / "out")
     text = path.read_text()
-    assert "<xmin>174</xmin>" in text and "<xmax>349</xmax>" in text
+    assert "<xmin>174</xmin>" in text
+    assert "<xmax>349</xmax>" in text
     assert "<difficult>1</difficult>" in text
     back = read_voc(path)
     pd.testing.assert_frame_equal(back, df)

@@ -36,10 +36,13 @@ def test_hand_checked_fixture(tmp_path: Path) -> None:
     assert (box["kind"], box["label"]) == ("box", "dog")
     assert (box["x"], box["y"], box["width"], box["height"]) == pytest.approx((288, 216, 64, 48))
     assert (box["image_width"], box["image_height"]) == (640, 480)
-    assert poly["kind"] == "polygon" and poly["label"] == "cat"
+    assert poly["kind"] == "polygon"
+    assert poly["label"] == "cat"
     assert np.allclose(poly["points"], [[160, 120], [320, 120], [320, 240]])
-    assert pred["score"] == 0.87 and pred["source"] == "model"
-    assert box["source"] == "human" and np.isnan(box["score"])
+    assert pred["score"] == 0.87
+    assert pred["source"] == "model"
+    assert box["source"] == "human"
+    assert np.isnan(box["score"])
 
 
 def test_written_files_read_by_hand(tmp_path: Path) -> None:
@@ -75,7 +78,8 @@ def test_written_files_read_by_hand(tmp_path: Path) -> None:
         [0, 0.25, 0.25, 0.5, 0.25, 0.5, 0.5],
     ]
     data = yaml.safe_load((out / "data.yaml").read_text())
-    assert data["names"] == {0: "cat", 1: "dog"} and data["nc"] == 2
+    assert data["names"] == {0: "cat", 1: "dog"}
+    assert data["nc"] == 2
 
 
 @SETTINGS
@@ -130,7 +134,8 @@ def test_scores_round_trip(tmp_path: Path) -> None:
     )
     out = write_yolo(df, tmp_path, classes=CLASSES, scores=True)
     back = read_yolo(out / "labels", classes=CLASSES, images={"a.png": (10, 10)})
-    assert back["score"].tolist() == [0.25] and back["source"].tolist() == ["model"]
+    assert back["score"].tolist() == [0.25]
+    assert back["source"].tolist() == ["model"]
 
 
 @pytest.mark.parametrize(
