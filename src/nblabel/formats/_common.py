@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -161,6 +162,10 @@ def missing(value: Any) -> bool:
 
 def number(value: Any, *, source: str, where: str, field: str) -> float:
     """A finite number from a parsed file, or an error naming where it was."""
+    if type(value) is float and math.isfinite(value):
+        return value
+    if type(value) is int:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         if isinstance(value, str):
             try:
@@ -197,23 +202,16 @@ def resolve_source(source: str | None, score: Any) -> str:
     return "human" if missing(score) else "model"
 
 
-def extra_of(value: Any, key: str) -> dict[str, Any]:
-    """The part of a row's ``extra`` that one format keeps (an empty dict when absent)."""
-    if isinstance(value, Mapping):
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def extra_of(value: Any, key: str) -> Mapping[str, Any]:
+    """The part of a row's ``extra`` that one format keeps (empty when absent); read only."""
+    if type(value) is dict or isinstance(value, Mapping):
         part = value.get(key)
-        if isinstance(part, Mapping):
-            return dict(part)
-    return {}
-
-
-def with_extra(base: Any, key: str, part: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``extra`` with one format's part set (None when everything is empty)."""
-    out = dict(base) if isinstance(base, Mapping) else {}
-    if part:
-        out[key] = dict(part)
-    else:
-        out.pop(key, None)
-    return out or None
+        if type(part) is dict or isinstance(part, Mapping):
+            return part
+    return _EMPTY
 
 
 # -- frames -----------------------------------------------------------------------------------
@@ -225,8 +223,16 @@ def build_frame(
     """A validated annotation frame from row dicts; a bad row raises naming where it came from."""
     if not records:
         return schema.empty()
+    present = {k for r in records for k in r}
+    unknown = present - set(schema.COLUMN_NAMES)
+    if unknown:  # a reader's own mistake, never the file's
+        raise RuntimeError(f"a reader made unknown columns {sorted(unknown)}")
+    data = {
+        name: [r.get(name) for r in records] if name in present else [None] * len(records)
+        for name in schema.COLUMN_NAMES
+    }
     try:
-        return schema.validate(schema.from_records(records))
+        return schema.validate(pd.DataFrame(data))
     except schema.SchemaError as exc:
         if origins is not None and isinstance(exc.row, int) and 0 <= exc.row < len(origins):
             raise FormatError(

@@ -298,7 +298,9 @@ def _rows(
                 }
             )
         return rows
-    if seg is not None and seg != []:
+    if isinstance(seg, list):
+        extra["segmentation"] = []
+    elif seg is not None:
         raise FormatError(
             "must be a list of polygons or an RLE object",
             source=name,
@@ -390,7 +392,7 @@ def _mask(
     seg: Mapping[str, Any], name: str, where: str, size: tuple[int, int] | None
 ) -> tuple[dict[str, Any], bool]:
     try:
-        canonical = rle_mod.from_counts(seg)
+        canonical = _canonical(seg)
     except (rle_mod.RLEError, KeyError, TypeError) as exc:
         raise FormatError(f"not a valid RLE: {exc}", source=name, where=where) from exc
     if size is not None and list(canonical["size"]) != [size[1], size[0]]:
@@ -401,6 +403,24 @@ def _mask(
             field="size",
         )
     return canonical, not isinstance(seg["counts"], (str, bytes))
+
+
+def _canonical(seg: Mapping[str, Any]) -> dict[str, Any]:
+    """The compressed RLE of ``seg``; a well-formed counts string is kept as it is."""
+    raw = seg["counts"]
+    if isinstance(raw, str):
+        size = seg["size"]
+        counts = rle_mod.counts_from_string(raw)
+        if (
+            isinstance(size, list)
+            and len(size) == 2
+            and all(type(v) is int and v >= 0 for v in size)
+            and sum(counts) == size[0] * size[1]
+            and min(counts, default=0) >= 0
+            and 0 not in counts[1:]
+        ):
+            return {"size": list(size), "counts": raw}
+    return rle_mod.from_counts(seg)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -493,14 +513,16 @@ def to_coco(
     cat_ids, cat_table = _category_table(df, categories)
 
     rows = list(records(df))
+    taken_images = set(image_ids.values())
     # image ids: the ground truth's, else extra's, else new ones after the largest
     for _, row in rows:
         item = row["item_id"]
         if item in image_entries:
             continue
         img_id = extra_of(row["extra"], "coco").get("image_id")
-        if img_id is not None and img_id not in image_ids.values():
-            image_ids.setdefault(item, img_id)
+        if img_id is not None and item not in image_ids and img_id not in taken_images:
+            image_ids[item] = img_id
+            taken_images.add(img_id)
     next_image = max([i for i in image_ids.values() if isinstance(i, int)], default=0) + 1
     for _, row in rows:
         item = row["item_id"]
@@ -613,6 +635,8 @@ def _annotation(
     if kind == "box":
         x, y, w, h = (_num(row[c]) for c in ("x", "y", "width", "height"))
         ann["bbox"] = [x, y, w, h]
+        if "segmentation" in coco:
+            ann["segmentation"] = []
         area: Any = w * h
     elif kind == "polygon":
         rings = [m[1]["points"] for m in members]
@@ -631,8 +655,11 @@ def _annotation(
             seg = {"size": list(mask["size"]), "counts": mask["counts"]}
         ann["segmentation"] = seg
         ann["bbox"] = coco.get("bbox") or list(rle_mod.bbox(mask))
-        area = rle_mod.area(mask)
-    ann["area"] = coco.get("area", area)
+        area = None
+    if "area" in coco:
+        ann["area"] = coco["area"]
+    else:
+        ann["area"] = rle_mod.area(row["mask"]) if area is None else area
     ann["iscrowd"] = int(coco.get("iscrowd", 0))
     if not missing(row["score"]):
         ann["score"] = float(row["score"])

@@ -106,7 +106,7 @@ def test_bad_input(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match="was not written by nblabel"):
         read_parquet(path)
     (tmp_path / "junk.parquet").write_text("junk")
-    with pytest.raises(FormatError, match="junk.parquet: not a Parquet file"):
+    with pytest.raises(FormatError, match=r"junk\.parquet: not a Parquet file"):
         read_parquet(tmp_path / "junk.parquet")
     with pytest.raises(schema.SchemaError):
         to_parquet(every_kind().drop(columns=["label"]), tmp_path / "x.parquet")

@@ -26,7 +26,7 @@ def test_fixture(tmp_path: Path) -> None:
     path.write_text(FIXTURE)
     df = read_rttm(path)
     schema.validate(df)
-    assert df[["item_id", "label", "start", "end"]].values.tolist() == [
+    assert df[["item_id", "label", "start", "end"]].to_numpy().tolist() == [
         ["meeting1", "ana", 0.5, 2.75],
         ["meeting1", "bo", 3.0, 4.1],
         ["call_2", "ana", 10.25, 11.0],

@@ -52,7 +52,7 @@ def test_vtt_fixture(tmp_path: Path) -> None:
         "Tom & Jerry <live>",
         "No speaker here\nand a second line",
     ]
-    assert df[["start", "end"]].values.tolist() == [[0.5, 2.25], [2.25, 64.0], [3604.0, 3605.5]]
+    assert df[["start", "end"]].to_numpy().tolist() == [[0.5, 2.25], [2.25, 64.0], [3604.0, 3605.5]]
     assert df["extra"].iloc[0] == {"vtt": {"identifier": "intro", "settings": "align:start"}}
 
 
