@@ -73,6 +73,15 @@ def read_text(path: PathLike, *, encoding: str = "utf-8") -> str:
         raise FormatError(f"not {encoding} text: {exc}", source=os.fspath(path)) from exc
 
 
+def lines(text: str) -> list[str]:
+    """The lines of a file's text, split at ``\n`` only (``\r\n`` too), never at the other
+    characters ``str.splitlines`` breaks at (``\x85``, ``\u2028``), which JSON may hold."""
+    out = text.split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    return [line.removesuffix("\r") for line in out]
+
+
 def load_json(value: Any, *, expect: tuple[type, ...]) -> tuple[Any, str]:
     """A JSON document given as a path or already loaded, and the name errors use for it."""
     name = source_name(value)

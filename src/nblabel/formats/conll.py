@@ -45,6 +45,7 @@ from ._common import (
     atomic_write,
     build_frame,
     check_frame,
+    lines,
     new_texts,
     read_text,
     records,
@@ -73,7 +74,7 @@ def read_conll(
         raise ValueError(f"scheme: expected one of {list(SCHEMES)}, got {scheme!r}")
     name = os.fspath(path)
     docs: list[list[list[tuple[str, str, int]]]] = []
-    for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+    for lineno, line in enumerate(lines(read_text(path)), start=1):
         fields = line.split()
         if not fields:
             if docs and docs[-1][-1]:

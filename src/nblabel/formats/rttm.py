@@ -35,6 +35,7 @@ from ._common import (
     build_frame,
     check_frame,
     extra_of,
+    lines,
     missing,
     number,
     read_text,
@@ -57,7 +58,7 @@ def read_rttm(
     name = os.fspath(path)
     rows: list[dict[str, Any]] = []
     origins: list[str] = []
-    for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+    for lineno, line in enumerate(lines(read_text(path)), start=1):
         fields = line.split()
         if not fields or fields[0].startswith(";"):
             continue

@@ -39,6 +39,7 @@ from ._common import (
     build_frame,
     check_frame,
     extra_of,
+    lines,
     new_texts,
     read_text,
     records,
@@ -70,7 +71,7 @@ def read_spans_jsonl(
     texts: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
     origins: list[str] = []
-    for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+    for lineno, line in enumerate(lines(read_text(path)), start=1):
         if not line.strip():
             continue
         where = f"line {lineno}"

@@ -98,6 +98,10 @@ def read_voc(
             shift = 1.0 if one_based else 0.0
             x, y = x0 - shift, y0 - shift
             w, h = x1 - x0 + shift, y1 - y0 + shift
+            if -1e-9 < w < 0:  # a zero-width box, 1-based, in float arithmetic
+                w = 0.0
+            if -1e-9 < h < 0:
+                h = 0.0
             if w < 0 or h < 0:
                 raise FormatError(
                     f"xmax/ymax ({x1:g}, {y1:g}) are before xmin/ymin ({x0:g}, {y0:g})",

@@ -29,7 +29,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import pandas as pd
 
@@ -39,6 +39,7 @@ from ._common import (
     atomic_write_many,
     build_frame,
     check_frame,
+    lines,
     missing,
     read_text,
     records,
@@ -113,6 +114,7 @@ def read_yolo(
     images: PathLike | Sequence[PathLike] | Mapping[str, tuple[int, int]],
     annotator: str = "yolo",
     source: str | None = None,
+    outside: Literal["error", "keep"] = "error",
 ) -> pd.DataFrame:
     """Read a folder of YOLO label files into box and polygon rows.
 
@@ -120,7 +122,9 @@ def read_yolo(
     ``images`` gives each label file's image and size: a folder of images, a
     list of image paths, or a mapping item id -> ``(width, height)``; label
     files are matched to images by stem. A label file without an image, an
-    unknown class, or a line of the wrong length raises naming the file and line.
+    unknown class, or a line of the wrong length raises naming the file and line;
+    so does an object that leaves its image (normalised coordinates outside
+    0..1), unless ``outside="keep"``.
     """
     names = _class_names(classes)
     sizes = _image_sizes(images)
@@ -136,12 +140,14 @@ def read_yolo(
         if path.stem not in sizes:
             raise FormatError(f"no image with the stem {path.stem!r} in images", source=name)
         item, width, height = sizes[path.stem]
-        for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+        for lineno, line in enumerate(lines(read_text(path)), start=1):
             fields = line.split()
             if not fields:
                 continue
             where = f"line {lineno}"
             row = _line(fields, names, width=width, height=height, name=name, where=where)
+            if outside == "error":
+                _check_inside(fields, name, where)
             row.update(
                 id=f"{path.stem}:{lineno}",
                 item_id=item,
@@ -197,6 +203,27 @@ def _line(
         source=name,
         where=where,
     )
+
+
+_EPS: Final = 1e-9
+
+
+def _check_inside(fields: list[str], name: str, where: str) -> None:
+    values = [float(v) for v in fields[1:]]
+    if len(fields) in (5, 6):
+        cx, cy, w, h = values[:4]
+        lo = min(cx - w / 2, cy - h / 2)
+        hi = max(cx + w / 2, cy + h / 2)
+    else:
+        coords = values if len(fields) % 2 == 1 else values[:-1]
+        lo, hi = min(coords), max(coords)
+    if lo < -_EPS or hi > 1 + _EPS:
+        raise FormatError(
+            "the object leaves its image (coordinates outside 0..1; read with outside='keep' "
+            "to keep it)",
+            source=name,
+            where=where,
+        )
 
 
 def _g(value: float) -> str:

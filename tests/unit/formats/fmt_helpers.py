@@ -78,7 +78,16 @@ def image_rows(
 
 
 def sort(df: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    return df.sort_values(list(by), kind="stable").reset_index(drop=True)
+    """Rows ordered by ``by`` (floats rounded to 1e-6, so float noise does not reorder ties)."""
+    keys = pd.DataFrame(
+        {
+            f"k{i}": df[c].round(6) if df[c].dtype == "float64" else df[c].astype(str)
+            for i, c in enumerate(by)
+        },
+        index=df.index,
+    )
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    return df.loc[order].reset_index(drop=True)
 
 
 def assert_same(
@@ -86,7 +95,18 @@ def assert_same(
     want: pd.DataFrame,
     columns: Sequence[str],
     *,
-    by: Sequence[str] = ("item_id", "kind", "label", "x", "y", "start", "end"),
+    by: Sequence[str] = (
+        "item_id",
+        "kind",
+        "label",
+        "x",
+        "y",
+        "width",
+        "height",
+        "start",
+        "end",
+        "text",
+    ),
     atol: float = 1e-6,
 ) -> None:
     """``got`` equals ``want`` on ``columns`` (floats and points to ``atol``), in any order."""

@@ -145,6 +145,8 @@ def test_scores_round_trip(tmp_path: Path) -> None:
         ("x 0.5 0.5 0.1 0.1", r"a.txt:line 2 class: 'x' is not a class id"),
         ("0 0.5 0.5 0.1", r"a.txt:line 2: 4 fields: a box has 5"),
         ("0 0.5 oops 0.1 0.1", r"a.txt:line 2: not a number"),
+        ("0 0.98 0.5 0.1 0.1", r"a.txt:line 2: the object leaves its image"),
+        ("0 0.5 0.5 0.9 0.5 1.2 0.7", r"a.txt:line 2: the object leaves its image"),
     ],
 )
 def test_bad_lines_name_file_and_line(tmp_path: Path, line: str, match: str) -> None:
@@ -202,3 +204,9 @@ def test_writer_errors_leave_nothing(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match=r"share the stem 'a'"):
         write_yolo(clash, tmp_path / "out", classes=["cat"])
     assert not (tmp_path / "out").exists()
+
+
+def test_outside_keep(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("0 0.98 0.5 0.1 0.1\n")
+    df = read_yolo(tmp_path, classes=["cat"], images={"a.png": (100, 10)}, outside="keep")
+    assert df["x"].iloc[0] == pytest.approx(93)
