@@ -46,8 +46,10 @@ def make_dataset(n_boxes: int, n_shapes: int, seed: int = 0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     w, h = 640, 480
     n_images = 5000
-    images = [{"id": i + 1, "file_name": f"{i:012d}.jpg", "width": w, "height": h}
-              for i in range(n_images)]
+    images = [
+        {"id": i + 1, "file_name": f"{i:012d}.jpg", "width": w, "height": h}
+        for i in range(n_images)
+    ]
     cats = [{"id": c, "name": f"class{c}", "supercategory": "thing"} for c in range(1, 81)]
     anns: list[dict[str, Any]] = []
     xs = rng.uniform(0, w - 60, n_boxes).round(2)
@@ -57,9 +59,17 @@ def make_dataset(n_boxes: int, n_shapes: int, seed: int = 0) -> dict[str, Any]:
     img = rng.integers(1, n_images + 1, n_boxes + n_shapes)
     cat = rng.integers(1, 81, n_boxes + n_shapes)
     for k in range(n_boxes):
-        anns.append({"id": k + 1, "image_id": int(img[k]), "category_id": int(cat[k]),
-                     "bbox": [float(xs[k]), float(ys[k]), float(bw[k]), float(bh[k])],
-                     "area": float(bw[k] * bh[k]), "iscrowd": 0, "segmentation": []})
+        anns.append(
+            {
+                "id": k + 1,
+                "image_id": int(img[k]),
+                "category_id": int(cat[k]),
+                "bbox": [float(xs[k]), float(ys[k]), float(bw[k]), float(bh[k])],
+                "area": float(bw[k] * bh[k]),
+                "iscrowd": 0,
+                "segmentation": [],
+            }
+        )
     masks = []
     for _ in range(20):  # a few distinct masks, reused: encoding is not what is measured
         m = np.zeros((h, w), dtype=bool)
@@ -69,8 +79,12 @@ def make_dataset(n_boxes: int, n_shapes: int, seed: int = 0) -> dict[str, Any]:
         masks.append((rle.encode(m), rle.area(rle.encode(m)), rle.bbox(rle.encode(m))))
     for j in range(n_shapes):
         k = n_boxes + j
-        ann: dict[str, Any] = {"id": k + 1, "image_id": int(img[k]), "category_id": int(cat[k]),
-                               "iscrowd": 0}
+        ann: dict[str, Any] = {
+            "id": k + 1,
+            "image_id": int(img[k]),
+            "category_id": int(cat[k]),
+            "iscrowd": 0,
+        }
         if j % 2 == 0:
             cx, cy = rng.uniform(40, w - 40), rng.uniform(40, h - 40)
             angles = np.sort(rng.uniform(0, 2 * np.pi, 12))
@@ -82,8 +96,11 @@ def make_dataset(n_boxes: int, n_shapes: int, seed: int = 0) -> dict[str, Any]:
             flat = np.concatenate([np.asarray(r).reshape(-1, 2) for r in rings])
             x0, y0 = flat.min(0)
             x1, y1 = flat.max(0)
-            ann.update(segmentation=rings, bbox=[float(x0), float(y0), float(x1 - x0),
-                                                 float(y1 - y0)], area=1000.0)
+            ann.update(
+                segmentation=rings,
+                bbox=[float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
+                area=1000.0,
+            )
         else:
             m, area, box = masks[j % len(masks)]
             ann.update(segmentation=m, bbox=list(box), area=area)
@@ -107,9 +124,11 @@ def main() -> None:
         path.write_text(json.dumps(doc))
         made = time.perf_counter() - start
         size = path.stat().st_size
-        print(f"COCO file: {len(doc['annotations']):,} annotations ({args.boxes:,} boxes, "
-              f"{args.shapes:,} polygons/masks) on {len(doc['images']):,} images, "
-              f"{size / 1e6:.1f} MB (made in {made:.1f} s)")
+        print(
+            f"COCO file: {len(doc['annotations']):,} annotations ({args.boxes:,} boxes, "
+            f"{args.shapes:,} polygons/masks) on {len(doc['images']):,} images, "
+            f"{size / 1e6:.1f} MB (made in {made:.1f} s)"
+        )
         del doc
 
         def load_json() -> Any:
@@ -145,8 +164,10 @@ def main() -> None:
         ("write_coco(frame, path)", t_write),
         ("Store.upsert(frame), new SQLite file", t_store),
     ]
-    print(f"rows in the frame: {len(df):,}; pycocotools annotations: {n_api:,}; "
-          f"written annotations equal the file's: {same}")
+    print(
+        f"rows in the frame: {len(df):,}; pycocotools annotations: {n_api:,}; "
+        f"written annotations equal the file's: {same}"
+    )
     print(f"{'step':40s} {'seconds':>9s} {'x COCO()':>9s}")
     for name, t in rows:
         print(f"{name:40s} {t:9.2f} {t / t_coco:9.2f}")
