@@ -1,6 +1,8 @@
 """Benchmark of nblabel.formats on a COCO file, beside pycocotools loading the same file.
 
-Run: ``python benchmarks/bench_formats.py [--boxes 100000] [--shapes 10000]``.
+Run: ``python benchmarks/bench_formats.py [--boxes 100000] [--shapes 10000] [--store]``
+(about a minute on a quiet 2-core machine; ``--store`` adds the store step, which
+takes longer with the current store).
 
 Makes one COCO instances file (5,000 images of 640x480; ``--boxes`` boxes and
 ``--shapes`` segmented annotations, half polygons and half RLE masks, a tenth
@@ -10,7 +12,8 @@ of the polygons in two rings), then times, best of ``--repeat`` runs:
 - ``pycocotools.coco.COCO(path)`` (the baseline: load and index);
 - ``read_coco(path)``: file to a validated annotation frame;
 - ``to_coco(df)``: frame to a COCO dict; ``write_coco(df, path)``: to a file;
-- ``Store.upsert(df)`` into a new SQLite file, once (the store's bulk path).
+- with ``--store``: ``Store.upsert(df)`` into a new SQLite file, once (the
+  store's bulk path, so ``store.upsert(read_coco(path))`` costs the two added up).
 
 Prints seconds per step and each step's ratio to pycocotools' load.
 """
@@ -86,10 +89,10 @@ def make_dataset(n_boxes: int, n_shapes: int, seed: int = 0) -> dict[str, Any]:
             "iscrowd": 0,
         }
         if j % 2 == 0:
-            cx, cy = rng.uniform(40, w - 40), rng.uniform(40, h - 40)
+            px, py = rng.uniform(40, w - 40), rng.uniform(40, h - 40)
             angles = np.sort(rng.uniform(0, 2 * np.pi, 12))
             radii = rng.uniform(10, 35, 12)
-            ring = np.stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)], 1)
+            ring = np.stack([px + radii * np.cos(angles), py + radii * np.sin(angles)], 1)
             rings = [ring.round(2).ravel().tolist()]
             if j % 20 == 0:
                 rings.append((ring[:6] * 0.5 + 5).round(2).ravel().tolist())
@@ -112,7 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boxes", type=int, default=100_000)
     parser.add_argument("--shapes", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--store", action="store_true", help="also time Store.upsert")
     args = parser.parse_args()
 
     from pycocotools.coco import COCO
@@ -149,12 +153,14 @@ def main() -> None:
         t_to, out = best_of(lambda: to_coco(df), args.repeat)
         out_path = Path(tmp) / "out.json"
         t_write, _ = best_of(lambda: write_coco(df, out_path), args.repeat)
-        same = out["annotations"] == load_json()["annotations"]  # type: ignore[index]
-        start = time.perf_counter()
-        store = Store(Path(tmp) / "labels.db")
-        store.upsert(df)
-        t_store = time.perf_counter() - start
-        store.close()
+        same = out["annotations"] == load_json()["annotations"]
+        t_store = None
+        if args.store:
+            start = time.perf_counter()
+            store = Store(Path(tmp) / "labels.db")
+            store.upsert(df)
+            t_store = time.perf_counter() - start
+            store.close()
 
     rows = [
         ("json.load (floor)", t_json),
@@ -162,8 +168,9 @@ def main() -> None:
         ("read_coco(path) -> frame", t_read),
         ("to_coco(frame) -> dict", t_to),
         ("write_coco(frame, path)", t_write),
-        ("Store.upsert(frame), new SQLite file", t_store),
     ]
+    if t_store is not None:
+        rows.append(("Store.upsert(frame), new SQLite file", t_store))
     print(
         f"rows in the frame: {len(df):,}; pycocotools annotations: {n_api:,}; "
         f"written annotations equal the file's: {same}"

@@ -186,7 +186,6 @@ def read_coco(
         image_map = _images_of(gt, name, image_root)
         cat_map = _categories_of(gt, name)
         loose = False
-        prefix = "annotations"
     prefix = "" if isinstance(doc, list) else "annotations"
     out: list[dict[str, Any]] = []
     origins: list[str] = []

@@ -16,7 +16,9 @@ How the table carries VOC: each ``object`` is a ``box`` row; ``item_id`` is
 Lossless rules: boxes, labels, sizes and the kept fields round trip; a
 confidence (not part of VOC) is written as ``<score>`` and read back.
 Not carried: ids (a row's id is ``"{stem}:{object index}"``), annotators,
-``segmented``, parts and items with no objects.
+``segmented``, parts, items with no objects, and the folders of an item id
+(``filename`` is its file name; pass the same ``image_root`` to both functions
+to keep a common folder).
 """
 
 from __future__ import annotations
@@ -178,8 +180,17 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def write_voc(df: pd.DataFrame, out_dir: PathLike, *, one_based: bool = True) -> list[Path]:
+def write_voc(
+    df: pd.DataFrame,
+    out_dir: PathLike,
+    *,
+    image_root: PathLike | None = None,
+    one_based: bool = True,
+) -> list[Path]:
     """Write one VOC XML file per item (``out_dir/<item stem>.xml``) from ``df``'s box rows.
+
+    ``filename`` is the item id's file name, or its path relative to
+    ``image_root`` when given (the reverse of :func:`read_voc`'s ``image_root``).
 
     Every file is made in memory before the first is written, and each is
     written atomically; returns the paths written.
@@ -201,7 +212,9 @@ def write_voc(df: pd.DataFrame, out_dir: PathLike, *, one_based: bool = True) ->
             root = ET.Element("annotation")
             if "folder" in voc:
                 ET.SubElement(root, "folder").text = str(voc["folder"])
-            ET.SubElement(root, "filename").text = Path(item).name if os.path.isabs(item) else item
+            ET.SubElement(root, "filename").text = (
+                os.path.relpath(item, os.fspath(image_root)) if image_root else Path(item).name
+            )
             if not missing(row["image_width"]) and not missing(row["image_height"]):
                 size = ET.SubElement(root, "size")
                 ET.SubElement(size, "width").text = str(int(row["image_width"]))

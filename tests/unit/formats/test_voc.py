@@ -118,3 +118,12 @@ def test_writer_takes_boxes_only(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match="Pascal VOC carries only"):
         write_voc(df, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_image_root_both_ways(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xml").write_text(FIXTURE)
+    df = read_voc(tmp_path / "in", image_root="/data/voc/JPEGImages")
+    assert df["item_id"].iloc[0] == "/data/voc/JPEGImages/2007_000027.jpg"
+    (path,) = write_voc(df, tmp_path / "out", image_root="/data/voc/JPEGImages")
+    assert "<filename>2007_000027.jpg</filename>" in path.read_text()
