@@ -42,6 +42,7 @@ mask's pixel count, and a segmented annotation's ``bbox`` is the tight box.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -338,6 +339,10 @@ def _rows(
 
 
 def _bbox(value: Any, name: str, where: str) -> list[float]:
+    if type(value) is list and len(value) == 4 and all(type(v) in (int, float) for v in value):
+        fast = [float(v) for v in value]
+        if fast[2] >= 0 and fast[3] >= 0 and all(map(math.isfinite, fast)):
+            return fast
     if not isinstance(value, list) or len(value) != 4:
         raise FormatError(
             f"{value!r} is not [x, y, width, height]", source=name, where=where, field="bbox"
@@ -347,10 +352,7 @@ def _bbox(value: Any, name: str, where: str) -> list[float]:
         raise FormatError(
             f"{value!r} has a negative width or height", source=name, where=where, field="bbox"
         )
-    return [
-        int(v) if isinstance(o, int) and not isinstance(o, bool) else v
-        for v, o in zip(out, value, strict=True)
-    ]
+    return out
 
 
 def _ring(
@@ -511,7 +513,23 @@ def to_coco(
             ]
     cat_ids, cat_table = _category_table(df, categories)
 
-    rows = list(records(df))
+    needed = [
+        "id",
+        "item_id",
+        "kind",
+        "label",
+        "score",
+        "x",
+        "y",
+        "width",
+        "height",
+        "points",
+        "mask",
+        "image_width",
+        "image_height",
+        "extra",
+    ]
+    rows = list(records(df[needed]))
     taken_images = set(image_ids.values())
     # image ids: the ground truth's, else extra's, else new ones after the largest
     for _, row in rows:
@@ -604,7 +622,8 @@ def _annotation(
     image_entries: dict[str, dict[str, Any]],
     image_root: PathLike | None,
 ) -> dict[str, Any]:
-    members = sorted(members, key=lambda m: extra_of(m[1]["extra"], "coco").get("ring", 0))
+    if len(members) > 1:
+        members = sorted(members, key=lambda m: extra_of(m[1]["extra"], "coco").get("ring", 0))
     label, row = members[0]
     coco = extra_of(row["extra"], "coco")
     item = row["item_id"]
