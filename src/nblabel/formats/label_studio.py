@@ -279,6 +279,7 @@ def _entry(
     rows: list[dict[str, Any]] = []
     relations: list[tuple[int, Mapping[str, Any]]] = []
     region_rows: dict[str, list[dict[str, Any]]] = {}
+    used: set[str] = set()
     for r, res in enumerate(results):
         here = f"{where}.result[{r}]"
         if not isinstance(res, Mapping):
@@ -320,7 +321,11 @@ def _entry(
                 **base,
                 **made,
                 "label": str(label),
-                "id": f"{key}/{region}" if len(labels) == 1 else f"{key}/{region}/{k}",
+                "id": _unique(
+                    f"{key}/{region}" if len(labels) == 1 else f"{key}/{region}/{k}",
+                    rtype,
+                    used,
+                ),
                 "extra": {
                     "label_studio": {**ls, **({"labels": len(labels)} if len(labels) > 1 else {})}
                 },
@@ -383,6 +388,14 @@ def _entry(
             }
         )
     return rows
+
+
+def _unique(ident: str, rtype: str, used: set[str]) -> str:
+    """A row id not used yet: a region's second result (its per-region choices) gets its type."""
+    if ident in used:
+        ident = f"{ident}/{rtype}"
+    used.add(ident)
+    return ident
 
 
 def _region(

@@ -521,3 +521,43 @@ def test_to_label_studio_needs_task_data(tmp_path: Path) -> None:
         df[df["item_id"] == "2"], tmp_path / "t.json", data={"2": {"text": "Ana flew to Paris."}}
     )
     assert json.loads(path.read_text())[0]["data"] == {"text": "Ana flew to Paris."}
+
+
+def test_per_region_choices_share_the_region_id() -> None:
+    size = {"original_width": 100, "original_height": 100}
+    task = {
+        "id": 5,
+        "data": {"image": "a.jpg"},
+        "annotations": [
+            {
+                "id": 1,
+                "result": [
+                    {
+                        "id": "r1",
+                        "type": "rectanglelabels",
+                        "from_name": "box",
+                        "to_name": "image",
+                        **size,
+                        "value": {
+                            "x": 1,
+                            "y": 1,
+                            "width": 5,
+                            "height": 5,
+                            "rectanglelabels": ["Car"],
+                        },
+                    },
+                    {
+                        "id": "r1",
+                        "type": "choices",
+                        "from_name": "color",
+                        "to_name": "image",
+                        **size,
+                        "value": {"x": 1, "y": 1, "width": 5, "height": 5, "choices": ["red"]},
+                    },
+                ],
+            }
+        ],
+    }
+    df = read_label_studio([task])
+    assert sorted(df["id"]) == ["5/a1/r1", "5/a1/r1/choices"]
+    assert sorted(df["kind"]) == ["box", "label"]
