@@ -27,11 +27,15 @@ How the table carries COCO
 
 Lossless rules: a dataset read and written back has the same images that have
 annotations, annotations (ids, geometry, iscrowd, area, bbox, extra fields) and
-categories (ids, names, supercategories of used categories). Not carried:
+categories (ids, names, supercategories of used categories), as equal JSON values
+(a box's whole numbers are written as ``10.0``: the table keeps floats). Not carried:
 images without annotations and categories no annotation uses (pass
 ``categories=`` and ``images=`` to :func:`to_coco` to write them), keypoints,
-``info`` and ``licenses``. Row ``id`` is the COCO annotation id as text
-(``"{id}:{ring}"`` for a later ring), prefixed by ``id_prefix``.
+``info`` and ``licenses``. The kept ``area`` and ``bbox`` are written back only while
+the geometry is the one they came with (``extra["coco"]["made_for"]`` holds its tight
+box): a box or polygon moved or reshaped in a widget gets them computed anew.
+Row ``id`` is the COCO annotation id as text (``"{id}:{ring}"`` for a later
+ring), prefixed by ``id_prefix``.
 
 ``to_coco`` of rows without ``extra``: new annotation ids follow the largest
 one in use (a row id that is a whole number is used as it is), category ids
@@ -271,8 +275,10 @@ def _rows(
         mask, list_counts = _mask(seg, name, f"{where}.segmentation", size)
         if list_counts:
             extra["counts"] = "list"
-        if bbox is not None and list(bbox) != list(rle_mod.bbox(mask)):
+        tight = [float(v) for v in rle_mod.bbox(mask)]
+        if bbox is not None and list(bbox) != tight:
             extra["bbox"] = list(bbox)
+        _made_for(extra, tight)
         if size is None:
             base["image_height"], base["image_width"] = mask["size"]
         return [{**base, "id": str(ann_id), "kind": "mask", "mask": mask, "extra": {"coco": extra}}]
@@ -280,8 +286,10 @@ def _rows(
         rings = [
             _ring(r, name, f"{where}.segmentation[{k}]", size, outside) for k, r in enumerate(seg)
         ]
-        if bbox is not None and bbox != _points_bbox([p for r in rings for p in r]):
+        tight = [float(v) for v in _points_bbox([p for r in rings for p in r])]
+        if bbox is not None and bbox != tight:
             extra["bbox"] = list(bbox)
+        _made_for(extra, tight)
         rows = []
         for k, points in enumerate(rings):
             part = dict(extra)
@@ -324,6 +332,7 @@ def _rows(
             where=where,
             field="bbox",
         )
+    _made_for(extra, list(bbox))
     return [
         {
             **base,
@@ -336,6 +345,12 @@ def _rows(
             "extra": {"coco": extra},
         }
     ]
+
+
+def _made_for(extra: dict[str, Any], tight: list[float]) -> None:
+    """Note the tight box of the geometry that a kept ``area``/``bbox`` belongs to."""
+    if "area" in extra or "bbox" in extra:
+        extra["made_for"] = tight
 
 
 def _bbox(value: Any, name: str, where: str) -> list[float]:
@@ -656,11 +671,14 @@ def _annotation(
         if "segmentation" in coco:
             ann["segmentation"] = []
         area: Any = w * h
+        kept = _kept(coco, [x, y, w, h])
     elif kind == "polygon":
         rings = [m[1]["points"] for m in members]
         ann["segmentation"] = [[_num(v) for p in r for v in p] for r in rings]
         flat = [p for r in rings for p in r]
-        ann["bbox"] = coco.get("bbox") or [_num(v) for v in _points_bbox(flat)]
+        tight = [_num(v) for v in _points_bbox(flat)]
+        kept = _kept(coco, tight)
+        ann["bbox"] = kept.get("bbox") or tight
         area = sum(_shoelace(r) for r in rings)
     else:
         mask = row["mask"]
@@ -672,10 +690,12 @@ def _annotation(
         else:
             seg = {"size": list(mask["size"]), "counts": mask["counts"]}
         ann["segmentation"] = seg
-        ann["bbox"] = coco.get("bbox") or list(rle_mod.bbox(mask))
+        tight = list(rle_mod.bbox(mask))
+        kept = _kept(coco, tight)
+        ann["bbox"] = kept.get("bbox") or tight
         area = None
-    if "area" in coco:
-        ann["area"] = coco["area"]
+    if "area" in kept:
+        ann["area"] = kept["area"]
     else:
         ann["area"] = rle_mod.area(row["mask"]) if area is None else area
     ann["iscrowd"] = int(coco.get("iscrowd", 0))
@@ -683,6 +703,14 @@ def _annotation(
         ann["score"] = float(row["score"])
     ann.update(coco.get("fields", {}))
     return ann
+
+
+def _kept(coco: Mapping[str, Any], tight: Sequence[float]) -> Mapping[str, Any]:
+    """The imported ``area`` and ``bbox``, unless the geometry changed since (then none)."""
+    made_for = coco.get("made_for")
+    if made_for is not None and [float(v) for v in made_for] != [float(v) for v in tight]:
+        return {}
+    return {k: coco[k] for k in ("area", "bbox") if k in coco}
 
 
 def _num(value: Any) -> Any:

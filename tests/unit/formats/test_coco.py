@@ -392,3 +392,25 @@ def test_imported_dataset_goes_into_a_store_and_reads_back_equal(tmp_path: Path)
         df.sort_values("id").reset_index(drop=True)[cols],
     )
     assert to_coco(back) == to_coco(df)
+
+
+def test_kept_area_and_bbox_follow_the_geometry() -> None:
+    df = read_coco(dataset())
+    doc = to_coco(df)
+    assert isinstance(doc, dict)
+    by_id = {a["id"]: a for a in doc["annotations"]}
+    assert by_id[1768]["area"] == 70.5  # COCO's own area, not the polygon's 90
+    # a person moves a vertex in the widget: area and bbox are computed anew
+    edited = df.copy()
+    row = edited.index[edited["id"] == "1768"][0]
+    edited.at[row, "points"] = [[1.5, 2.0], [11.5, 2.0], [11.5, 11.0], [5.5, 15.0]]
+    doc = to_coco(edited)
+    assert isinstance(doc, dict)
+    ann = {a["id"]: a for a in doc["annotations"]}[1768]
+    assert ann["bbox"] == [1.5, 2.0, 10.0, 13.0]
+    assert ann["area"] == pytest.approx(92.0)  # shoelace of the new polygon
+    # a resized box too
+    edited.loc[edited["id"] == "2001", "width"] = 8.0
+    doc = to_coco(edited)
+    assert isinstance(doc, dict)
+    assert {a["id"]: a for a in doc["annotations"]}[2001]["area"] == 24.0
