@@ -33,10 +33,11 @@ keypoint's ``width``, an audio region's ``channel`` and a transcript of an
 image region (the table has no text for those), so :func:`to_label_studio`
 writes the same results. Row ids are ``"{task}/{a|p}{annotation}/{region}"``
 (with ``/{k}`` for the k-th label of a multi-label region): they are made on
-reading, not carried. Not carried: annotators' Label Studio user ids (you
-name them with ``annotator=`` or they come from ``completed_by``), result
-types other than those above (``unknown="skip"`` leaves them out, the default
-raises), and task data beyond the item id (pass it again as ``data=``).
+reading, not carried. Item ids travel in each task's ``meta["item_id"]``. Not
+carried: who made the human rows (Label Studio records the importing user; on
+reading, people are named by ``completed_by`` or ``annotator=``), result types
+other than those above (``unknown="skip"`` leaves them out, the default
+raises), and task data (pass it as ``data=``).
 Coordinates round trip to float rounding (percent <-> pixels).
 """
 
@@ -186,7 +187,9 @@ def read_label_studio(
 
     ``item_key`` names the task ``data`` field whose value is the item id
     (``"image"`` gives the image URL); by default the item id is the task's
-    ``id`` as text. ``annotator`` names everyone's rows; by default it comes
+    ``meta["item_id"]`` (which :func:`to_label_studio` writes and Label Studio
+    keeps through import and export), else its ``id`` as text. ``annotator``
+    names everyone's rows; by default it comes
     from ``completed_by`` (its ``email`` or the user id) for annotations and
     ``model_version`` for predictions. Errors name the JSON path
     (``[3].annotations[0].result[2].value.points``) and the field.
@@ -209,6 +212,8 @@ def read_label_studio(
                     field=item_key,
                 )
             item = str(data[item_key])
+        elif isinstance(task.get("meta"), Mapping) and "item_id" in task["meta"]:
+            item = str(task["meta"]["item_id"])
         elif "id" in task:
             item = str(task["id"])
         else:
@@ -505,7 +510,9 @@ def to_label_studio(
 ) -> list[dict[str, Any]]:
     """Label Studio tasks (for import) of ``df``: one task per item, ``data[item_id]`` its data.
 
-    Human and review rows become one ``annotations`` entry per annotator, model
+    Each task's ``meta`` carries ``{"item_id": ...}``, so that an export of the
+    project reads back with the same item ids. Human and review rows become one
+    ``annotations`` entry per annotator, model
     rows one ``predictions`` entry per model (``model_version`` = annotator).
     Tag names come from ``extra["label_studio"]`` when present, else
     ``from_name`` is ``box``/``polygon``/``keypoint``/``brush``/``label``/
@@ -601,8 +608,7 @@ def to_label_studio(
         task = tasks.get(item)
         if task is None:
             task = {"data": dict(data[item] if item in data else data[str(item)])}
-            if item.isdigit():
-                task["id"] = int(item)
+            task["meta"] = {"item_id": item}
             task["annotations"], task["predictions"] = [], []
             tasks[item] = task
         if group == "predictions":

@@ -561,3 +561,12 @@ def test_per_region_choices_share_the_region_id() -> None:
     df = read_label_studio([task])
     assert sorted(df["id"]) == ["5/a1/r1", "5/a1/r1/choices"]
     assert sorted(df["kind"]) == ["box", "label"]
+
+
+def test_item_ids_survive_label_studio_assigning_task_ids() -> None:
+    df = read_label_studio(export())
+    out = to_label_studio(df, data={str(t["id"]): t["data"] for t in export()})
+    assert [t["meta"] for t in out] == [{"item_id": "1"}, {"item_id": "2"}, {"item_id": "3"}]
+    exported = [{**t, "id": 900 + k} for k, t in enumerate(out)]  # what an export gives back
+    back = read_label_studio(exported)
+    assert sorted(back["item_id"].unique()) == ["1", "2", "3"]
