@@ -527,6 +527,15 @@ def to_coco(
                 for cid, (n, s) in _categories_of(gt, gt_name).items()
             ]
     cat_ids, cat_table = _category_table(df, categories)
+    if images is not None and results:
+        stray = ~df["item_id"].isin(list(image_entries))
+        if stray.any():
+            raise row_error(
+                f"item {df.loc[stray, 'item_id'].iloc[0]!r} is not an image of the ground truth "
+                "given as images=",
+                df.index[stray.to_numpy()][0],
+                "item_id",
+            )
 
     needed = [
         "id",

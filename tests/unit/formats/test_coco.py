@@ -185,6 +185,9 @@ def test_results_file_with_and_without_ground_truth(tmp_path: Path) -> None:
     assert isinstance(back, list)
     assert sorted(r["score"] for r in back) == [0.5, 0.75]
     assert sorted(r["image_id"] for r in back) == [37777, 397133]
+    stray = df.assign(item_id=["000000037777.jpg", "elsewhere.jpg"])
+    with pytest.raises(FormatError, match=r"row 1 column 'item_id': item 'elsewhere.jpg' is not"):
+        to_coco(stray, results=True, images=gt_path)
 
 
 def coco_rle(m: np.ndarray) -> dict[str, Any]:
