@@ -211,7 +211,7 @@ def write_spans_jsonl(
         )
         spans = [r for r in rows if r["kind"] == "span"]
         cats = [r["label"] for r in rows if r["kind"] == "label"]
-        obj: dict[str, Any] = {"id": _id(str(item)), "text": text}
+        obj: dict[str, Any] = {"id": str(item), "text": text}
         if flavor == "doccano":
             obj["label"] = [[int(r["start"]), int(r["end"]), r["label"]] for r in spans] + cats
         else:
@@ -220,13 +220,9 @@ def write_spans_jsonl(
             ]
             if cats:
                 obj["accept"] = cats
-            obj["meta"] = {"id": _id(str(item))}
+            obj["meta"] = {"id": str(item)}
             answers = {extra_of(r["extra"], "prodigy").get("answer") for r in rows} - {None}
             if len(answers) == 1:
                 obj["answer"] = answers.pop()
         lines.append(json.dumps(obj, ensure_ascii=False))
     return atomic_write(path, "".join(f"{line}\n" for line in lines))
-
-
-def _id(item: str) -> Any:
-    return item
