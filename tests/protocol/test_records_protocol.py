@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import time
@@ -67,7 +68,8 @@ def test_hello_sends_the_row_as_a_card_formatted_by_dtype(transactions, tmp_path
     assert list(fields) == ["amount", "merchant", "when", "online", "items", "note"]
     assert (fields["amount"]["text"], fields["amount"]["kind"]) == ("2,400", "float")
     assert fields["merchant"]["text"] == "Électro <b>Store</b>"  # text, never HTML
-    assert (fields["when"]["text"], fields["when"]["kind"]) == ("2024-03-02", "date")
+    # A column with times shows the time on every row, midnight too.
+    assert (fields["when"]["text"], fields["when"]["kind"]) == ("2024-03-02 00:00:00", "datetime")
     assert (fields["online"]["text"], fields["online"]["kind"]) == ("yes", "bool")
     assert (fields["items"]["text"], fields["items"]["kind"]) == ("3", "int")
     assert fields["note"]["text"] == "long " * 400  # long text whole; the page wraps it
@@ -85,6 +87,22 @@ def test_hello_sends_the_row_as_a_card_formatted_by_dtype(transactions, tmp_path
     ]
     third = by_name(w.card("tx3")["fields"])
     assert (third["items"]["text"], third["items"]["kind"]) == ("—", "missing")
+
+
+def test_a_column_of_midnights_is_a_column_of_dates(tmp_path):
+    df = pd.DataFrame(
+        {"day": pd.to_datetime(["2024-03-01", None, "2024-03-03"]), "n": [1, 2, 3]},
+        index=["a", "b", "c"],
+    )
+    w = make(df, tmp_path)
+    assert w.card("a")["fields"][0] == {
+        "name": "day",
+        "text": "2024-03-01",
+        "kind": "date",
+        "highlight": False,
+    }
+    assert w.card("b")["fields"][0]["kind"] == "missing"
+    w.close()
 
 
 def test_fields_choose_and_order_the_card(transactions, tmp_path):
@@ -334,6 +352,9 @@ def test_a_hundred_thousand_rows_open_without_formatting_them(tmp_path, drive):
             "datetime",
             ("2024-03-01 08:00:00 UTC", "datetime"),
         ),
+        (datetime.date(2024, 3, 1), "object", ("2024-03-01", "date")),
+        (datetime.datetime(2024, 3, 1), "object", ("2024-03-01 00:00:00", "datetime")),
+        (pd.Timestamp("2024-03-01"), "date", ("2024-03-01", "date")),
         (pd.Timedelta(minutes=90), "timedelta", ("0 days 01:30:00", "timedelta")),
         ({"a": 1}, "object", ('{"a": 1}', "text")),
         ("x" * 10_005, "object", ("x" * 10_000 + "… (5 more characters)", "text")),

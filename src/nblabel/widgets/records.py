@@ -63,8 +63,13 @@ RECORD_SOURCES = Sources(
 
 
 # -- formatting ---------------------------------------------------------------------------------
-def _column_kind(dtype: Any) -> str:
-    """The kind of a column's values by its dtype; ``"object"`` means: look at each value."""
+def _column_kind(column: pd.Series) -> str:
+    """The kind of a column's values by its dtype; ``"object"`` means: look at each value.
+
+    A datetime column whose every value is at midnight is a column of dates (one
+    vectorised check when the widget opens); otherwise every value shows its time.
+    """
+    dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype):
         return "bool"
     if pd.api.types.is_integer_dtype(dtype):
@@ -72,7 +77,9 @@ def _column_kind(dtype: Any) -> str:
     if pd.api.types.is_float_dtype(dtype):
         return "float"
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
+        stamps = column.dropna()
+        naive = getattr(dtype, "tz", None) is None
+        return "date" if naive and bool((stamps == stamps.dt.normalize()).all()) else "datetime"
     if pd.api.types.is_timedelta64_dtype(dtype):
         return "timedelta"
     return "object"
@@ -121,14 +128,15 @@ def format_value(value: Any, kind: str = "object") -> tuple[str, str]:
 
     Integers get thousands separators (``12,345``), floats up to ten significant
     digits (``1,234.5``), booleans ``yes``/``no``, timestamps ``2024-03-01
-    14:05:09`` (the date alone at midnight; the zone when aware), missing values
-    ``—`` with kind ``"missing"``. Anything else is its ``str``.
+    14:05:09`` (with the zone when aware; kind ``"date"``, a column whose every
+    value is at midnight, shows the date alone), missing values ``—`` with kind
+    ``"missing"``. Anything else is its ``str``.
 
     >>> format_value(1234567)
     ('1,234,567', 'int')
     >>> format_value(0.1 + 0.2, "float")
     ('0.3', 'float')
-    >>> format_value(pd.Timestamp("2024-03-01"), "datetime")
+    >>> format_value(pd.Timestamp("2024-03-01"), "date")
     ('2024-03-01', 'date')
     """
     if _is_missing(value):
@@ -144,10 +152,14 @@ def format_value(value: Any, kind: str = "object") -> tuple[str, str]:
         if number.is_integer() and abs(number) < 1e15:
             return f"{int(number):,}", "float"
         return _format_float(number), "float"
-    if kind in ("datetime", "date"):
+    if kind == "date":
+        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+            return value.isoformat(), "date"
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is None and stamp == stamp.normalize():
             return stamp.strftime("%Y-%m-%d"), "date"
+    if kind in ("datetime", "date"):
+        stamp = pd.Timestamp(value)
         text = stamp.strftime("%Y-%m-%d %H:%M:%S")
         if stamp.microsecond:
             text += f".{stamp.microsecond:06d}".rstrip("0")
@@ -340,7 +352,7 @@ class RecordAnnotator(Annotator):
         self._df = df
         self._fields = fields_
         self._context = context_
-        self._column_kinds = {c: _column_kind(df[c].dtype) for c in (*fields_, *context_)}
+        self._column_kinds = {c: _column_kind(df[c]) for c in (*fields_, *context_)}
         # The queue holds the ids; a row is read and formatted when it is shown.
         super().__init__(
             ItemQueue(ids, RECORD_SOURCES),
