@@ -7,6 +7,7 @@
 import "./nblabel.css";
 import "./image/image.css";
 import { regionStage } from "./image/stage.js";
+import { WINDOW_HELP, attachValues, windowControl } from "./image/windowing.js";
 import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { captureKeys } from "./lib/keys.js";
 import { sessionFor } from "./lib/session.js";
@@ -29,6 +30,7 @@ const HELP = [
   ["Shift+z / y / Ctrl+y", "redo"],
   ["?", "show or hide this help"],
   ["Esc", "close this help"],
+  ...WINDOW_HELP,
 ];
 
 /** @type {import("./lib/ui.js").HelpRow[]} */
@@ -57,6 +59,7 @@ const REGION_HELP = [
   ["z / Ctrl+z", "undo"],
   ["Shift+z / y / Ctrl+y", "redo"],
   ["?", "show or hide this help"],
+  ...WINDOW_HELP,
 ];
 
 /**
@@ -68,7 +71,8 @@ const REGION_HELP = [
 function decode(item, buffers) {
   const view = buffers[0];
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-  return createImageBitmap(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: item.mime }));
+  const bitmap = createImageBitmap(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: item.mime }));
+  return bitmap.then((b) => attachValues(b, item, buffers)); // 16-bit values, to window
 }
 
 /** @param {ImageBitmap} bitmap */
@@ -128,9 +132,11 @@ export default {
     const { root, stage } = ui;
     el.append(root);
     stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel });
+    const windowing = windowControl(session, root, stage, { drag: !regions });
 
     const update = () => {
       ui.update();
+      windowing.update();
       stageView?.update();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     };
@@ -142,6 +148,7 @@ export default {
         return true;
       }
       if (regions && stageView?.key(key, event)) return true;
+      if (windowing.key(key)) return true;
       if (/^[1-9]$/.test(key)) {
         onLabel(Number(key) - 1);
       } else if (key === "0" || key === "Backspace" || key === "Delete") {
@@ -171,6 +178,7 @@ export default {
     return () => {
       unsubscribe();
       stageView?.destroy();
+      windowing.destroy();
       stopKeys();
     };
   },
