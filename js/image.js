@@ -7,6 +7,7 @@
 import "./nblabel.css";
 import "./image/image.css";
 import { regionStage } from "./image/stage.js";
+import { SLICE_HELP, noteFrame, stackControl } from "./image/stack.js";
 import { WINDOW_HELP, attachValues, windowControl } from "./image/windowing.js";
 import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { captureKeys } from "./lib/keys.js";
@@ -31,6 +32,7 @@ const HELP = [
   ["?", "show or hide this help"],
   ["Esc", "close this help"],
   ...WINDOW_HELP,
+  ...SLICE_HELP,
 ];
 
 /** @type {import("./lib/ui.js").HelpRow[]} */
@@ -60,6 +62,7 @@ const REGION_HELP = [
   ["Shift+z / y / Ctrl+y", "redo"],
   ["?", "show or hide this help"],
   ...WINDOW_HELP,
+  ...SLICE_HELP,
 ];
 
 /**
@@ -72,7 +75,7 @@ function decode(item, buffers) {
   const view = buffers[0];
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   const bitmap = createImageBitmap(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: item.mime }));
-  return bitmap.then((b) => attachValues(b, item, buffers)); // 16-bit values, to window
+  return bitmap.then((b) => noteFrame(attachValues(b, item, buffers), item)); // values to window; slice
 }
 
 /** @param {ImageBitmap} bitmap */
@@ -133,10 +136,12 @@ export default {
     el.append(root);
     stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel });
     const windowing = windowControl(session, root, stage, { drag: !regions });
+    const stack = stackControl(session, stage, decode);
 
     const update = () => {
       ui.update();
       windowing.update();
+      stack.update();
       stageView?.update();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     };
@@ -148,7 +153,7 @@ export default {
         return true;
       }
       if (regions && stageView?.key(key, event)) return true;
-      if (windowing.key(key)) return true;
+      if (windowing.key(key) || stack.key(key)) return true;
       if (/^[1-9]$/.test(key)) {
         onLabel(Number(key) - 1);
       } else if (key === "0" || key === "Backspace" || key === "Delete") {
@@ -179,6 +184,7 @@ export default {
       unsubscribe();
       stageView?.destroy();
       windowing.destroy();
+      stack.destroy();
       stopKeys();
     };
   },

@@ -7,6 +7,7 @@
 
 import "./window.css";
 import { h, replace } from "../lib/dom.js";
+import { carryFrame } from "./stack.js";
 import { WINDOW_KEYS, dragWindow, keyWindow, presetsFor, renderRgba, valuesOf, windowLut, windowText } from "./window.js";
 
 /**
@@ -91,6 +92,7 @@ export function windowControl(session, root, stage, options) {
       sources.set(bitmap, { ...source, win });
       if (entry.media && entry === session.current) {
         const old = entry.media;
+        carryFrame(old, bitmap);
         entry.media = bitmap;
         old.close?.();
         session.notify();

@@ -4,6 +4,7 @@ the stored coordinates; keys cycle presets and reset."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -126,3 +127,57 @@ def test_without_region_tools_a_drag_on_the_image_windows_and_keys_still_label(l
     expect(root).to_have_attribute("data-status", "saved")
     nb.wait_for_comm_idle()
     assert nb.eval_json("w.annotations['label'].tolist()") == ["lesion"]
+
+
+def test_a_stack_is_browsed_by_keys_and_regions_keep_their_slice(lab, tmp_path):
+    slices = np.stack([ct_slice(height=192, width=256, seed=i) + 60 * i for i in range(3)])
+    data = write_dicom(tmp_path / "series.dcm", slices.astype(np.uint16)).read_bytes()
+    code = (
+        "import nblabel as nl\n"
+        "w = nl.ImageAnnotator(['series.dcm'], labels=['lesion'], tools=['box'],\n"
+        "                      annotator='rad', store='labels.db')\n"
+        "w"
+    )
+    nb = lab.open_notebook([code], cwd_files={"series.dcm": data})
+    canvas = Canvas(lab, nb)
+    root = canvas.root
+    expect(root).to_have_attribute("data-frame", "0")
+    expect(root.locator(".nbl-slice-text")).to_have_text("slice 1 / 3")
+    first = grey_at(canvas, *BODY)
+    root.focus()
+    lab.page.keyboard.press("ArrowDown")
+    lab.page.keyboard.press("ArrowDown")
+    expect(root).to_have_attribute("data-frame", "2")
+    expect(root.locator(".nbl-slice-text")).to_have_text("slice 3 / 3")
+    # Slice 3 is 120 HU brighter: in the 40/400 window, about 76 grey levels.
+    canvas.lab.page.wait_for_function(
+        f"([p, above]) => ({GREY_AT})(p) > above",
+        arg=[list(canvas.at(BODY[0] + 0.5, BODY[1] + 0.5)), first + 50],
+    )
+    canvas.drag((100, 60), (160, 120))
+    canvas.saved()
+    lab.page.keyboard.press("Home")
+    expect(root).to_have_attribute("data-frame", "0")
+    canvas.drag((20, 20), (50, 40))
+    canvas.saved()
+    rows = nb.eval_json(
+        "w.annotations.sort_values('frame')[['frame', 'x', 'y', 'width', 'height']].values.tolist()"
+    )
+    assert rows == [[0, 20.0, 20.0, 30.0, 20.0], [2, 100.0, 60.0, 60.0, 60.0]]
+    ids = nb.eval_json(
+        "{str(int(f)): i for f, i in zip(w.annotations['frame'], w.annotations['id'])}"
+    )
+    # Back on slice 3, only its own box is there: a click selects it, and a click where
+    # slice 1's box is selects nothing.
+    lab.page.keyboard.press("End")
+    expect(root).to_have_attribute("data-frame", "2")
+    lab.page.keyboard.press("v")
+    canvas.click(130, 90)
+    expect(root).to_have_attribute("data-selected", ids["2"])
+    canvas.click(35, 30)
+    expect(root).to_have_attribute("data-selected", "")
+    lab.page.keyboard.press("Home")
+    expect(root).to_have_attribute("data-frame", "0")
+    canvas.click(35, 30)
+    expect(root).to_have_attribute("data-selected", ids["0"])
+    assert lab.page_errors == []
