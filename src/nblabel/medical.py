@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from .media import MAX_DISPLAY_BYTES, DisplayImage, MediaError, fit_size
+from .media import MAX_DISPLAY_BYTES, DisplayImage, MediaError, _opened, fit_size
 
 __all__ = [
     "DICOM_SUFFIXES",
@@ -348,30 +348,30 @@ def read_volume(source: Any, *, item_id: str, stack: bool | None = None) -> Volu
         return None
     if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
         return None
-    fp: Any = (
-        io.BytesIO(bytes(source))
-        if not isinstance(source, (str, os.PathLike))
-        else os.fspath(source)
-    )
-    try:
-        with Image.open(fp) as im:
-            # n_frames only for TIFF: for an animated GIF it would read every frame.
-            pages = int(getattr(im, "n_frames", 1)) if im.format == "TIFF" else 1
-            if pages > 1 and stack is not False:
-                return _tiff_stack(im, pages, item_id)
-            if im.mode in _DEEP_MODES:
-                im.load()
-                return Volume(slices=_pil_slice(im)[np.newaxis])
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None  # the ordinary loader says what is wrong with it
-    return None
+    # Pillow's header read with nblabel's limits; a file it cannot open is refused here
+    # with the same message the ordinary loader gives.
+    with _opened(source, item_id) as im:
+        # n_frames only for TIFF: for an animated GIF it would read every frame.
+        pages = int(getattr(im, "n_frames", 1)) if im.format == "TIFF" else 1
+        if pages > 1 and stack is not False:
+            return _tiff_stack(im, pages, item_id)
+        if im.mode not in _DEEP_MODES:
+            return None
+        try:
+            im.load()
+        except (OSError, ValueError):
+            return None  # the ordinary loader says what is wrong with the data
+        return Volume(slices=_pil_slice(im)[np.newaxis])
 
 
 def _tiff_stack(im: Image.Image, pages: int, item_id: str) -> Volume:
     slices: list[npt.NDArray[Any]] = []
     for page in range(pages):
-        im.seek(page)
-        im.load()
+        try:
+            im.seek(page)
+            im.load()
+        except (OSError, ValueError, EOFError) as exc:
+            raise MediaError(item_id, f"page {page} of the TIFF cannot be read ({exc})") from exc
         arr = _pil_slice(im)
         if slices and arr.shape != slices[0].shape:
             raise MediaError(
@@ -397,7 +397,7 @@ def _array_volume(arr: npt.NDArray[Any], *, item_id: str, stack: bool | None) ->
                 f"channels, not shape {arr.shape}",
             )
         if arr.shape[3] == 1 or _deep(arr):
-            return Volume(slices=_scalar(arr[..., 0]), meta={"slices": str(arr.shape[0])})
+            return Volume(slices=_scalar(arr[..., 0], item_id), meta={"slices": str(arr.shape[0])})
         return Volume(
             slices=np.ascontiguousarray(arr[..., :3]).astype(np.uint8),
             meta={"slices": str(arr.shape[0])},
@@ -405,18 +405,20 @@ def _array_volume(arr: npt.NDArray[Any], *, item_id: str, stack: bool | None) ->
     if arr.ndim == 3 and (stack is True or (stack is None and arr.shape[2] not in (1, 3, 4))):
         if 0 in arr.shape:
             raise MediaError(item_id, f"the stack is empty (shape {arr.shape})")
-        return Volume(slices=_scalar(arr), meta={"slices": str(arr.shape[0])})
+        return Volume(slices=_scalar(arr, item_id), meta={"slices": str(arr.shape[0])})
     scalar = arr[..., 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr
     if scalar.ndim == 2 and _deep(scalar) and scalar.size:
-        return Volume(slices=_scalar(scalar)[np.newaxis])
+        return Volume(slices=_scalar(scalar, item_id)[np.newaxis])
     return None
 
 
-def _scalar(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def _scalar(arr: npt.NDArray[Any], item_id: str) -> npt.NDArray[Any]:
     if arr.dtype == np.bool_:
         return arr.astype(np.uint8)
     if arr.dtype.kind not in "uif":
-        raise ValueError(f"unsupported array dtype {arr.dtype}")
+        raise MediaError(
+            item_id, f"unsupported array dtype {arr.dtype}: expected integers, floats or bools"
+        )
     if arr.dtype.byteorder not in ("=", "|"):
         arr = arr.astype(arr.dtype.newbyteorder("="))
     return arr

@@ -240,3 +240,15 @@ def test_apply_window_matches_the_documented_formula():
 def test_paths_named_in_errors_are_the_items(tmp_path):
     with pytest.raises(MediaError, match=r"item 'gone'.*file not found"):
         medical.read_dicom(Path(tmp_path / "gone.dcm"), item_id="gone")
+
+
+def test_bad_stacks_name_the_item(tmp_path):
+    with pytest.raises(MediaError, match=r"item 'o'.*unsupported array dtype object"):
+        medical.read_volume(np.empty((3, 4, 5), dtype=object), item_id="o")
+    path = tmp_path / "mixed.tif"
+    first = Image.fromarray(np.zeros((10, 10), np.uint16))
+    first.save(path, save_all=True, append_images=[Image.fromarray(np.zeros((8, 10), np.uint16))])
+    with pytest.raises(MediaError, match=r"item 'm'.*pages differ in size"):
+        medical.read_volume(str(path), item_id="m")
+    with pytest.raises(MediaError, match=r"item 'x'.*not an image Pillow can read"):
+        medical.read_volume(b"not an image at all", item_id="x")

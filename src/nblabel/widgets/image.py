@@ -110,7 +110,10 @@ class ImageAnnotator(Annotator):
     Keys (while the widget has focus): ``1``-``9`` label, ``n``/``→`` next,
     ``p``/``←`` previous, ``a`` accept the best suggestion, ``z`` undo,
     ``Shift+z``/``y`` redo, ``0``/``Backspace`` clear, ``?`` help (it lists
-    the drawing keys too).
+    the drawing keys too). For 16-bit, float and DICOM images: drag the ◐ pad
+    (or the image, without tools), ``,``/``.`` and ``<``/``>`` for the window,
+    ``w`` presets, ``Shift+w`` reset; on stacks ``↑``/``↓``,
+    ``PageUp``/``PageDown``, ``Home``/``End`` move between slices.
 
     Examples
     --------
