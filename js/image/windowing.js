@@ -83,6 +83,7 @@ export function windowControl(session, root, stage, options) {
     const found = current();
     if (!found || !chosen) return;
     const { entry, source } = found;
+    const from = entry.media;
     const win = chosen;
     if (source.win.center === win.center && source.win.width === win.width) return;
     busy = true;
@@ -90,14 +91,15 @@ export function windowControl(session, root, stage, options) {
       const rgba = /** @type {Uint8ClampedArray<ArrayBuffer>} */ (renderRgba(source.values, windowLut(source.info, win)));
       const bitmap = await createImageBitmap(new ImageData(rgba, source.width, source.height));
       sources.set(bitmap, { ...source, win });
-      if (entry.media && entry === session.current) {
-        const old = entry.media;
-        carryFrame(old, bitmap);
+      if (entry.media === from && entry === session.current) {
+        carryFrame(from, bitmap);
         entry.media = bitmap;
-        old.close?.();
+        from.close?.();
         session.notify();
       } else {
+        // Another bitmap came meanwhile (a slice, the item again): draw that one instead.
         bitmap.close();
+        again = true;
       }
     } finally {
       busy = false;
