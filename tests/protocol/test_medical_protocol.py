@@ -42,6 +42,7 @@ def test_a_16_bit_dicom_opens_with_its_window_spacing_and_values(tmp_path, drive
     assert item["window"]["center"] == 40.0
     assert item["window"]["width"] == 400.0
     assert item["window"]["unit"] == "HU"
+    assert page.widget.metadata(path) == item["meta"]
     assert len(buffers) == 2
     assert decode(buffers[0]).mode == "L"
     np.testing.assert_array_equal(values_of(message, buffers), stored.astype(float) - 1024)
@@ -177,3 +178,20 @@ def test_predictions_on_a_stack_are_checked_against_its_slices(tmp_path, drive):
     assert [s["frame"] for s in message["suggestions"]] == [1]
     assert message["item"]["warnings"]
     assert "frame 5 is outside the stack (0 to 1)" in " ".join(message["item"]["warnings"])
+
+
+def test_metadata_merges_dataframe_columns_and_dicom_facts(tmp_path):
+    import pandas as pd
+
+    path = str(write_dicom(tmp_path / "ct.dcm", ct_slice(), spacing=(0.5, 0.5)))
+    items = pd.DataFrame({"path": [path], "patient": ["P-007"]}, index=["study-1"])
+    w = make(items, tmp_path, column="path")
+    assert w.metadata("study-1") == {
+        "patient": "P-007",
+        "window": "40 / 400",
+        "pixel spacing": "0.5 × 0.5 mm",
+        "modality": "CT",
+    }
+    with pytest.raises(KeyError, match="'nope' is not one of this widget's items"):
+        w.metadata("nope")
+    w.close()

@@ -179,6 +179,18 @@ class ImageAnnotator(Annotator):
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
 
+    def metadata(self, item_id: str) -> dict[str, str]:
+        """An item's metadata as the page shows it: its DataFrame columns and, for DICOM
+        files and stacks, ``modality``, ``pixel spacing`` (mm, row × column), ``window``
+        (level / width) and ``slices``. For the numbers, see
+        :func:`nblabel.medical.read_dicom` (``.spacing``, ``.window``)."""
+        position = self._position_of(str(item_id))
+        if position is None:
+            raise KeyError(f"{item_id!r} is not one of this widget's items")
+        item = self._item(position)
+        volume = self._volume(item)
+        return {**item.meta, **(volume.meta if volume is not None else {})}
+
     #: Volumes kept in memory (a CT series can be hundreds of MB); ordinary images cost nothing.
     VOLUME_CACHE: ClassVar[int] = 2
 
