@@ -15,10 +15,20 @@ import { sliceKey, sliceText } from "./slices.js";
 /** The slice each bitmap shows. */
 const shownFrame = new WeakMap();
 
-/** Help rows for the slice keys. @type {import("../lib/ui.js").HelpRow[]} */
-export const SLICE_HELP = [
-  ["↑ / ↓, PageUp / PageDown", "stacks (multi-frame DICOM, 3-D TIFF): previous / next slice (by 10 with Page keys)"],
-  ["Home / End", "stacks: first / last slice"],
+/**
+ * The slice keys, to bind in the page's key map (an action returns false, passing the key
+ * on, when the item is not a stack), with their help rows.
+ * @type {[string[], import("../lib/ui.js").HelpRow | string][]}
+ */
+export const SLICE_BINDINGS = [
+  [
+    ["ArrowUp", "ArrowDown", "PageUp", "PageDown"],
+    ["↑ / ↓, PageUp / PageDown", "stacks (multi-frame DICOM, 3-D TIFF): previous / next slice (by 10 with Page keys)"],
+  ],
+  [
+    ["Home", "End"],
+    ["Home / End", "stacks: first / last slice"],
+  ],
 ];
 
 /**
@@ -57,8 +67,9 @@ export function frameOf(session) {
  * @param {Session} session
  * @param {HTMLElement} stage
  * @param {Decode} decode the page's decode of an item's buffers
+ * @param {import("../lib/cleanup.js").Cleanup} cleanup the view's: removes the bar and listener
  */
-export function stackControl(session, stage, decode) {
+export function stackControl(session, stage, decode, cleanup) {
   const model = session.model;
   const text = h("span", { class: "nbl-slice-text" });
   const step = (/** @type {number} */ by) => {
@@ -66,10 +77,26 @@ export function stackControl(session, stage, decode) {
     const n = session.current?.item.frames ?? 1;
     if (frame !== null) request(Math.max(0, Math.min(n - 1, frame + by)));
   };
-  const prev = h("button", { type: "button", class: "nbl-button nbl-slice-prev", title: "Previous slice (↑)", onclick: () => step(-1) }, "▲");
-  const next = h("button", { type: "button", class: "nbl-button nbl-slice-next", title: "Next slice (↓)", onclick: () => step(1) }, "▼");
-  const bar = h("div", { class: "nbl-slices", hidden: true }, h("span", { class: "nbl-muted" }, "Stack"), prev, text, next);
+  const prev = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-slice-prev", title: "Previous slice (↑)", onclick: () => step(-1) },
+    "▲",
+  );
+  const next = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-slice-next", title: "Next slice (↓)", onclick: () => step(1) },
+    "▼",
+  );
+  const bar = h(
+    "div",
+    { class: "nbl-slices", hidden: true },
+    h("span", { class: "nbl-muted" }, "Stack"),
+    prev,
+    text,
+    next,
+  );
   stage.after(bar);
+  cleanup.add(() => bar.remove());
   /** @type {Map<string, number>} the slice last asked for and not yet shown, per item */
   const wanted = new Map();
   /** The slice on screen, or the one on its way: keys pressed fast add up. */
@@ -89,7 +116,7 @@ export function stackControl(session, stage, decode) {
 
   /** @param {any} msg @param {DataView[]} buffers */
   const onMessage = (msg, buffers) => {
-    if (!msg || msg.type !== "slice") return;
+    if (msg?.type !== "slice") return;
     const entry = session.byItemId(String(msg.item_id));
     if (msg.error) {
       session.error = String(msg.error);
@@ -111,7 +138,7 @@ export function stackControl(session, stage, decode) {
       session.notify();
     });
   };
-  model.on("msg:custom", onMessage);
+  cleanup.on(model, "msg:custom", onMessage);
 
   /** @param {number | null} [asked] */
   const show = (asked) => {
@@ -136,10 +163,6 @@ export function stackControl(session, stage, decode) {
       if (next === null) return key === "ArrowUp" || key === "ArrowDown" || key === "PageUp" || key === "PageDown";
       request(next);
       return true;
-    },
-    destroy() {
-      model.off("msg:custom", onMessage);
-      bar.remove();
     },
   };
 }

@@ -108,7 +108,11 @@ export function dragWindow(info, start, dx, dy) {
 export function presetsFor(info) {
   /** @type {Preset[]} */
   const out = [{ name: "default", center: info.center, width: info.width }];
-  const full = { name: "full range", center: (info.min + info.max) / 2, width: Math.max(info.max - info.min, info.scale) };
+  const full = {
+    name: "full range",
+    center: (info.min + info.max) / 2,
+    width: Math.max(info.max - info.min, info.scale),
+  };
   if (full.center !== info.center || full.width !== info.width) out.push(full);
   if (info.unit === "HU") out.push(...CT_PRESETS);
   return out;
@@ -160,6 +164,7 @@ export function keyWindow(info, win, key, presetIndex) {
  * @param {string} unit
  */
 export function windowText(win, unit) {
-  const fmt = (/** @type {number} */ v) => (Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3))));
+  const fmt = (/** @type {number} */ v) =>
+    Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
   return `L ${fmt(win.center)} W ${fmt(win.width)}${unit ? ` ${unit}` : ""}`;
 }

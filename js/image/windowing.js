@@ -8,7 +8,16 @@
 import "./window.css";
 import { h, replace } from "../lib/dom.js";
 import { carryFrame } from "./stack.js";
-import { WINDOW_KEYS, dragWindow, keyWindow, presetsFor, renderRgba, valuesOf, windowLut, windowText } from "./window.js";
+import {
+  dragWindow,
+  keyWindow,
+  presetsFor,
+  renderRgba,
+  valuesOf,
+  WINDOW_KEYS,
+  windowLut,
+  windowText,
+} from "./window.js";
 
 /**
  * @typedef {import("../lib/session.js").Session} Session
@@ -21,11 +30,26 @@ import { WINDOW_KEYS, dragWindow, keyWindow, presetsFor, renderRgba, valuesOf, w
 /** The values behind each windowable bitmap (and the window it was drawn with). */
 const sources = new WeakMap();
 
-/** Help rows for the window keys. @type {import("../lib/ui.js").HelpRow[]} */
-export const WINDOW_HELP = [
-  ["w / Shift+w", "16-bit and DICOM images: next window preset / reset to the file's default"],
-  [", / .", "narrower / wider window"],
-  ["< / >", "lower / higher window level"],
+/**
+ * The window keys, to bind in the page's key map (an action returns false, passing the key
+ * on, when the item has no values to window), with their help rows.
+ * @type {[string[], import("../lib/ui.js").HelpRow | string][]}
+ */
+export const WINDOW_BINDINGS = [
+  [["w"], ["w / Shift+w", "16-bit and DICOM images: next window preset / the file's default window"]],
+  [["Shift+W"], "the file's default window"],
+  [
+    [",", "."],
+    [", / .", "narrower / wider window"],
+  ],
+  [
+    ["<", ">"],
+    ["< / >", "lower / higher window level"],
+  ],
+];
+
+/** Help rows for the window gestures. @type {import("../lib/ui.js").HelpRow[]} */
+export const WINDOW_NOTES = [
   ["drag the ◐ pad", "window: left/right for width, up/down for level (on the image too, without region tools)"],
 ];
 
@@ -49,15 +73,38 @@ export function attachValues(bitmap, item, buffers) {
  * @param {Session} session
  * @param {HTMLElement} root
  * @param {HTMLElement} stage
- * @param {{drag: boolean}} options `drag`: a drag on the image windows too (no region tools)
+ * @param {{drag: boolean, cleanup: import("../lib/cleanup.js").Cleanup}} options `drag`: a
+ *   drag on the image windows too (no region tools); `cleanup`: the view's, which removes
+ *   the bar and its listeners
  */
 export function windowControl(session, root, stage, options) {
-  const pad = h("span", { class: "nbl-window-pad", title: "Drag: left/right width, up/down level", role: "slider", "aria-label": "window" }, "◐");
+  const pad = h(
+    "span",
+    { class: "nbl-window-pad", title: "Drag: left/right width, up/down level", role: "slider", "aria-label": "window" },
+    "◐",
+  );
   const text = h("span", { class: "nbl-window-text" });
-  const presets = h("select", { class: "nbl-window-preset", "aria-label": "window preset", title: "Window preset (w)" });
-  const reset = h("button", { type: "button", class: "nbl-button nbl-window-reset", title: "The file's default window (Shift+w)" }, "Reset");
-  const bar = h("div", { class: "nbl-window", hidden: true }, h("span", { class: "nbl-muted" }, "Window"), pad, text, presets, reset);
+  const presets = h("select", {
+    class: "nbl-window-preset",
+    "aria-label": "window preset",
+    title: "Window preset (w)",
+  });
+  const reset = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-window-reset", title: "The file's default window (Shift+w)" },
+    "Reset",
+  );
+  const bar = h(
+    "div",
+    { class: "nbl-window", hidden: true },
+    h("span", { class: "nbl-muted" }, "Window"),
+    pad,
+    text,
+    presets,
+    reset,
+  );
   stage.after(bar);
+  options.cleanup.add(() => bar.remove());
 
   /** @type {Win | null} the window the person chose (kept across items of one unit) */
   let chosen = null;
@@ -88,7 +135,9 @@ export function windowControl(session, root, stage, options) {
     if (source.win.center === win.center && source.win.width === win.width) return;
     busy = true;
     try {
-      const rgba = /** @type {Uint8ClampedArray<ArrayBuffer>} */ (renderRgba(source.values, windowLut(source.info, win)));
+      const rgba = /** @type {Uint8ClampedArray<ArrayBuffer>} */ (
+        renderRgba(source.values, windowLut(source.info, win))
+      );
       const bitmap = await createImageBitmap(new ImageData(rgba, source.width, source.height));
       sources.set(bitmap, { ...source, win });
       if (entry.media === from && entry === session.current) {
@@ -138,21 +187,25 @@ export function windowControl(session, root, stage, options) {
     const win = chosen;
     replace(text, windowText(win, info.unit));
     const list = presetsFor(info);
-    replace(presets, ...list.map((p, i) => h("option", { value: String(i) }, `${p.name} (${windowText(p, "")})`)), h("option", { value: "-1", hidden: true }, "custom"));
+    replace(
+      presets,
+      ...list.map((p, i) => h("option", { value: String(i) }, `${p.name} (${windowText(p, "")})`)),
+      h("option", { value: "-1", hidden: true }, "custom"),
+    );
     presets.value = String(preset < list.length ? preset : -1);
     bar.dataset.center = String(win.center);
     bar.dataset.width = String(win.width);
     root.dataset.window = `${win.center}/${win.width}`;
   };
 
-  presets.addEventListener("change", () => {
+  options.cleanup.listen(presets, "change", () => {
     const found = current();
     const index = Number(presets.value);
     const p = found ? presetsFor(found.source.info)[index] : undefined;
     if (p) choose({ center: p.center, width: p.width }, index);
     root.focus({ preventScroll: true });
   });
-  reset.addEventListener("click", () => {
+  options.cleanup.listen(reset, "click", () => {
     const found = current();
     if (found) choose({ center: found.source.info.center, width: found.source.info.width }, 0);
   });
@@ -177,12 +230,11 @@ export function windowControl(session, root, stage, options) {
   const onUp = () => {
     dragging = null;
   };
-  const targets = options.drag ? [pad, stage] : [pad];
-  for (const t of targets) {
-    t.addEventListener("pointerdown", onDown);
-    t.addEventListener("pointermove", onMove);
-    t.addEventListener("pointerup", onUp);
-    t.addEventListener("pointercancel", onUp);
+  for (const t of options.drag ? [pad, stage] : [pad]) {
+    options.cleanup.listen(t, "pointerdown", onDown);
+    options.cleanup.listen(t, "pointermove", onMove);
+    options.cleanup.listen(t, "pointerup", onUp);
+    options.cleanup.listen(t, "pointercancel", onUp);
   }
 
   return {
@@ -201,15 +253,6 @@ export function windowControl(session, root, stage, options) {
       const next = keyWindow(found.source.info, chosen, key, preset);
       if (next) choose(next.win, next.preset);
       return Boolean(next);
-    },
-    destroy() {
-      for (const t of targets) {
-        t.removeEventListener("pointerdown", onDown);
-        t.removeEventListener("pointermove", onMove);
-        t.removeEventListener("pointerup", onUp);
-        t.removeEventListener("pointercancel", onUp);
-      }
-      bar.remove();
     },
   };
 }

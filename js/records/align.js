@@ -42,7 +42,9 @@ export function placeValues(fields) {
     return d === 0 && most > 0 ? most + 1 : most - d;
   };
   const width = Math.max(0, ...numbers.map((f) => f.text.length + pad(f)));
-  return fields.map((f) => (isNumeric(f) ? { numeric: true, padRight: pad(f), width } : { numeric: false, padRight: 0, width: 0 }));
+  return fields.map((f) =>
+    isNumeric(f) ? { numeric: true, padRight: pad(f), width } : { numeric: false, padRight: 0, width: 0 },
+  );
 }
 
 /**

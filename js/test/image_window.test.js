@@ -2,7 +2,16 @@
 // nblabel.medical.apply_window, drags, keys and presets; values and sizes untouched.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { clampWindow, dragWindow, keyWindow, presetsFor, renderRgba, valuesOf, windowLut, windowText } from "../image/window.js";
+import {
+  clampWindow,
+  dragWindow,
+  keyWindow,
+  presetsFor,
+  renderRgba,
+  valuesOf,
+  windowLut,
+  windowText,
+} from "../image/window.js";
 
 /** A CT slice's window info as the kernel sends it (int values -1024..1059, exact). */
 const CT = { min: -1024, max: 1059, center: 40, width: 400, offset: -1024, scale: 1, invert: false, unit: "HU" };
@@ -17,7 +26,16 @@ test("the lookup table is the documented formula (medical.apply_window)", () => 
 });
 
 test("float data maps through offset and scale", () => {
-  const info = { min: -3.5, max: 12.25, center: 4.375, width: 15.75, offset: -3.5, scale: 15.75 / 65535, invert: false, unit: "" };
+  const info = {
+    min: -3.5,
+    max: 12.25,
+    center: 4.375,
+    width: 15.75,
+    offset: -3.5,
+    scale: 15.75 / 65535,
+    invert: false,
+    unit: "",
+  };
   const lut = windowLut(info, { center: info.center, width: info.width });
   assert.equal(lut[0], 0);
   assert.equal(lut[65535], 255);
@@ -52,7 +70,10 @@ test("a drag right widens, down raises the level; 500 px is the whole range", ()
 test("presets: the file's default, the full range, CT windows for HU", () => {
   const names = presetsFor(CT).map((p) => p.name);
   assert.deepEqual(names, ["default", "full range", "brain", "soft tissue", "lung", "bone"]);
-  assert.deepEqual(presetsFor({ ...CT, unit: "", center: 17.5, width: 2083 }).map((p) => p.name), ["default"]);
+  assert.deepEqual(
+    presetsFor({ ...CT, unit: "", center: 17.5, width: 2083 }).map((p) => p.name),
+    ["default"],
+  );
 });
 
 test("keys cycle presets, reset, and nudge the window", () => {
@@ -60,7 +81,10 @@ test("keys cycle presets, reset, and nudge the window", () => {
   assert.deepEqual(state, { win: { center: 17.5, width: 2083 }, preset: 1 });
   state = keyWindow(CT, state?.win ?? CT, "w", 1);
   assert.deepEqual(state?.win, { center: 40, width: 80 });
-  assert.deepEqual(keyWindow(CT, { center: 0, width: 10 }, "Shift+W", 3), { win: { center: 40, width: 400 }, preset: 0 });
+  assert.deepEqual(keyWindow(CT, { center: 0, width: 10 }, "Shift+W", 3), {
+    win: { center: 40, width: 400 },
+    preset: 0,
+  });
   assert.deepEqual(keyWindow(CT, { center: 40, width: 400 }, ".", 0)?.win, { center: 40, width: 480 });
   assert.deepEqual(keyWindow(CT, { center: 40, width: 400 }, "<", 0)?.win, { center: 0, width: 400 });
   assert.equal(keyWindow(CT, { center: 40, width: 400 }, "b", 0), null);

@@ -12,9 +12,17 @@ test("decimals counts the digits after the point", () => {
 });
 
 test("numbers share one right edge with their decimal points lined up", () => {
-  const places = placeValues([field("1,234.5", "float"), field("12", "int"), field("0.125", "float"), field("Corner café", "text")]);
+  const places = placeValues([
+    field("1,234.5", "float"),
+    field("12", "int"),
+    field("0.125", "float"),
+    field("Corner café", "text"),
+  ]);
   // most decimals: 3; "1,234.5" pads 2, "12" pads the point and 3 digits, "0.125" none
-  assert.deepEqual(places.map((p) => p.padRight), [2, 4, 0, 0]);
+  assert.deepEqual(
+    places.map((p) => p.padRight),
+    [2, 4, 0, 0],
+  );
   const right = places.slice(0, 3).map((p, i) => ["1,234.5", "12", "0.125"][i].length + p.padRight);
   assert.deepEqual(right, [9, 6, 5]);
   assert.equal(places[0].width, 9);
@@ -24,7 +32,13 @@ test("numbers share one right edge with their decimal points lined up", () => {
 
 test("whole numbers alone need no padding", () => {
   const places = placeValues([field("1", "int"), field("1,000", "int")]);
-  assert.deepEqual(places.map((p) => [p.padRight, p.width]), [[0, 5], [0, 5]]);
+  assert.deepEqual(
+    places.map((p) => [p.padRight, p.width]),
+    [
+      [0, 5],
+      [0, 5],
+    ],
+  );
 });
 
 test("missing values and booleans are not aligned as numbers", () => {
@@ -36,5 +50,5 @@ test("a card is parsed from its UTF-8 JSON buffer, and a wrong shape is refused"
   const card = { fields: [field("Électro <b>", "text")], context: [], flag: "online" };
   const bytes = new TextEncoder().encode(JSON.stringify(card));
   assert.deepEqual(parseCard(bytes), card);
-  assert.throws(() => parseCard(new TextEncoder().encode("{\"fields\": 3}")), /not a record card/);
+  assert.throws(() => parseCard(new TextEncoder().encode('{"fields": 3}')), /not a record card/);
 });

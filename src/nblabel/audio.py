@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import remote
 from .media import MediaError
 
 __all__ = [
@@ -207,6 +208,12 @@ def decode(source: Any, *, item_id: str, sample_rate: int | None = None) -> Deco
     if isinstance(source, np.ndarray):
         samples, channels = _from_array(source, item_id, sample_rate)
         rate: Any = sample_rate
+    elif remote.is_url(source):
+        try:
+            data = remote.read_bytes(source)
+        except remote.RemoteError as exc:
+            raise AudioError(item_id, str(exc)) from None
+        samples, rate, channels, fmt = _read(io.BytesIO(data), item_id, repr(source))
     elif isinstance(source, (str, os.PathLike)):
         path = Path(os.fspath(source)).expanduser()
         if not path.is_file():

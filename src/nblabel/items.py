@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .schema import is_missing
+
 __all__ = [
     "IMAGE_SOURCES",
     "IMAGE_SUFFIXES",
@@ -45,10 +47,18 @@ class Item:
     meta: Mapping[str, str] = field(default_factory=dict)
 
 
+_OBJECT_ARRAY = (
+    "a numpy array of dtype object (Python objects, not pixel or sample values); "
+    "convert it to numbers first, for example np.asarray(value, dtype=float)"
+)
+
+
 def content_id(source: Any) -> str:
     """A stable id from the content: ``array-``, ``bytes-``, ``text-`` or ``image-`` + 16 hex."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(source, np.ndarray):
+        if source.dtype.hasobject:
+            raise TypeError(f"content_id: got {_OBJECT_ARRAY}")
         h.update(f"{source.dtype.str}{source.shape}".encode())
         h.update(np.ascontiguousarray(source).view(np.uint8).reshape(-1).data)
         prefix = "array"
@@ -98,8 +108,8 @@ def _name(source: Any, kind: str) -> str:
 
 
 def _meta_text(value: Any) -> str:
-    # Every scalar missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    # Every missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
+    if is_missing(value):
         return ""
     return str(value)
 
@@ -302,40 +312,54 @@ class ItemQueue:
     def _extend(self, ids: list[str] | None, values: list[Any]) -> None:
         sources = self._sources
         offset = len(self._ids)
-        if ids is None and values and all(type(v) is str for v in values):
-            kind = sources.kind_of(values[0])
-            if kind == "path" and sources.ident is None:
-                ids = values  # paths are their own ids: no per-item work for a million paths
-        for i, source in enumerate(values):
-            if ids is not None and type(source) is str and i:
-                continue  # a str's kind is the first one's; checked below for the first
+        check = values
+        if values and all(type(v) is str for v in values):
+            # Every str has the kind of the first: check one (a million paths cost no loop).
+            check = values[:1]
+            if ids is None and sources.ident is None and sources.kind_of(values[0]) == "path":
+                ids = values  # paths are their own ids
+        for i, source in enumerate(check):
             kind = sources.kind_of(source)
             label = f"item {ids[i]!r}" if ids is not None else f"item {offset + i}"
             if kind is None:
                 raise TypeError(
                     f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
                 )
+            if isinstance(source, np.ndarray) and source.dtype.hasobject:
+                raise TypeError(f"items: {label} is {_OBJECT_ARRAY}")
             if sources.check is not None:
                 problem = sources.check(source, kind)
                 if problem:
                     raise ValueError(f"items: {label}: {problem}")
         if ids is None:
-            ids = []
-            for source in values:
-                kind = sources.kind_of(source) or ""
-                if sources.ident is not None:
-                    ids.append(sources.ident(source, kind))
-                elif kind == "path":
-                    ids.append(os.fspath(source))
-                else:
-                    ids.append(content_id(source))
+            ids = [self._ident(source) for source in values]
         position = self._position
-        for i, ident in enumerate(ids):
-            if ident in position:
-                raise ValueError(
-                    f"items: item {position[ident]} and item {offset + i} have the same id "
-                    f"{ident!r}; pass a Series with unique index values as ids"
-                )
-            position[ident] = offset + i
+        before = len(position)
+        position.update(zip(ids, range(offset, offset + len(ids)), strict=True))
+        if len(position) != before + len(ids):
+            self._duplicate(ids, offset)
         self._ids.extend(ids)
         self._values.extend(values)
+
+    def _ident(self, source: Any) -> str:
+        sources = self._sources
+        kind = sources.kind_of(source) or ""
+        if sources.ident is not None:
+            return str(sources.ident(source, kind))
+        if kind == "path":
+            return str(os.fspath(source))
+        return content_id(source)
+
+    def _duplicate(self, ids: list[str], offset: int) -> None:
+        """Raise the error for the first id seen twice (and leave the queue as it was)."""
+        seen = {ident: i for i, ident in enumerate(self._ids)}
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                for new in ids:
+                    if self._position.get(new, -1) >= offset:
+                        del self._position[new]
+                raise ValueError(
+                    f"items: item {seen[ident]} and item {offset + i} have the same id "
+                    f"{ident!r}; pass a Series with unique index values as ids"
+                )
+            seen[ident] = offset + i

@@ -44,6 +44,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
+from . import remote
+
 __all__ = [
     "DisplayImage",
     "ImageSource",
@@ -315,6 +317,11 @@ def _opened(
 ) -> Iterator[Image.Image]:
     """Open a path or bytes with Pillow (header only) and close it afterwards."""
     fp: str | bytes | io.BytesIO
+    if remote.is_url(source):
+        try:
+            source = remote.read_bytes(str(source))
+        except remote.RemoteError as exc:
+            raise MediaError(item_id, str(exc)) from None
     if isinstance(source, bytes | bytearray | memoryview):
         nbytes = source.nbytes if isinstance(source, memoryview) else len(source)
         if nbytes == 0:
@@ -327,8 +334,6 @@ def _opened(
             st = os.stat(fp)
         except FileNotFoundError:
             hint = ""
-            if shown.startswith(("http://", "https://")):
-                hint = " (URLs are not downloaded; save the file locally first)"
             raise MediaError(item_id, f"file not found: {shown}{hint}") from None
         except OSError as exc:
             raise MediaError(item_id, f"cannot read the file {shown}: {exc.strerror}") from None
