@@ -85,13 +85,21 @@ def _is_image(value: Any) -> bool:
     return isinstance(value, Image.Image)
 
 
-def _image_source_kind(value: Any) -> str | None:
+def media_source_kind(value: Any) -> str | None:
+    """``"path"``, ``"bytes"`` or ``"array"`` for what a media widget takes, else None."""
     if isinstance(value, (str, os.PathLike)):
         return "path"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "bytes"
     if isinstance(value, np.ndarray):
         return "array"
+    return None
+
+
+def _image_source_kind(value: Any) -> str | None:
+    kind = media_source_kind(value)
+    if kind is not None:
+        return kind
     if _is_image(value):
         return "image"
     return None

@@ -18,7 +18,7 @@ import pandas as pd
 import traitlets
 
 from .. import audio
-from ..items import Item, ItemQueue, Sources, collect
+from ..items import Item, ItemQueue, Sources, collect, media_source_kind
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
 
@@ -34,20 +34,10 @@ _INFO = ("duration", "sample_rate", "channels", "frames", "format", "notes")
 TOLERANCE = 0.001
 
 
-def _audio_source_kind(value: Any) -> str | None:
-    if isinstance(value, (str, os.PathLike)):
-        return "path"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes"
-    if isinstance(value, np.ndarray):
-        return "array"
-    return None
-
-
 AUDIO_SOURCES = Sources(
     what="audio file",
     expected="a path to an audio file, encoded bytes or a numpy array of samples",
-    kind_of=_audio_source_kind,
+    kind_of=media_source_kind,
     folder_suffixes=audio.AUDIO_SUFFIXES,
 )
 
