@@ -33,6 +33,7 @@ __all__ = [
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jfif", ".ppm"}
+    | {".dcm", ".dicom"}  # DICOM, through nblabel.medical
 )
 
 
