@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema
+from . import active, schema
 from .store import Store
 from .view import plot_item
 from .widgets import AudioAnnotator, ImageAnnotator, TextAnnotator
@@ -23,6 +23,7 @@ __all__ = [
     "Store",
     "TextAnnotator",
     "__version__",
+    "active",
     "plot_item",
     "qa",
     "schema",
