@@ -30,6 +30,7 @@ from ..items import Item, ItemQueue, Sources, collect
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
+from ._loop import OrderSource
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -117,6 +118,26 @@ class TextAnnotator(Annotator):
         A model's spans (``kind="span"``, ``start``, ``end`` in code points,
         ``label``, ``score``) or document labels to accept, edit or reject.
         Rows that cannot be shown are listed in ``w.prediction_problems``.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
     column
         With a DataFrame of items: the column holding the text.
     advance
@@ -155,6 +176,9 @@ class TextAnnotator(Annotator):
         tokens: Any = None,
         snap: bool = True,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         column: str | None = None,
         advance: bool | None = None,
     ) -> None:
@@ -173,6 +197,9 @@ class TextAnnotator(Annotator):
             multi_label=multi_label,
             advance=False if advance is None else advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
