@@ -268,6 +268,7 @@ export default {
           h("span", { class: "nbl-muted" }, "Suggestion "),
           h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(s.label)) % 10}` }, s.label),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
+          typeof s.rule === "string" ? h("span", { class: "nbl-muted nbl-rule" }, ` rule ${s.rule}`) : null,
           ` ${piece({ start: s.start, end: s.end })} `,
           h("button", { type: "button", class: "nbl-button nbl-accept-span", title: "Accept (Enter or a)", onclick: () => onAccept(s) }, "✓ Accept"),
           h("button", { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) }, "✗ Reject"),
