@@ -4,6 +4,7 @@ what "next" shows, ``suggest=`` runs off the page's path, and rejections outlive
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 import uuid
@@ -368,3 +369,44 @@ def test_predictions_rejected_once_are_not_shown_again(photos, tmp_path, drive):
     page = drive(again)
     page.hello()
     assert page.item_at(0)[0]["suggestions"] == []
+
+
+# -- patterns= (text) -------------------------------------------------------------------------
+
+
+def test_text_patterns_are_suggestions_named_by_their_rule(tmp_path, drive):
+    docs = pd.Series({"d1": "🎉 Acme paid 12 EUR to Initech.", "d2": "nothing"})
+    w = TextAnnotator(
+        docs,
+        labels=["ORG", "MONEY"],
+        annotator="ana",
+        store=tmp_path / "rules.db",
+        patterns={"ORG": ["Acme", "Initech"], "MONEY": {"amount": re.compile(r"\d+ EUR")}},
+    )
+    page = drive(w)
+    page.hello()
+    wait_for(lambda: w._suggestions.has_any("d1"))
+    page.clear()
+    page.goto(0)
+    got = page.item_at(0)[0]["suggestions"]
+    # offsets on the wire are UTF-16 units: the emoji counts two
+    assert sorted((s["start"], s["end"], s["label"], s["rule"]) for s in got) == [
+        (3, 7, "ORG", "Acme"),
+        (13, 19, "MONEY", "amount"),
+        (23, 30, "ORG", "Initech"),
+    ]
+    money = next(s for s in got if s["label"] == "MONEY")
+    # accepting echoes the suggestion's fields back (rule included): a human span is stored
+    accepted = {k: v for k, v in money.items() if k not in ("id",)} | {"id": "h1"}
+    answer = page.edit("d1", [accepted])
+    assert answer["type"] == "saved", answer
+    assert w.annotations[["text", "label"]].to_numpy().tolist() == [["12 EUR", "MONEY"]]
+    # a rejected rule match is kept with its rule, in code points
+    initech = next(s for s in got if s["label"] == "ORG" and s["rule"] == "Initech")
+    page._send({"type": "edit", "seq": 9, "item_id": "d1", "upsert": [], "delete": [],
+                "rejected": [initech["id"]]})  # fmt: skip
+    rejected = w.store.annotations(kind="rejection")
+    assert rejected[["start", "end", "text"]].to_numpy().tolist() == [[22.0, 29.0, "Initech"]]
+    assert rejected["extra"].iloc[0]["rule"] == "Initech"
+    with pytest.raises(ValueError, match="patterns: 'LOC' is not one of the span labels"):
+        TextAnnotator(docs, labels=["ORG"], store=tmp_path / "x.db", patterns={"LOC": ["Paris"]})

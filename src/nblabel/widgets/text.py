@@ -27,6 +27,7 @@ import pandas as pd
 import traitlets
 
 from ..items import Item, ItemQueue, Sources, collect
+from ..rules import compile_patterns, match_rules
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
@@ -138,6 +139,12 @@ class TextAnnotator(Annotator):
         ``predictions``. Failures are listed in ``w.prediction_problems``
         naming the item; rejected suggestions are stored as
         ``kind="rejection"`` rows and not suggested again.
+    patterns
+        Rules as pre-annotation: a dict from span label to phrases or
+        regular expressions (``{"ORG": ["Acme Corp"], "MONEY":
+        re.compile(r"[0-9]+ (EUR|USD)")}``, or ``{label: {rule name: pattern}}``),
+        each match shown as a suggestion with its rule's name. Phrases match
+        whole words, case-sensitively. See :mod:`nblabel.rules`.
     column
         With a DataFrame of items: the column holding the text.
     advance
@@ -181,8 +188,10 @@ class TextAnnotator(Annotator):
         suggest: Callable[[Any], pd.DataFrame] | None = None,
         column: str | None = None,
         advance: bool | None = None,
+        patterns: Mapping[str, Any] | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
+        self._rules = [] if patterns is None else compile_patterns(patterns, _check_labels(labels))
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
         if not isinstance(snap, bool):
             raise TypeError(f"snap: expected True or False, got {snap!r}")
@@ -292,6 +301,14 @@ class TextAnnotator(Annotator):
             notes = ["empty document: nothing to tag (document labels still apply)", *notes]
         info = {"length": len(text), "length16": index.length16, "notes": notes}
         return info, [text.encode("utf-8"), tokens16.tobytes()]
+
+    # -- rules ----------------------------------------------------------------------------------
+    def _has_rule_suggestions(self) -> bool:
+        return bool(self._rules)
+
+    def _rule_suggestions(self, item: Item) -> pd.DataFrame | None:
+        text, _index = self._document(item)
+        return match_rules(text, self._rules)
 
     # -- offsets on the wire ----------------------------------------------------------------------
     def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
