@@ -313,7 +313,7 @@ class Annotator(anywidget.AnyWidget):
         self._order_waiting: Future[None] | None = None
         self._suggest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-suggest")
         self._live: set[str] = set()  # items whose live suggestions were asked for
-        if isinstance(order_, dict):  # scores known now: the first item is the best one
+        if isinstance(order_, pd.Series):  # scores known now: the first item is the best one
             self._visit.apply(order_, skip=self._done, keep=-1)
         first = self._first_undone()
         super().__init__(
@@ -918,7 +918,11 @@ class Annotator(anywidget.AnyWidget):
 
     # -- order ----------------------------------------------------------------------------------
     def _run_order(self) -> None:
-        """Call ``order`` (in the order thread) and apply what it returns."""
+        """Call ``order`` (in the order thread) and apply what it returns.
+
+        The new permutation is worked out without holding the page's lock, then
+        swapped in if the person did not move meanwhile (else worked out again).
+        """
         with self._lock:
             self._order_waiting = None
         source = self._order
@@ -926,25 +930,34 @@ class Annotator(anywidget.AnyWidget):
             if callable(source):
                 scores = check_order(source(self.annotations), name="order() result")
             else:
-                assert source is not None
                 scores = source
-            if not isinstance(scores, dict):
+            if not isinstance(scores, pd.Series):
                 raise TypeError("order() must return a Series of scores by item id")
-            queue = self._queue
-            if scores and queue.exhausted and all(queue.position_of(i) is None for i in scores):
-                raise ValueError(
-                    f"order: none of its {len(scores)} ids is an item id "
-                    f"(first: {next(iter(scores))!r}; items: {queue.ids[:3]}...)"
-                )
+            for _attempt in range(5):
+                shown = bool(self._told)
+                keep = self.position if shown else -1
+                perm, matched, based_on = self._visit.plan(scores, skip=self._done, keep=keep)
+                if len(scores) and not matched and self._queue.exhausted:
+                    raise ValueError(
+                        f"order: none of its {len(scores)} ids is an item id "
+                        f"(first: {scores.index[0]!r}; items: {self._queue.ids[:3]}...)"
+                    )
+                with self._wire:
+                    now = self.position if self._told else -1
+                    same = bool(self._told) == shown and now == keep
+                    if same and self._visit.commit(perm, scores, based_on):
+                        break
+            else:
+                with self._wire:  # the person kept moving: order while they wait a moment
+                    shown = bool(self._told)
+                    keep = self.position if shown else -1
+                    self._visit.apply(scores, skip=self._done, keep=keep)
         except Exception as exc:
             message = f"order failed, the previous order stays: {type(exc).__name__}: {exc}"
             log.warning("nblabel: %s", message, exc_info=True)
             self.set_trait("order_error", message)
             raise
         with self._wire:
-            shown = bool(self._told)
-            keep = self.position if shown else -1
-            self._visit.apply(scores, skip=self._done, keep=keep)
             self.set_trait("order_error", "")
             if not shown:
                 self._moving = True

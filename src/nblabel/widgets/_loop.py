@@ -29,12 +29,12 @@ __all__ = [
 
 #: What ``order=`` takes: scores by item id, or a callable that makes them from the annotations.
 OrderSource: TypeAlias = "pd.Series | Callable[[pd.DataFrame], pd.Series]"
-#: ``order=`` once checked: ``{item_id: score}`` or the callable.
-CheckedOrder: TypeAlias = "dict[str, float] | Callable[[pd.DataFrame], pd.Series]"
+#: ``order=`` once checked: scores by ``str`` item id (see ``order_scores``) or the callable.
+CheckedOrder: TypeAlias = "pd.Series | Callable[[pd.DataFrame], pd.Series]"
 
 
 def check_order(order: Any, *, name: str = "order") -> Any:
-    """``order=`` checked: None, a callable (kept as is) or ``{item_id: score}`` from a Series."""
+    """``order=`` checked: None, a callable (kept as is) or scores by ``str`` item id."""
     if order is None or callable(order):
         return order
     return order_scores(order, name=name)
@@ -64,19 +64,18 @@ def check_suggest(suggest: Any) -> Callable[[Any], pd.DataFrame] | None:
 
 
 class VisitOrder:
-    """Position <-> queue index for one widget; the queue's own order until an order is applied."""
+    """Position <-> queue index for one widget; the queue's own order until an order is applied.
+
+    Working out an order (:meth:`plan`) takes no lock, so the page's messages
+    go on meanwhile; :meth:`commit` swaps it in if nothing moved since.
+    """
 
     def __init__(self, queue: ItemQueue) -> None:
         self._queue = queue
         self._lock = threading.Lock()
         # (perm, inv): perm[position] = queue index, inv[queue index] = position.
         self._maps: tuple[np.ndarray, np.ndarray] | None = None
-        self._scores: dict[str, float] = {}
-
-    @property
-    def ordered(self) -> bool:
-        """True once an order has been applied."""
-        return self._maps is not None
+        self._scores = pd.Series(dtype="float64")
 
     def _current(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The maps, grown to cover items a generator has yielded since the last order."""
@@ -87,9 +86,9 @@ class VisitOrder:
             perm = self._maps[0] if self._maps is not None else np.arange(0)
             n = len(self._queue)
             if len(perm) < n:
-                ids = self._queue.ids
                 new = np.arange(len(perm), n)
-                scores = [self._scores.get(ids[i], np.nan) for i in new]
+                fresh = pd.Index(self._queue.ids[len(perm) : n], dtype=object)
+                scores = self._scores.reindex(fresh).to_numpy(dtype="float64", na_value=np.nan)
                 perm = np.concatenate([perm, new[visiting_order(scores)]])
                 self._maps = (perm, _inverse(perm))
             return self._maps
@@ -115,19 +114,39 @@ class VisitOrder:
         ids = self._queue.ids
         return list(ids) if maps is None else [ids[i] for i in maps[0]]
 
-    def apply(self, scores: dict[str, float], *, skip: Collection[str], keep: int) -> None:
-        """Order the positions after ``keep`` by ``scores``; the items in ``skip`` go last."""
+    def plan(
+        self, scores: pd.Series, *, skip: Collection[str], keep: int
+    ) -> tuple[np.ndarray, int, Any]:
+        """A new permutation: positions up to ``keep`` as now, the rest by ``scores``.
+
+        Returns ``(perm, matched, based_on)``: ``matched`` counts the items that
+        have a score; pass ``based_on`` to :meth:`commit`.
+        """
         maps = self._current()
+        ids = self._queue.ids
+        n = len(ids) if maps is None else len(maps[0])
+        index = pd.Index(ids[:n], dtype=object)
+        values = scores.reindex(index).to_numpy(dtype="float64", na_value=np.nan)
+        skipped = index.isin(list(skip))
+        perm = np.arange(n) if maps is None else maps[0]
+        new = visiting_order(values, skip=skipped, head=perm[: max(keep + 1, 0)])
+        return new, int(np.count_nonzero(~np.isnan(values))), maps
+
+    def commit(self, perm: np.ndarray, scores: pd.Series, based_on: Any) -> bool:
+        """Swap in a planned permutation; False (nothing changed) if the maps moved meanwhile."""
         with self._lock:
-            ids = self._queue.ids
-            n = len(ids)
-            perm = np.arange(n) if maps is None else maps[0]
-            values = np.fromiter((scores.get(i, np.nan) for i in ids), dtype="float64", count=n)
-            skipped = np.fromiter((i in skip for i in ids), dtype=bool, count=n)
-            head = perm[: max(keep + 1, 0)]
-            new = visiting_order(values, skip=skipped, head=head)
+            if self._maps is not based_on:
+                return False
+            self._maps = (perm, _inverse(perm))
             self._scores = scores
-            self._maps = (new, _inverse(new))
+            return True
+
+    def apply(self, scores: pd.Series, *, skip: Collection[str], keep: int) -> int:
+        """Plan and commit at once (nothing else may move meanwhile); return ``matched``."""
+        while True:
+            perm, matched, based_on = self.plan(scores, skip=skip, keep=keep)
+            if self.commit(perm, scores, based_on):
+                return matched
 
 
 def _inverse(perm: np.ndarray) -> np.ndarray:
