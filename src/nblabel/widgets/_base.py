@@ -315,7 +315,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self._suggest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-suggest")
         self._live: set[str] = set()  # items whose live suggestions were asked for
         if isinstance(order_, pd.Series):  # scores known now: the first item is the best one
-            self._visit.apply(order_, skip=self._done, keep=-1)
+            self._visit.apply(order_, skip=self._not_wanted(), keep=-1)
         first = self._first_undone()
         super().__init__(
             labels=labels_,

@@ -304,6 +304,14 @@ class ModelLoop:
             item_id, {fingerprint({str(k): v for k, v in r.items()}) for r in rows}
         )
 
+    def _not_wanted(self) -> Collection[str]:
+        """Items an ordered queue puts last: those this annotator has labeled.
+
+        The seam for team routing: ``overlap=`` adds the items that already have
+        enough annotators, so "next" respects both the order and the overlap.
+        """
+        return self._done
+
     # -- live suggestions ---------------------------------------------------------------------
     def _ask_suggest(self, index: int) -> None:
         """Start ``suggest`` (and the widget's rules) for an item, once, in their own thread."""
@@ -379,7 +387,9 @@ class ModelLoop:
             for _attempt in range(5):
                 shown = bool(self._told)
                 keep = self.position if shown else -1
-                perm, matched, based_on = self._visit.plan(scores, skip=self._done, keep=keep)
+                perm, matched, based_on = self._visit.plan(
+                    scores, skip=self._not_wanted(), keep=keep
+                )
                 if len(scores) and not matched and self._queue.exhausted:
                     raise ValueError(
                         f"order: none of its {len(scores)} ids is an item id "
@@ -394,7 +404,7 @@ class ModelLoop:
                 with self._wire:  # the person kept moving: order while they wait a moment
                     shown = bool(self._told)
                     keep = self.position if shown else -1
-                    self._visit.apply(scores, skip=self._done, keep=keep)
+                    self._visit.apply(scores, skip=self._not_wanted(), keep=keep)
         except Exception as exc:
             message = f"order failed, the previous order stays: {type(exc).__name__}: {exc}"
             log.warning("nblabel: %s", message, exc_info=True)
