@@ -328,6 +328,7 @@ def test_stored_rejections_survive_a_new_widget(tmp_path, drive):
         ["a", "ana", "pos", 0.7, "human"]
     ]
     assert stored["extra"].iloc[0] == {"kind": "label", "suggestion_id": pos["id"]}
+    assert w.rejections["id"].tolist() == stored["id"].tolist()
     assert text_widget(tmp_path).annotations.empty  # a rejection is not an annotation
 
     # a new widget (a new kernel, say) on the same store: the rejection holds

@@ -304,6 +304,18 @@ class ModelLoop:
             item_id, {fingerprint({str(k): v for k, v in r.items()}) for r in rows}
         )
 
+    @property
+    def rejections(self) -> pd.DataFrame:
+        """The suggestions this annotator rejected on these items, read from the store.
+
+        ``kind="rejection"`` rows: the suggestion's ``label``, ``score`` and
+        geometry, and in ``extra`` its ``kind``, ``suggestion_id`` and (for a
+        text rule) ``rule``. Negative examples for the next model.
+        """
+        return self._store.annotations(
+            annotator=self._annotator, kind="rejection", item_ids=self._queue.ids
+        )
+
     def _not_wanted(self) -> Collection[str]:
         """Items an ordered queue puts last: those this annotator has labeled.
 
