@@ -65,3 +65,9 @@ def test_order_suggest_and_rules_in_the_page(lab):
     lab.page.keyboard.press("p")
     expect(root).to_have_attribute("data-drawn", "1")
     expect(root.locator(".nbl-name")).to_contain_text("first: Ada Lovelace")
+    # an order() that fails is shown in the widget, and the order stays
+    nb.run("w.reorder(lambda annotations: 1 / 0)")
+    expect(root.locator(".nbl-notice")).to_contain_text(
+        "order failed, the previous order stays: ZeroDivisionError"
+    )
+    assert nb.eval_json("w.item_ids[:3]") == ["d3", "d1", "d4"]
