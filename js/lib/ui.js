@@ -140,6 +140,7 @@ export function frame(session, options) {
     const problems = [];
     if (session.error) problems.push(`Not saved: ${session.error}`);
     if (entry?.item.error) problems.push(entry.item.error);
+    if (model.get("order_error")) problems.push(model.get("order_error"));
     for (const warning of entry?.item.warnings ?? []) problems.push(warning);
     replace(notice, ...problems.map((p) => h("div", {}, p)));
     notice.hidden = problems.length === 0;
@@ -193,7 +194,8 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "order_error"])
+    cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }
 

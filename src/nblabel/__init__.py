@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema
+from . import active, schema
 from .store import Store
 from .view import plot_item
 from .widgets import AudioAnnotator, ImageAnnotator, RecordAnnotator, TextAnnotator
@@ -25,6 +25,7 @@ __all__ = [
     "Store",
     "TextAnnotator",
     "__version__",
+    "active",
     "plot_item",
     "qa",
     "schema",

@@ -19,7 +19,9 @@ Common to every kind:
     ``label`` (whole item), ``box``, ``polygon``, ``mask``, ``point``, ``span``,
     ``segment``, ``relation`` (between two annotations of one item), ``skip``
     (the annotator passed on the item; a reason may be in ``text``) and
-    ``comment`` (a note in ``text``).
+    ``comment`` (a note in ``text``); ``rejection`` (a model's suggestion the
+    annotator rejected, kept as a negative example: its label, score and
+    geometry, and in ``extra`` its ``kind``, ``suggestion_id`` and ``rule``).
 ``label`` (str)
     The class.
 ``source`` (category)
@@ -128,6 +130,14 @@ KIND_SPECS: Final[Mapping[str, KindSpec]] = {
         KindSpec("relation", "a link from one annotation to another", ("from_id", "to_id")),
         KindSpec("skip", "the annotator passed on the item; why, in text", (), ("text",)),
         KindSpec("comment", "a note on the item, in text", ("text",)),
+        KindSpec(
+            "rejection",
+            "a suggestion the annotator rejected: its label, score and geometry; "
+            "extra holds its kind, id and rule",
+            ("extra",),
+            ("x", "y", "width", "height", "points", "mask", "start", "end", "text", *_IMAGE),
+            _IMAGE,
+        ),
     )
 }
 KINDS: Final = tuple(KIND_SPECS)

@@ -10,7 +10,7 @@ import pathlib
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +21,7 @@ from .. import audio
 from ..items import Item, ItemQueue, Sources, collect, media_source_kind
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._loop import OrderSource
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
 
@@ -99,6 +100,26 @@ class AudioAnnotator(Annotator):
         a diarization or voice-activity output) and clip labels. Each shows as
         a suggestion to accept (``a``) or reject (``x``). Rows that cannot be
         shown are listed in ``w.prediction_problems``.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
 
@@ -141,6 +162,9 @@ class AudioAnnotator(Annotator):
         advance: bool = False,
         column: str | None = None,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         chunk_seconds: float = 30.0,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
@@ -184,6 +208,9 @@ class AudioAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
         )
         self.clip_labels = clips
 

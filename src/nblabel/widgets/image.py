@@ -7,7 +7,7 @@ import os
 import pathlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -17,6 +17,7 @@ from .. import geometry, media, medical, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
 from ..store import Store
 from ._base import Annotator, Payload, handles
+from ._loop import OrderSource
 
 __all__ = ["ImageAnnotator"]
 
@@ -99,6 +100,26 @@ class ImageAnnotator(Annotator):
     page can change the window (level/width) without the kernel; the window
     changes only the display, never the data or the coordinates. See
     :mod:`nblabel.medical`.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
 
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
@@ -146,6 +167,9 @@ class ImageAnnotator(Annotator):
         column: str | None = None,
         display_size: int = 2048,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         tools: Sequence[str] = (),
         stack: bool | None = None,
     ) -> None:
@@ -175,6 +199,9 @@ class ImageAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
