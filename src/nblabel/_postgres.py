@@ -77,7 +77,10 @@ class TemporaryPostgres:
 
     def start(self) -> TemporaryPostgres:
         """initdb, then start the server; returns self."""
-        root = Path(tempfile.mkdtemp(prefix="nblabel-pg-"))
+        # As root the server runs as postgres, which must reach the folder: /tmp, not a
+        # TMPDIR under /root.
+        where = "/tmp" if self._as_postgres and Path("/tmp").is_dir() else None
+        root = Path(tempfile.mkdtemp(prefix="nblabel-pg-", dir=where))
         self.root = root
         if self._as_postgres:
             shutil.chown(root, "postgres", "postgres")
