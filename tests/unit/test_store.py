@@ -21,7 +21,7 @@ from tests.conftest import BACKENDS, make_location
 
 from nblabel import schema
 from nblabel.schema import SchemaError
-from nblabel.store import SCHEMA_VERSION, Store, StoreError
+from nblabel.store import CATEGORICAL_READS, SCHEMA_VERSION, Store, StoreError
 
 RLE = {"size": [480, 640], "counts": "PPYo0`0a:N2N1O1N2O001N101O0O2O0O1O1"}
 INJECTION = "x'); DROP TABLE nblabel_annotations; --"
@@ -68,6 +68,12 @@ def raw(store_url: str) -> Raw:
     return Raw(store_url)
 
 
+def _read_dtypes() -> dict[str, Any]:
+    """The dtypes of a frame read from a store: the schema's, with three more categoricals."""
+    dtypes: dict[str, Any] = schema.empty().dtypes.to_dict()
+    return {**dtypes, **dict.fromkeys(CATEGORICAL_READS, "category")}
+
+
 def _by_id(df: pd.DataFrame) -> pd.DataFrame:
     return df.set_index("id", drop=False)
 
@@ -80,7 +86,7 @@ def test_a_fresh_store_reads_empty_and_creates_no_file(tmp_path: Path) -> None:
     s = Store(path)
     df = s.annotations()
     assert len(df) == 0
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     hist = s.history()
     assert len(hist) == 0
     assert list(hist.columns) == ["seq", "op", "recorded_at", *schema.COLUMN_NAMES]
@@ -189,7 +195,7 @@ def test_upsert_then_annotations_round_trips_every_column(store: Store) -> None:
     assert ids == ["lab", "box", "poly", "msk", "spn", "seg", "mod"]
 
     df = store.annotations()
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     assert list(df["id"]) == ids  # ordered by created_at
     schema.validate(df)
     got = _by_id(df)
@@ -484,7 +490,7 @@ def test_filter_by_item_ids_short_and_long(filled: Store, n: int) -> None:
     expected = sorted(i for i in wanted if i != "not-there" and int(i) < 900)
     assert sorted(df["item_id"]) == expected
     assert list(df.index) == list(range(len(df)))
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     combined = filled.annotations(item_ids=wanted, annotator="ana")
     assert sorted(combined["item_id"]) == [i for i in expected if int(i) % 3 == 0]
 
@@ -857,3 +863,23 @@ def test_a_failed_migration_leaves_the_old_store_as_it_was(tmp_path: Path) -> No
     assert raw.dump() == before
     after = [c["name"] for c in sa.inspect(raw.engine).get_columns("nblabel_annotations")]
     assert after == columns  # version 2's columns were rolled back with the rest
+
+
+def test_qa_reads_a_store_frame_without_re_encoding(store: Store) -> None:
+    """The categorical columns a store returns give QA the same answers as plain text."""
+    from nblabel import qa
+
+    rng = np.random.default_rng(1)
+    labels = np.array(["cat", "dog", "owl"], dtype=object)
+    rows = [
+        _row(f"{who}{i}", item_id=f"item{i}", annotator=who, label=labels[rng.integers(0, 3)])
+        for i in range(200)
+        for who in ("ana", "ben", "cy")
+    ]
+    store.upsert(rows)
+    df = store.annotations()
+    for name in CATEGORICAL_READS:
+        assert isinstance(df[name].dtype, pd.CategoricalDtype)
+    plain = df.astype({name: object for name in CATEGORICAL_READS})
+    assert qa.cohen_kappa(df, "ana", "ben") == qa.cohen_kappa(plain, "ana", "ben")
+    assert qa.krippendorff_alpha(df) == pytest.approx(qa.krippendorff_alpha(plain), abs=1e-12)
