@@ -880,6 +880,6 @@ def test_qa_reads_a_store_frame_without_re_encoding(store: Store) -> None:
     df = store.annotations()
     for name in CATEGORICAL_READS:
         assert isinstance(df[name].dtype, pd.CategoricalDtype)
-    plain = df.astype({name: object for name in CATEGORICAL_READS})
+    plain = df.astype(dict.fromkeys(CATEGORICAL_READS, object))
     assert qa.cohen_kappa(df, "ana", "ben") == qa.cohen_kappa(plain, "ana", "ben")
     assert qa.krippendorff_alpha(df) == pytest.approx(qa.krippendorff_alpha(plain), abs=1e-12)
