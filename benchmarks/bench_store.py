@@ -91,6 +91,7 @@ def bench_sqlite(folder: Path, write_rows: int, read_rows: int, report: list[Any
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
+    con.execute("PRAGMA cache_size=-65536")  # the store's own setting: a like-for-like baseline
     quoted = ", ".join(f'"{c}"' for c in cols)
     sql = f"INSERT INTO nblabel_annotations ({quoted}) VALUES ({', '.join('?' * len(cols))})"
 
