@@ -62,7 +62,7 @@ __all__ = [
 DEFAULT_PATH: Final = "nblabel.db"
 #: The layout this nblabel writes. 1: first release; 2: columns from_id, to_id,
 #: frame, track_id, outside, extra; 3: indexes for incremental reads and for
-#: counting done items without loading rows.
+#: counting done items without loading rows (replacing the annotator/item one).
 SCHEMA_VERSION: Final = 3
 
 _FLOAT_COLS: Final = tuple(c.name for c in schema.COLUMNS if c.dtype == "float")
@@ -137,7 +137,9 @@ annotations_table = sa.Table(
     *_columns(),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
     sa.Column("version", sa.Integer, nullable=False, default=1),
-    sa.Index("ix_nblabel_annotations_annotator_item", "annotator", "item_id"),
+    # Covers "which items has this annotator done" (item_ids_done, count_done): the
+    # answer is read from the index alone, without visiting a row.
+    sa.Index("ix_nblabel_annotations_done", "annotator", "item_id", "kind", "deleted"),
     sa.Index("ix_nblabel_annotations_item", "item_id"),
     sa.Index("ix_nblabel_annotations_updated", "updated_at"),
 )
@@ -194,7 +196,8 @@ def _to_v2(conn: Connection) -> None:
 
 
 def _to_v3(conn: Connection) -> None:
-    """Version 3: indexes on updated_at and recorded_at for ``since=`` reads."""
+    """Version 3: indexes for ``since=`` reads and for done items from the index alone."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_nblabel_annotations_annotator_item")
     for table in (annotations_table, events_table):
         for index in table.indexes:
             index.create(conn, checkfirst=True)

@@ -832,7 +832,8 @@ def test_a_version_1_store_is_upgraded_in_place(store_url: str, raw: Raw) -> Non
     columns = {c["name"] for c in sa.inspect(raw.engine).get_columns("nblabel_events")}
     assert {"from_id", "to_id", "frame", "track_id", "outside", "extra"} <= columns
     indexes = {i["name"] for i in sa.inspect(raw.engine).get_indexes("nblabel_annotations")}
-    assert "ix_nblabel_annotations_updated" in indexes
+    assert {"ix_nblabel_annotations_updated", "ix_nblabel_annotations_done"} <= indexes
+    assert "ix_nblabel_annotations_annotator_item" not in indexes
     # The upgraded store takes the new columns and keeps its history.
     s.upsert([_row("pt", kind="point", x=1, y=2, frame=3, track_id="t1", outside=True)])
     got = _by_id(s.annotations())
