@@ -474,17 +474,18 @@ def validate(
                 column="kind",
                 row=row,
             )
-    for kind, needed in REQUIRED_BY_KIND.items():
-        of_kind = out["kind"] == kind
-        if not of_kind.any():
+    kind_codes = out["kind"].cat.codes.to_numpy()
+    for code, (kind, needed) in enumerate(REQUIRED_BY_KIND.items()):
+        of_kind = kind_codes == code  # the categories are KINDS, in this order
+        if not needed or not of_kind.any():
             continue
         for name in needed:
-            missing = of_kind & out[name].isna()
+            missing = of_kind & out[name].isna().to_numpy(dtype=bool)
             if missing.any():
                 raise SchemaError(
                     f"a {kind!r} annotation needs {name!r}",
                     column=name,
-                    row=out.index[missing.to_numpy()][0],
+                    row=out.index[missing][0],
                 )
     _check_geometry(out)
     return out

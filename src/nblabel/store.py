@@ -1002,7 +1002,12 @@ def _prepare_schema(conn: Connection, store: Store) -> None:
         )
     if found is None:
         metadata.create_all(conn)
-        conn.execute(meta_table.insert(), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+        # Idempotent even without the lock: a second writer's insert does nothing.
+        conn.exec_driver_sql(
+            "INSERT INTO nblabel_meta (key, value) VALUES ({p}, {p}) "
+            "ON CONFLICT (key) DO NOTHING".format(p=_param(conn.dialect)),
+            ("schema_version", str(SCHEMA_VERSION)),
+        )
         return
     version = int(found)
     if version == SCHEMA_VERSION:
