@@ -166,7 +166,7 @@ def test_labels_by_the_shared_protocol_land_in_the_store(transactions, tmp_path,
     with sqlite3.connect(db) as conn:
         live = conn.execute(
             "select item_id, annotator, kind, label from nblabel_annotations "
-            "where deleted = 0 order by item_id"
+            "where not deleted order by item_id"
         ).fetchall()
     assert live == [("tx1", "ana", "label", "ok"), ("tx2", "ana", "label", "unsure")]
     df = w.annotations
