@@ -389,7 +389,7 @@ def test_imported_dataset_goes_into_a_store_and_reads_back_equal(tmp_path: Path)
     store = Store(tmp_path / "labels.db")
     store.upsert(df)
     # The store reads item_id, annotator and label as categoricals (for QA speed): as text here.
-    back = store.annotations().astype({c: object for c in CATEGORICAL_READS})
+    back = store.annotations().astype(dict.fromkeys(CATEGORICAL_READS, object))
     cols = [c for c in schema.COLUMN_NAMES if c not in ("created_at", "updated_at")]
     pd.testing.assert_frame_equal(
         back.sort_values("id").reset_index(drop=True)[cols],
