@@ -1,0 +1,124 @@
+"""Helpers shared by the video track formats (MOT, CVAT for video)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+
+_NAMESPACE = uuid.UUID("5b0e2c36-8d2c-4d0e-9a57-3f1f0c7d9e11")
+
+
+def row_id(*parts: object) -> str:
+    """A stable annotation id from the parts that identify a row (re-imports upsert, not add)."""
+    return uuid.uuid5(_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
+
+
+def one_value(df: pd.DataFrame, column: str, given: str | None, what: str) -> str:
+    """The single value of ``column`` in ``df``, or ``given``; an error names the choices."""
+    values = sorted(df[column].dropna().astype(str).unique())
+    if given is not None:
+        if given not in values:
+            raise ValueError(f"{what} {given!r} has no rows; the table has {values}")
+        return given
+    if len(values) != 1:
+        raise ValueError(
+            f"the table has {len(values)} {what}s {values}; a file holds one: "
+            f"choose one with {column}="
+        )
+    return str(values[0])
+
+
+def numeric_track_ids(track_ids: pd.Series, *, start: int) -> pd.Series:
+    """Track ids as integers: kept when every id is a whole number, else numbered from ``start``.
+
+    Renumbering follows the sorted order of the ids, so it is the same on every export.
+    """
+    text = track_ids.astype(str)
+    if text.str.fullmatch(r"\d+").all():
+        return text.astype(np.int64)
+    order = {t: i + start for i, t in enumerate(sorted(text.unique()))}
+    return text.map(order).astype(np.int64)
+
+
+def class_ids(
+    labels: pd.Series,
+    classes: Mapping[str, int] | list[str] | tuple[str, ...] | None,
+    default: Mapping[str, int],
+) -> pd.Series:
+    """Each label's class id, from ``classes`` (a mapping, or a list numbered from 1)."""
+    if classes is None:
+        mapping: Mapping[str, int] = default
+        unknown = sorted(set(labels.astype(str)) - set(mapping))
+        if unknown:
+            raise ValueError(
+                f"label(s) {unknown} have no class id: pass classes= (a list, numbered from 1, "
+                f"or a mapping label -> id); the default classes are {list(default)}"
+            )
+    else:
+        mapping = (
+            {str(k): int(v) for k, v in classes.items()}
+            if isinstance(classes, Mapping)
+            else {str(name): i + 1 for i, name in enumerate(classes)}
+        )
+        unknown = sorted(set(labels.astype(str)) - set(mapping))
+        if unknown:
+            raise ValueError(f"label(s) {unknown} are not in classes {list(mapping)}")
+    return labels.astype(str).map(mapping).astype(np.int64)
+
+
+def class_names(
+    classes: Mapping[str, int] | list[str] | tuple[str, ...] | None, default: Mapping[str, int]
+) -> dict[int, str]:
+    """Class id -> label, the inverse of what :func:`class_ids` uses."""
+    if classes is None:
+        mapping: Mapping[str, int] = default
+    elif isinstance(classes, Mapping):
+        mapping = {str(k): int(v) for k, v in classes.items()}
+    else:
+        mapping = {str(name): i + 1 for i, name in enumerate(classes)}
+    return {v: k for k, v in mapping.items()}
+
+
+def fmt_number(value: float) -> str:
+    """A number as the shortest text that reads back exactly; whole numbers without ``.0``."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file: a failure leaves no half file."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def tracked_boxes(df: pd.DataFrame, what: str) -> pd.DataFrame:
+    """The table's boxes; a box without a frame is an error naming the row (no silent drop).
+
+    Rows of other kinds (whole-item labels, comments, skips) are not boxes and are left out.
+    """
+    table = schema.coerce(df)
+    boxes = table[(table["kind"] == "box").to_numpy()]
+    no_frame = boxes["frame"].isna().to_numpy()
+    if no_frame.any():
+        row = boxes.index[np.flatnonzero(no_frame)[0]]
+        raise schema.SchemaError(
+            f"{what} carries boxes on video frames; this box has no frame", column="frame", row=row
+        )
+    return boxes
