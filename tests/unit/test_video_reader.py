@@ -37,6 +37,13 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "vfr_mp4": make_video(d / "vfr.mp4", len(vfr_ms), pts_ms=vfr_ms),
         "vfr_webm": make_video(d / "vfr.webm", len(vfr_ms), codec="libvpx-vp9", pts_ms=vfr_ms),
         "mov": make_video(d / "clip.mov", 20, fps=30),
+        # open GOPs: frames after a keyframe (in decoding order) that show before it
+        "open_gop": make_video(
+            d / "open_gop.mp4", 80, options={"x264-params": "open-gop=1:keyint=20:bframes=3"}
+        ),
+        # MPEG-TS seeks by a search on decoding timestamps and often lands after the frame
+        "ts": make_video(d / "clip.ts", 80, gop=15),
+        "mpeg2": make_video(d / "clip.mpg", 50, codec="mpeg2video", gop=12),
     }
 
 
@@ -62,19 +69,23 @@ def test_constant_rate_info(videos: dict[str, Path]) -> None:
         assert r.item_id == "cfr.mp4"
 
 
-@pytest.mark.parametrize("name", ["cfr", "long_gop", "webm", "mov"])
+@pytest.mark.parametrize("name", ["cfr", "long_gop", "webm", "mov", "open_gop", "ts", "mpeg2"])
 def test_every_frame_in_order_then_backwards(videos: dict[str, Path], name: str) -> None:
     with VideoReader(videos[name]) as r:
         n = len(r)
         assert [shown(r, k) for k in range(n)] == list(range(n))
     with VideoReader(videos[name]) as r:
         assert [shown(r, k) for k in reversed(range(n))] == list(reversed(range(n)))
+    with VideoReader(videos[name], keep_decoded=0) as r:  # every step back seeks
+        assert [shown(r, k) for k in reversed(range(n))] == list(reversed(range(n)))
 
 
-@pytest.mark.parametrize("name", ["cfr", "long_gop", "webm", "vfr_mp4", "vfr_webm"])
+@pytest.mark.parametrize(
+    "name", ["cfr", "long_gop", "webm", "vfr_mp4", "vfr_webm", "open_gop", "ts", "mpeg2"]
+)
 def test_random_seeks_return_the_frame_asked_for(videos: dict[str, Path], name: str) -> None:
     rng = random.Random(7)
-    with VideoReader(videos[name], cache_size=1) as r:
+    with VideoReader(videos[name], cache_size=1, keep_decoded=0) as r:
         n = len(r)
         asked = [rng.randrange(n) for _ in range(60)] + [n - 1, 0, n - 1, n // 2, n // 2 + 1]
         assert [shown(r, k) for k in asked] == asked
@@ -222,6 +233,8 @@ def test_index_and_option_errors(videos: dict[str, Path]) -> None:
             r.frame_at(float("nan"))
     with pytest.raises(ValueError, match="cache_size"):
         VideoReader(videos["cfr"], cache_size=0)
+    with pytest.raises(ValueError, match="keep_decoded"):
+        VideoReader(videos["cfr"], keep_decoded=-1)
     with pytest.raises(TypeError, match="file path or the bytes"):
         VideoReader(np.zeros(3))  # type: ignore[arg-type]
 

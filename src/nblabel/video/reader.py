@@ -182,8 +182,9 @@ class VideoReader:
     Decoded display images are kept in a small least-recently-used cache
     (``cache_size`` images); :meth:`prefetch` fills it with several frames in one
     decoding pass, which is how a widget keeps the frames around the playhead
-    ready. The last few decoded frames (about 50 MB: 16 frames of 1080p) are kept
-    too, so stepping back from a frame just shown needs no new seek. The reader may
+    ready. The last few decoded frames are kept too (``keep_decoded`` frames; by
+    default about 50 MB, 16 frames of 1080p), so stepping back from a frame just
+    shown needs no new seek. The reader may
     be shared between threads (calls are serialised). Close it with :meth:`close`
     or use it as a context manager.
     """
@@ -194,10 +195,16 @@ class VideoReader:
         *,
         item_id: str | None = None,
         cache_size: int = 96,
+        keep_decoded: int | None = None,
     ) -> None:
         self.item_id = item_id if item_id is not None else _describe(source)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 1:
             raise ValueError(f"cache_size must be a positive integer, got {cache_size!r}")
+        if keep_decoded is not None and (
+            isinstance(keep_decoded, bool) or not isinstance(keep_decoded, int) or keep_decoded < 0
+        ):
+            raise ValueError(f"keep_decoded must be a whole number >= 0, got {keep_decoded!r}")
+        self._keep_decoded = keep_decoded
         self._cache_size = cache_size
         self._lock = threading.RLock()
         self._display: OrderedDict[tuple[int, int, str, int], DisplayFrame] = OrderedDict()
@@ -265,6 +272,7 @@ class VideoReader:
         time_base = Fraction(stream.time_base or Fraction(1, 1))
         last_ticks = self._index(av, stream)
         tb = float(time_base)
+        self._tick = tb
         self.times: npt.NDArray[np.float64] = (self._pts - self._pts[0]).astype(np.float64) * tb
         """Time of each frame in seconds from frame 0 (presentation order)."""
         self.times.setflags(write=False)
@@ -306,7 +314,11 @@ class VideoReader:
             variable_frame_rate=vfr,
             notes=tuple(notes),
         )
-        self._recent_max = max(2, min(32, int(_RECENT_BYTES // (stored_w * stored_h * 1.5))))
+        self._recent_max = (
+            max(2, min(32, int(_RECENT_BYTES // (stored_w * stored_h * 1.5))))
+            if self._keep_decoded is None
+            else self._keep_decoded
+        )
 
     def _index(self, av: Any, stream: Any) -> int:
         """Build the frame index from the packets' timestamps; return the last frame's ticks."""
@@ -413,11 +425,26 @@ class VideoReader:
     def _keyframe_before(self, k: int) -> int:
         return self._keyframes[bisect.bisect_right(self._keyframes, k) - 1]
 
-    def _seek(self, k: int) -> None:
-        """Position the decoder so that the next frames it yields lead to frame ``k``."""
+    def _seek(self, k: int, attempt: int = 0) -> None:
+        """Position the decoder on a keyframe at or before frame ``k``.
+
+        Demuxers seek by different rules (MP4 by its index, MPEG-TS by a search on
+        decoding timestamps, Matroska by its cues) and some land after the frame
+        asked for; each further ``attempt`` aims earlier: the keyframe before, then
+        ten seconds before, then the start of the file.
+        """
         if self._container is None:
             raise self._fail("the video is closed")
-        self._container.seek(self._pts_list[k], stream=self._stream, backward=True, any_frame=False)
+        if attempt >= 3:
+            self._container.seek(0)  # the start of the file
+        else:
+            key = self._keyframe_before(k)
+            if attempt == 1:
+                key = self._keyframes[max(0, bisect.bisect_left(self._keyframes, key) - 1)]
+            target = self._pts_list[key]
+            if attempt == 2:
+                target -= int(10 / self._tick)
+            self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
         self._decoder = self._container.decode(self._stream)
         self._last = -1
 
@@ -427,14 +454,18 @@ class VideoReader:
         if not (
             ahead and (k - self._last <= _FORWARD_LIMIT or self._keyframe_before(k) <= self._last)
         ):
-            self._seek(self._keyframe_before(k))
+            self._seek(k)
         target = self._pts_list[k]
-        retried = False
+        attempt = 0
         while True:
             assert self._decoder is not None
             try:
                 frame = next(self._decoder)
             except StopIteration:
+                if self._last < 0 and attempt < 3:
+                    attempt += 1  # the seek landed at the end: aim earlier
+                    self._seek(k, attempt)
+                    continue
                 self._decoder = None
                 raise self._fail(f"frame {k} could not be decoded (the stream ended)") from None
             except self._av.FFmpegError as exc:
@@ -446,12 +477,11 @@ class VideoReader:
             index = bisect.bisect_left(self._pts_list, pts)
             if index >= len(self._pts_list) or self._pts_list[index] != pts:
                 continue  # a frame the index does not count (e.g. cut by an edit list)
-            if pts > target and self._last < 0 and not retried:
-                # The seek landed after the target (an open GOP): go one keyframe further back.
-                retried = True
-                before = self._keyframe_before(k)
-                earlier = self._keyframes[max(0, self._keyframes.index(before) - 1)]
-                self._seek(earlier)
+            if pts > target and self._last < 0 and attempt < 3:
+                # The seek landed after the frame (an open GOP, a demuxer that seeks by
+                # decoding time): aim earlier.
+                attempt += 1
+                self._seek(k, attempt)
                 continue
             self._last = index
             if pts > target:
