@@ -31,6 +31,8 @@ Figures (milliseconds; p50 / p95 / max):
   the file's rate.
 * **message**: the size of the display JPEGs (largest and median): what one frame
   message to the page carries.
+* **tracks**: 20 tracks over every frame of the video with a keyframe every 30 frames:
+  seconds for ``interpolate`` (to one row per frame), ``write_mot`` and ``read_mot``.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ import av
 import numpy as np
 from PIL import Image
 
-from nblabel.video import VideoReader
+from nblabel import schema
+from nblabel.formats.mot import read_mot, write_mot
+from nblabel.video import VideoReader, interpolate
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache" / "video"
@@ -306,6 +310,35 @@ def main() -> None:
     rate = 300 / (time.perf_counter() - t)
     warm.close()
 
+    # ---- tracks
+    keyframes = [
+        {
+            "id": f"t{t}-{f}",
+            "item_id": "clip",
+            "annotator": "ana",
+            "kind": "box",
+            "label": "pedestrian",
+            "x": 10.0 * t + f / 10,
+            "y": 20.0 + (f % 300) / 3,
+            "width": 40.0,
+            "height": 90.0,
+            "frame": f,
+            "track_id": str(t + 1),
+        }
+        for t in range(20)
+        for f in range(0, n, 30)
+    ]
+    table = schema.from_records(keyframes)
+    t = time.perf_counter()
+    per_frame = interpolate(table, n_frames=n)
+    t_interp = time.perf_counter() - t
+    t = time.perf_counter()
+    text = write_mot(table, n_frames=n)
+    t_write = time.perf_counter() - t
+    t = time.perf_counter()
+    back = read_mot(io.StringIO(text), item_id="clip", keyframes="changes")
+    t_read = time.perf_counter() - t
+
     print()
     print(f"{'measure (ms: p50 / p95 / max)':58s} {'':>1s}")
     for name, value in rows:
@@ -317,6 +350,11 @@ def main() -> None:
     print(
         f"{'message: display JPEG (1280x720, q85) median / max':58s} "
         f"{statistics.median(sizes) / 1e3:7.1f} / {max(sizes) / 1e3:7.1f} kB"
+    )
+    print(
+        f"tracks: {len(table):,} keyframes -> {len(per_frame):,} rows: interpolate "
+        f"{t_interp:.2f} s, write_mot {t_write:.2f} s ({len(text) / 1e6:.1f} MB), "
+        f"read_mot(keyframes='changes') {t_read:.2f} s ({len(back):,} keyframes back)"
     )
     reader.close()
 

@@ -164,9 +164,10 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
     ):
         read_mot(bad)
     bad.write_text("0,1,10,10,5,5,1,1,1\n")
-    with pytest.raises(
-        ValueError, match=r"line 1, field 'frame': '0' is not a whole number from 1"
-    ):
+    with pytest.raises(ValueError, match=r"line 1, field 'frame': 0 is not a whole number from 1"):
+        read_mot(bad)
+    bad.write_text("1,1,10,10,5,5,1,1,1\n2,1.5,10,10,5,5,1,1,1\n")
+    with pytest.raises(ValueError, match=r"line 2, field 'id': 1.5 is not a whole number$"):
         read_mot(bad)
     bad.write_text("1,1,10,10,5,5,1,1,1\n1,1,11,10,5,5,1,1,1\n")
     with pytest.raises(ValueError, match="lines 1 and 2: track 1 has two boxes on frame 1"):

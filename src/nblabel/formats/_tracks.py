@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import uuid
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
@@ -52,11 +54,13 @@ def class_ids(
     labels: pd.Series,
     classes: Mapping[str, int] | list[str] | tuple[str, ...] | None,
     default: Mapping[str, int],
-) -> pd.Series:
+) -> npt.NDArray[np.int64]:
     """Each label's class id, from ``classes`` (a mapping, or a list numbered from 1)."""
+    codes, uniques = pd.factorize(labels.to_numpy(dtype=object))
+    names = [str(u) for u in uniques]
     if classes is None:
         mapping: Mapping[str, int] = default
-        unknown = sorted(set(labels.astype(str)) - set(mapping))
+        unknown = sorted(set(names) - set(mapping))
         if unknown:
             raise ValueError(
                 f"label(s) {unknown} have no class id: pass classes= (a list, numbered from 1, "
@@ -68,10 +72,10 @@ def class_ids(
             if isinstance(classes, Mapping)
             else {str(name): i + 1 for i, name in enumerate(classes)}
         )
-        unknown = sorted(set(labels.astype(str)) - set(mapping))
+        unknown = sorted(set(names) - set(mapping))
         if unknown:
             raise ValueError(f"label(s) {unknown} are not in classes {list(mapping)}")
-    return labels.astype(str).map(mapping).astype(np.int64)
+    return np.asarray([mapping[n] for n in names], dtype=np.int64)[codes]
 
 
 def class_names(
@@ -89,9 +93,24 @@ def class_names(
 
 def fmt_number(value: float) -> str:
     """A number as the shortest text that reads back exactly; whole numbers without ``.0``."""
-    if value == int(value) and abs(value) < 1e15:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
+
+
+def exact_csv(table: pd.DataFrame) -> str:
+    """``table`` as header-less CSV whose numbers read back exactly (see :func:`fmt_number`)."""
+    columns = {}
+    for name in table.columns:
+        values = table[name].to_numpy(dtype=np.float64)
+        whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 1e15)
+        if whole.all():
+            columns[name] = values.astype(np.int64)
+        else:  # whole numbers as ints, the rest as floats (written by repr: exact)
+            mixed = values.astype(object)
+            mixed[whole] = values[whole].astype(np.int64).astype(object)
+            columns[name] = mixed
+    return str(pd.DataFrame(columns).to_csv(header=False, index=False, lineterminator="\n"))
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> Path:

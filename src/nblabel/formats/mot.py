@@ -46,6 +46,7 @@ from ..video.tracks import interpolate
 from ._tracks import (
     class_ids,
     class_names,
+    exact_csv,
     fmt_number,
     numeric_track_ids,
     one_value,
@@ -103,13 +104,13 @@ RESULTS_COLUMNS = (
 
 def _extra_value(extra: pd.Series, key: str, default: float) -> npt.NDArray[np.float64]:
     """``extra[key]`` of each row as floats, ``default`` where a row has none."""
-    return np.asarray(
-        [
-            float(e[key]) if isinstance(e, Mapping) and e.get(key) is not None else default
-            for e in extra
-        ],
-        dtype=np.float64,
-    )
+    out = np.full(len(extra), default, dtype=np.float64)
+    values = extra.to_numpy(dtype=object)
+    for i in np.flatnonzero(extra.notna().to_numpy()):
+        e = values[i]
+        if isinstance(e, Mapping) and e.get(key) is not None:
+            out[i] = float(e[key])
+    return out
 
 
 def to_mot(
@@ -160,7 +161,7 @@ def to_mot(
     extra = rows["extra"]
     if layout == "gt":
         out["conf"] = _extra_value(extra, "mot_consider", 1.0)
-        out["class"] = class_ids(rows["label"], classes, MOT17_CLASSES).to_numpy()
+        out["class"] = class_ids(rows["label"], classes, MOT17_CLASSES)
         out["visibility"] = _extra_value(extra, "mot_visibility", 1.0)
     else:
         score = rows["score"].to_numpy(dtype=np.float64)
@@ -190,8 +191,7 @@ def write_mot(
     table = to_mot(
         df, item_id=item_id, annotator=annotator, layout=layout, classes=classes, n_frames=n_frames
     )
-    lines = [",".join(fmt_number(v) for v in row) for row in table.itertuples(index=False)]
-    text = "".join(line + "\n" for line in lines)
+    text = "" if table.empty else exact_csv(table)
     if path is not None:
         write_atomic(path, text)
     return text
@@ -203,9 +203,9 @@ def _parse(
     if isinstance(source, pd.DataFrame):
         table = source.copy()
         table.columns = pd.RangeIndex(table.shape[1])
-        return table.astype(str)
+        return table
     try:
-        table = pd.read_csv(source, header=None, skipinitialspace=True, dtype=str)
+        table = pd.read_csv(source, header=None, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=pd.RangeIndex(6))
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -233,7 +233,9 @@ def _numbers(raw: pd.DataFrame, layout: str, name: str) -> dict[str, npt.NDArray
     if layout == "results" and raw.shape[1] >= 10:
         wanted += ["world_x", "world_y", "world_z"]
     for i, field in enumerate(wanted):
-        column = pd.to_numeric(raw[i], errors="coerce")
+        column = raw[i]
+        if not pd.api.types.is_numeric_dtype(column):
+            column = pd.to_numeric(column, errors="coerce")
         bad = column.isna() | ~np.isfinite(column)
         if i in (0, 1):
             bad |= column % 1 != 0
@@ -244,9 +246,9 @@ def _numbers(raw: pd.DataFrame, layout: str, name: str) -> dict[str, npt.NDArray
             what = "a number"
             if i in (0, 1):
                 what = "a whole number from 1" if i == 0 else "a whole number"
-            raise ValueError(
-                f"{name}, line {line + 1}, field {field!r}: {raw.iloc[line, i]!r} is not {what}"
-            )
+            value: Any = raw.iloc[line, i]
+            shown = repr(value) if isinstance(value, str) else fmt_number(float(value))
+            raise ValueError(f"{name}, line {line + 1}, field {field!r}: {shown} is not {what}")
         numbers[field] = column.to_numpy(dtype=np.float64)
     return numbers
 
@@ -274,7 +276,8 @@ def _labels(
                 f"{name}, line {order[at] + 1}, field 'class': class {cls[at]} is not in "
                 f"classes {names}"
             )
-    return np.asarray([names.get(int(c), str(int(c))) for c in cls], dtype=object)
+    mapped = pd.Series(cls).map(names)
+    return mapped.where(mapped.notna(), pd.Series(cls).astype(str)).to_numpy(dtype=object)
 
 
 def _extras(
