@@ -14,7 +14,7 @@ from typing import Any
 from . import schema
 from .store import Store
 from .view import plot_item
-from .widgets import AudioAnnotator, ImageAnnotator, TextAnnotator
+from .widgets import AudioAnnotator, ImageAnnotator, TextAnnotator, VideoAnnotator
 
 __version__ = "0.1.0"
 
@@ -23,6 +23,7 @@ __all__ = [
     "ImageAnnotator",
     "Store",
     "TextAnnotator",
+    "VideoAnnotator",
     "__version__",
     "plot_item",
     "qa",

@@ -3,5 +3,6 @@
 from .audio import AudioAnnotator
 from .image import ImageAnnotator
 from .text import TextAnnotator
+from .video import VideoAnnotator
 
-__all__ = ["AudioAnnotator", "ImageAnnotator", "TextAnnotator"]
+__all__ = ["AudioAnnotator", "ImageAnnotator", "TextAnnotator", "VideoAnnotator"]
