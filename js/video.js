@@ -10,10 +10,9 @@ import "./video.css";
 import { boxFromCorners, hitBox, moveBox, resizeBox, snapBox } from "./image/shapes.js";
 import { h, replace } from "./lib/dom.js";
 import { newId } from "./lib/ids.js";
-import { captureKeys } from "./lib/keys.js";
 import { chooseItemLabel } from "./lib/labels.js";
-import { sessionFor } from "./lib/session.js";
-import { frame as widgetFrame } from "./lib/ui.js";
+import { colourOf } from "./lib/palette.js";
+import { pageShell } from "./lib/shell.js";
 import { FrameCache, frameAt, wishList } from "./video/frames.js";
 import { allShownAt, byTrack, endKeyframe, extents, newTrackId, nextKeyframe, putKeyframe } from "./video/tracks.js";
 
@@ -28,29 +27,7 @@ import { allShownAt, byTrack, endKeyframe, extents, newTrackId, nextKeyframe, pu
  * @typedef {{times: Float64Array, frames: FrameCache<ImageBitmap>}} Media
  */
 
-/** @type {import("./lib/ui.js").HelpRow[]} */
-const HELP = [
-  ["Space", "play / pause"],
-  [". or →  /  , or ←", "next / previous frame"],
-  ["Shift+→ / Shift+←", "one second forward / back"],
-  ["Home / End", "first / last frame"],
-  ["g", "go to a frame (type its number, Enter)"],
-  ["] / [", "faster / slower playback"],
-  ["k / j", "next / previous keyframe (of any track)"],
-  ["drag on the frame", "draw a box: a new track starting here"],
-  ["click a box, drag it or a handle", "select its track; moving or resizing adds a keyframe here"],
-  ["1 – 9", "label of the selected track (all its keyframes), else of the next track"],
-  ["Shift+1 – 9", "toggle the k-th whole-video label"],
-  ["o", "the selected track leaves the view here (ends it; draw it again where it comes back)"],
-  ["Delete / Backspace", "delete the selected track's keyframe on this frame"],
-  ["Shift+Delete", "delete the whole selected track"],
-  ["Esc", "deselect (or close this help)"],
-  ["n / p", "next / previous video"],
-  ["z / Ctrl+z, Shift+z / y", "undo, redo"],
-  ["?", "show or hide this help"],
-];
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
-const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324", "#808000"];
 
 /**
  * The item's times and frame 0, decoded off the main thread.
@@ -76,13 +53,19 @@ function release(media) {
   media.frames.clear();
 }
 
-/** @param {string} label @param {string[]} labels */
-const colourOf = (label, labels) => COLOURS[Math.max(0, labels.indexOf(label)) % COLOURS.length];
-
 export default {
   /** @type {import("@anywidget/types").Render} */
   render({ model, el }) {
-    const session = sessionFor(model, decode, release);
+    const shell = pageShell(model, el, {
+      decode,
+      release,
+      noun: "video",
+      clear: { action: () => clearClips(), title: "remove this video's whole-video labels" },
+      onLabel: (i) => chooseLabel(i),
+      onAccept: () => {},
+      hint: "Click here, then draw boxes; Space plays, . and , step · ? for help",
+    });
+    const { session, ui, root, stage, keys, cleanup } = shell;
     const state = {
       frame: 0,
       playing: false,
@@ -102,27 +85,62 @@ export default {
     const nFrames = () => Number(info()?.frames ?? 0);
     /** @returns {Keyframe[]} */
     const boxRows = () =>
-      /** @type {Keyframe[]} */ (/** @type {unknown} */ ([...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "box")));
+      /** @type {Keyframe[]} */ (
+        /** @type {unknown} */ ([...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "box"))
+      );
     const tracks = () => byTrack(boxRows());
 
     // -- the frame and its boxes --------------------------------------------------------
     const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "nbl-video-canvas" }));
-    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    const ctx = canvas.getContext("2d"); // null where there is no canvas (tests in happy-dom)
     const clock = h("span", { class: "nbl-clock" });
-    const play = h("button", { type: "button", class: "nbl-button nbl-play", title: "Play / pause (Space)", onclick: () => toggle() }, "▶ Play");
+    const play = h(
+      "button",
+      { type: "button", class: "nbl-button nbl-play", title: "Play / pause (Space)", onclick: () => toggle() },
+      "▶ Play",
+    );
     const speed = /** @type {HTMLSelectElement} */ (
-      h("select", { class: "nbl-speed", title: "Playback speed ([ and ])", onchange: () => { state.speed = Number(speed.value); restartClock(); } },
-        ...SPEEDS.map((s) => h("option", { value: s, selected: s === 1 }, `${s}×`)))
+      h(
+        "select",
+        {
+          class: "nbl-speed",
+          title: "Playback speed ([ and ])",
+          onchange: () => {
+            state.speed = Number(speed.value);
+            restartClock();
+          },
+        },
+        ...SPEEDS.map((s) => h("option", { value: s, selected: s === 1 }, `${s}×`)),
+      )
     );
     const goto = /** @type {HTMLInputElement} */ (
-      h("input", { type: "number", class: "nbl-goto", min: 0, step: 1, title: "Go to frame (g, then Enter)", "aria-label": "go to frame",
+      h("input", {
+        type: "number",
+        class: "nbl-goto",
+        min: 0,
+        step: 1,
+        title: "Go to frame (g, then Enter)",
+        "aria-label": "go to frame",
         onkeydown: (/** @type {Event} */ e) => {
           const ev = /** @type {KeyboardEvent} */ (e);
-          if (ev.key === "Enter") { seek(Number(goto.value)); root.focus(); } else if (ev.key === "Escape") root.focus();
-        } })
+          if (ev.key === "Enter") {
+            seek(Number(goto.value));
+            root.focus();
+          } else if (ev.key === "Escape") root.focus();
+        },
+      })
     );
     const scrub = /** @type {HTMLInputElement} */ (
-      h("input", { type: "range", class: "nbl-scrub", min: 0, max: 0, step: 1, value: 0, "aria-label": "frame", oninput: () => seek(Number(scrub.value)) })
+      h("input", {
+        type: "range",
+        class: "nbl-scrub",
+        min: 0,
+        max: 0,
+        step: 1,
+        value: 0,
+        "aria-label": "frame",
+        oninput: () => seek(Number(scrub.value)),
+      })
     );
     const button = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act) =>
       h("button", { type: "button", class: "nbl-button", title, onclick: () => act() }, text);
@@ -143,23 +161,15 @@ export default {
       clips,
     );
     const timeline = /** @type {HTMLCanvasElement} */ (h("canvas", { class: "nbl-timeline", height: 40 }));
-    const tctx = /** @type {CanvasRenderingContext2D} */ (timeline.getContext("2d"));
+    const tctx = timeline.getContext("2d");
     const notes = h("div", { class: "nbl-video-notes" });
 
-    const ui = widgetFrame(session, {
-      help: HELP,
-      onLabel: (i) => chooseLabel(i),
-      onClear: () => {
-        const ids = [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);
-        if (ids.length) session.edit({ upsert: [], delete: ids });
-      },
-      onAccept: () => {},
-      words: { hint: "Click here, then draw boxes; Space plays, . and , step · ? for help", prev: "Previous video (p)", next: "Next video (n)", clear: "Remove this video's whole-video labels" },
-    });
-    const { root, stage } = ui;
+    const clearClips = () => {
+      const ids = [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);
+      if (ids.length) session.edit({ upsert: [], delete: ids });
+    };
     stage.classList.add("nbl-video-stage");
     replace(stage, toolbar, canvas, scrub, timeline, notes);
-    el.append(root);
 
     /** Frame display size on the page, scaled to the stage's width. */
     const layout = () => {
@@ -185,6 +195,7 @@ export default {
       const m = media();
       const item = info();
       layout();
+      if (!ctx) return;
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       if (!m || !item || item.error) return;
       const image = m.frames.get(state.frame) ?? nearestHeld(m, state.frame);
@@ -197,7 +208,7 @@ export default {
       const s = scale();
       for (const shown of allShownAt(tracks(), state.frame, nFrames())) {
         const live = drag && drag.track?.track_id === shown.track_id ? drag.box : shown.box;
-        const colour = colourOf(shown.label, labels);
+        const colour = colourOf(labels, shown.label);
         ctx.save();
         ctx.strokeStyle = colour;
         ctx.lineWidth = shown.track_id === state.selected ? 3 : 2;
@@ -206,9 +217,18 @@ export default {
         ctx.setLineDash([]);
         ctx.fillStyle = colour;
         ctx.font = "12px sans-serif";
-        ctx.fillText(`${shown.label} #${shown.track_id}${shown.keyframe ? " ◆" : ""}`, live.x * s + 2, Math.max(12, live.y * s - 3));
+        ctx.fillText(
+          `${shown.label} #${shown.track_id}${shown.keyframe ? " ◆" : ""}`,
+          live.x * s + 2,
+          Math.max(12, live.y * s - 3),
+        );
         if (shown.track_id === state.selected) {
-          for (const [hx, hy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+          for (const [hx, hy] of [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ]) {
             ctx.fillRect((live.x + hx * live.width) * s - 3, (live.y + hy * live.height) * s - 3, 6, 6);
           }
         }
@@ -216,12 +236,13 @@ export default {
       }
       if (drag?.mode === "draw") {
         ctx.save();
-        ctx.strokeStyle = colourOf(labels[state.labelIndex] ?? "", labels);
+        ctx.strokeStyle = colourOf(labels, labels[state.labelIndex] ?? "");
         ctx.lineWidth = 2;
         ctx.strokeRect(drag.box.x * s, drag.box.y * s, drag.box.width * s, drag.box.height * s);
         ctx.restore();
       }
-      if (exact) root.dispatchEvent(new CustomEvent("nblabel:drawn", { detail: { frame: state.frame, item: item.id } }));
+      if (exact)
+        root.dispatchEvent(new CustomEvent("nblabel:drawn", { detail: { frame: state.frame, item: item.id } }));
     };
 
     /** @param {Media} m @param {number} k */
@@ -235,6 +256,7 @@ export default {
 
     const drawTimeline = () => {
       const n = nFrames();
+      if (!tctx) return;
       tctx.clearRect(0, 0, timeline.width, timeline.height);
       if (!n) return;
       const all = [...tracks().entries()];
@@ -244,7 +266,7 @@ export default {
       const labels = model.get("labels");
       all.forEach(([id, keys], i) => {
         const y = 2 + i * rowH;
-        tctx.fillStyle = colourOf(keys[0].label, labels);
+        tctx.fillStyle = colourOf(labels, keys[0].label);
         tctx.globalAlpha = id === state.selected ? 0.9 : 0.5;
         for (const [a, b] of extents(keys, n)) tctx.fillRect(x(a), y, Math.max(1, x(b) - x(a)), rowH - 1);
         tctx.globalAlpha = 1;
@@ -270,19 +292,37 @@ export default {
       scrub.value = String(state.frame);
       goto.max = String(Math.max(0, n - 1));
       const m = media();
-      const t = m ? m.times[state.frame] ?? 0 : 0;
-      replace(clock, n ? `${state.frame} / ${n - 1} · ${t.toFixed(3)} s${info()?.variable_frame_rate ? " (VFR)" : ""}` : "");
+      const t = m ? (m.times[state.frame] ?? 0) : 0;
+      replace(
+        clock,
+        n ? `${state.frame} / ${n - 1} · ${t.toFixed(3)} s${info()?.variable_frame_rate ? " (VFR)" : ""}` : "",
+      );
       replace(play, state.playing ? "⏸ Pause" : "▶ Play");
       /** @type {string[]} */
       const clipLabels = model.get("clip_labels") ?? [];
       const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
-      replace(clips, ...clipLabels.map((label, i) =>
-        h("button", { type: "button", class: `nbl-label${chosen.has(label) ? " nbl-on" : ""}`, "aria-pressed": String(chosen.has(label)), title: i < 9 ? `Shift+${i + 1}` : "", onclick: () => chooseClip(i) }, label)));
+      replace(
+        clips,
+        ...clipLabels.map((label, i) =>
+          h(
+            "button",
+            {
+              type: "button",
+              class: `nbl-label${chosen.has(label) ? " nbl-on" : ""}`,
+              "aria-pressed": String(chosen.has(label)),
+              title: i < 9 ? `Shift+${i + 1}` : "",
+              onclick: () => chooseClip(i),
+            },
+            label,
+          ),
+        ),
+      );
       const lines = [...(info()?.notes ?? [])];
       if (state.frameError) lines.push(state.frameError);
       replace(notes, ...lines.map((line) => h("div", {}, line)));
       draw();
       drawTimeline();
+      ask();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     };
 
@@ -292,7 +332,13 @@ export default {
       const m = media();
       const item = info();
       if (!m || !item || item.error) return;
-      const wish = wishList(state.frame, nFrames(), (f) => m.frames.has(f), state.playing ? 48 : 24, state.playing ? 0 : 8);
+      const wish = wishList(
+        state.frame,
+        nFrames(),
+        (f) => m.frames.has(f),
+        state.playing ? 48 : 24,
+        state.playing ? 0 : 8,
+      );
       const key = `${item.id}:${wish.join(",")}`;
       if (!wish.length || key === lastWish) return;
       lastWish = key;
@@ -300,10 +346,13 @@ export default {
     };
     /** @param {any} msg @param {DataView[]} buffers */
     const onFrame = (msg, buffers) => {
-      if (!msg || msg.type !== "frame") return;
+      if (msg?.type !== "frame") return;
       const entry = session.byItemId(msg.item_id);
       if (msg.error) {
-        if (entry === session.current) { state.frameError = String(msg.error); update(); }
+        if (entry === session.current) {
+          state.frameError = String(msg.error);
+          update();
+        }
         return;
       }
       const m = /** @type {Media | null} */ (entry?.media ?? null);
@@ -314,7 +363,7 @@ export default {
         if (entry === session.current && m.frames.frames.size % 8 === 0) drawTimeline();
       });
     };
-    model.on("msg:custom", onFrame);
+    cleanup.on(model, "msg:custom", onFrame);
 
     /** @param {number} k */
     const seek = (k) => {
@@ -334,6 +383,7 @@ export default {
 
     // -- playback: the frame shown is the one whose time has come (frames not yet here wait)
     let raf = 0;
+    cleanup.add(() => stopPlaying());
     const restartClock = () => {
       const m = media();
       state.playStart = performance.now();
@@ -401,7 +451,10 @@ export default {
       const clipLabels = model.get("clip_labels") ?? [];
       const entry = session.current;
       if (i >= clipLabels.length || !entry) return;
-      const change = chooseItemLabel(entry.rows.values(), clipLabels[i], { multi: Boolean(model.get("multi_label")), toggle: true });
+      const change = chooseItemLabel(entry.rows.values(), clipLabels[i], {
+        multi: Boolean(model.get("multi_label")),
+        toggle: true,
+      });
       if (change) session.edit(change);
     };
     /** @param {Box} box @param {string} trackId @param {string} label */
@@ -431,21 +484,24 @@ export default {
       const s = scale() * (r.width / canvas.width);
       return [(e.clientX - r.left) / s, (e.clientY - r.top) / s];
     };
-    canvas.addEventListener("pointerdown", (e) => {
+    cleanup.listen(canvas, "pointerdown", (/** @type {PointerEvent} */ e) => {
       const item = info();
       if (!item || item.error || !(model.get("tools") ?? []).includes("box")) return;
       root.focus({ preventScroll: true });
       const p = toImage(e);
       const tol = 6 / scale();
       const shown = allShownAt(tracks(), state.frame, nFrames());
-      const order = [...shown].sort((a, b) => (a.track_id === state.selected ? -1 : b.track_id === state.selected ? 1 : 0));
+      const order = [...shown].sort((a, b) =>
+        a.track_id === state.selected ? -1 : b.track_id === state.selected ? 1 : 0,
+      );
       for (const s of order) {
         const hit = hitBox(s.box, p, tol);
         if (hit) {
           state.selected = s.track_id;
-          drag = hit.part === "handle"
-            ? { mode: "resize", start: p, box: s.box, handle: hit.handle, track: s }
-            : { mode: "move", start: p, box: s.box, track: s };
+          drag =
+            hit.part === "handle"
+              ? { mode: "resize", start: p, box: s.box, handle: hit.handle, track: s }
+              : { mode: "move", start: p, box: s.box, track: s };
           canvas.setPointerCapture(e.pointerId);
           update();
           return;
@@ -456,14 +512,16 @@ export default {
       canvas.setPointerCapture(e.pointerId);
       update();
     });
-    canvas.addEventListener("pointermove", (e) => {
+    cleanup.listen(canvas, "pointermove", (/** @type {PointerEvent} */ e) => {
       if (!drag) return;
       const p = toImage(e);
       const w = Number(info()?.width ?? 0);
       const hh = Number(info()?.height ?? 0);
       if (drag.mode === "draw") drag.box = boxFromCorners(drag.start, p, w, hh);
-      else if (drag.mode === "move" && drag.track) drag.box = moveBox(drag.track.box, p[0] - drag.start[0], p[1] - drag.start[1], w, hh);
-      else if (drag.mode === "resize" && drag.track && drag.handle) drag.box = resizeBox(drag.track.box, drag.handle, p, w, hh);
+      else if (drag.mode === "move" && drag.track)
+        drag.box = moveBox(drag.track.box, p[0] - drag.start[0], p[1] - drag.start[1], w, hh);
+      else if (drag.mode === "resize" && drag.track && drag.handle)
+        drag.box = resizeBox(drag.track.box, drag.handle, p, w, hh);
       draw();
     });
     const endDrag = () => {
@@ -488,63 +546,88 @@ export default {
       }
       update();
     };
-    canvas.addEventListener("pointerup", endDrag);
-    canvas.addEventListener("pointercancel", () => { drag = null; update(); });
-    timeline.addEventListener("pointerdown", (e) => {
+    cleanup.listen(canvas, "pointerup", endDrag);
+    cleanup.listen(canvas, "pointercancel", () => {
+      drag = null;
+      update();
+    });
+    cleanup.listen(timeline, "pointerdown", (/** @type {PointerEvent} */ e) => {
       const r = timeline.getBoundingClientRect();
       seek(((e.clientX - r.left) / r.width) * nFrames());
     });
 
-    // -- keys -----------------------------------------------------------------------------
-    const stopKeys = captureKeys(root, (key) => {
-      if (ui.help.open) {
-        if (key === "Escape" || key === "?") ui.help.toggle(false);
+    // -- keys (n, p, undo, redo and help are the shell's) ---------------------------------
+    /** @param {string[]} names @param {[string, string]} help @param {() => void} act */
+    const bind = (names, help, act) =>
+      keys.bind(names, help, () => {
+        act();
+        update();
+      });
+    bind([" "], ["Space", "play / pause"], () => toggle());
+    bind([".", "ArrowRight"], [". or →", "next frame"], () => seek(state.frame + 1));
+    bind([",", "ArrowLeft"], [", or ←", "previous frame"], () => seek(state.frame - 1));
+    bind(["Shift+ArrowRight"], ["Shift+→", "one second forward"], () => jump(1));
+    bind(["Shift+ArrowLeft"], ["Shift+←", "one second back"], () => jump(-1));
+    bind(["Home"], ["Home", "first frame"], () => seek(0));
+    bind(["End"], ["End", "last frame"], () => seek(nFrames() - 1));
+    bind(["g"], ["g", "go to a frame: type its number, then Enter"], () => {
+      goto.value = String(state.frame);
+      goto.focus();
+      goto.select();
+    });
+    bind(["]"], ["]", "faster playback"], () => setSpeed(1));
+    bind(["["], ["[", "slower playback"], () => setSpeed(-1));
+    bind(["k"], ["k", "next keyframe (of any track)"], () => jumpKey(1));
+    bind(["j"], ["j", "previous keyframe (of any track)"], () => jumpKey(-1));
+    keys.note(
+      ["drag on the frame", "draw a box: a new track starting on this frame"],
+      ["click a box; drag it or a corner", "select its track; moving or resizing adds a keyframe here"],
+      ["solid / dashed box", "a keyframe / an interpolated box"],
+    );
+    bind(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      ["1 – 9", "label of the selected track (all its keyframes), else of the next track"],
+      () => {},
+    );
+    bind(["!", "@", "#", "$", "%", "^", "&", "*", "("], ["Shift+1 – 9", "toggle the k-th whole-video label"], () => {});
+    bind(["o"], ["o", "the selected track leaves the view here (draw it again where it comes back)"], () =>
+      endSelected(),
+    );
+    bind(["Delete", "Backspace"], ["Delete / Backspace", "delete the selected track's keyframe on this frame"], () =>
+      deleteKeyframeHere(),
+    );
+    bind(["Shift+Delete", "Shift+Backspace"], ["Shift+Delete", "delete the whole selected track"], () => deleteTrack());
+    bind(["Escape"], ["Esc", "deselect"], () => {
+      state.selected = null;
+    });
+    keys.intercept((key) => {
+      if (/^[1-9]$/.test(key)) {
+        chooseLabel(Number(key) - 1);
         return true;
       }
-      const shifted = /^Shift\+([1-9])$/.exec(key) ?? (/^[!@#$%^&*(]$/.test(key) ? [key, String("!@#$%^&*(".indexOf(key) + 1)] : null);
-      if (shifted) chooseClip(Number(shifted[1]) - 1);
-      else if (/^[1-9]$/.test(key)) chooseLabel(Number(key) - 1);
-      else if (key === " ") toggle();
-      else if (key === "." || key === "ArrowRight") seek(state.frame + 1);
-      else if (key === "," || key === "ArrowLeft") seek(state.frame - 1);
-      else if (key === "Shift+ArrowRight") jump(1);
-      else if (key === "Shift+ArrowLeft") jump(-1);
-      else if (key === "Home") seek(0);
-      else if (key === "End") seek(nFrames() - 1);
-      else if (key === "g") { goto.value = String(state.frame); goto.focus(); goto.select(); }
-      else if (key === "]" || key === "[") {
-        const i = SPEEDS.indexOf(state.speed) + (key === "]" ? 1 : -1);
-        state.speed = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i))];
-        speed.value = String(state.speed);
-        restartClock();
-      } else if (key === "k" || key === "j") {
-        const f = nextKeyframe(tracks(), state.frame, key === "k" ? 1 : -1);
-        if (f !== null) seek(f);
-      } else if (key === "o") endSelected();
-      else if (key === "Delete" || key === "Backspace") deleteKeyframeHere();
-      else if (key === "Shift+Delete" || key === "Shift+Backspace") deleteTrack();
-      else if (key === "Escape") state.selected = null;
-      else if (key === "n") session.goto(session.position + 1);
-      else if (key === "p") session.goto(session.position - 1);
-      else if (key === "z" || key === "Ctrl+z") session.undo();
-      else if (key === "Shift+Z" || key === "y" || key === "Ctrl+y" || key === "Ctrl+Shift+Z") session.redo();
-      else if (key === "?") ui.help.toggle();
-      else return false;
-      update();
-      return true;
+      const shifted = "!@#$%^&*(".indexOf(key);
+      const digit = /^Shift\+([1-9])$/.exec(key);
+      if (shifted >= 0 || digit) {
+        chooseClip(shifted >= 0 ? shifted : Number(digit?.[1]) - 1);
+        update();
+        return true;
+      }
+      return false;
     });
-
-    const unsubscribe = session.subscribe(() => { update(); ask(); });
-    const resize = new ResizeObserver(() => draw());
-    resize.observe(stage);
-    update();
-    session.start();
-    return () => {
-      stopPlaying();
-      unsubscribe();
-      stopKeys();
-      resize.disconnect();
-      model.off("msg:custom", onFrame);
+    /** @param {number} step */
+    const setSpeed = (step) => {
+      const i = SPEEDS.indexOf(state.speed) + step;
+      state.speed = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i))];
+      speed.value = String(state.speed);
+      restartClock();
     };
+    /** @param {1 | -1} dir */
+    const jumpKey = (dir) => {
+      const f = nextKeyframe(tracks(), state.frame, dir);
+      if (f !== null) seek(f);
+    };
+
+    cleanup.observeSize(stage, () => draw());
+    return shell.start(update);
   },
 };
