@@ -495,7 +495,8 @@ export default {
         a.track_id === state.selected ? -1 : b.track_id === state.selected ? 1 : 0,
       );
       for (const s of order) {
-        const hit = hitBox(s.box, p, tol);
+        // a small box is grabbed by its body: handles only reach a quarter of its side
+        const hit = hitBox(s.box, p, Math.min(tol, Math.min(s.box.width, s.box.height) / 4));
         if (hit) {
           state.selected = s.track_id;
           drag =
