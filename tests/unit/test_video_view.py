@@ -11,6 +11,7 @@ import pytest
 from video_samples import make_video, read_number, square_box
 
 from nblabel import schema
+from nblabel.video import interpolate
 from nblabel.view import plot_item
 
 mpl.use("Agg")
@@ -51,3 +52,6 @@ def test_plot_item_draws_the_frame_and_its_interpolated_boxes(tmp_path: Path) ->
     assert "frame 15 (0.600 s): 1 box(es), 0 of them keyframe(s)" in title
     ax = plot_item(df, "walk", path, frame=30)
     assert "1 of them keyframe(s)" in ax.get_title()
+    # interpolate()'s output is drawn as it is (its keyframe column kept)
+    ax = plot_item(interpolate(df), "walk", path, frame=15)
+    assert "1 box(es), 0 of them keyframe(s)" in ax.get_title()

@@ -33,14 +33,22 @@ def plot(
     """Draw frame ``frame`` of the video ``source`` with the boxes shown on it; return the Axes.
 
     ``rows`` are the item's annotations (keyframes of tracks, frame labels, boxes on
-    frames). ``n_frames`` is passed to :func:`~nblabel.video.interpolate` (by default
-    the video's own frame count, so a track's last box holds to the end only if you
-    ask). Other options are those of :func:`nblabel.view.image.plot`.
+    frames), or :func:`~nblabel.video.interpolate`'s output (then drawn as they are).
+    Keyframes are interpolated with ``n_frames`` (default: the video's frame count, so
+    a track's last box holds to the end, as the widget shows it). Other options are
+    those of :func:`nblabel.view.image.plot`.
     """
     with VideoReader(source, item_id=item) as reader:
         pixels = reader.rgb(frame)
         time = float(reader.times[frame])
-    shown = interpolate(rows, n_frames=n_frames) if len(rows) else rows.assign(keyframe=None)
+        if n_frames is None:
+            n_frames = reader.info.frames
+    if "keyframe" in rows.columns:  # already one row per frame (interpolate's output)
+        shown = rows
+    elif len(rows):
+        shown = interpolate(rows, n_frames=n_frames)
+    else:
+        shown = rows.assign(keyframe=None)
     on_frame = shown["frame"].notna() & (shown["frame"] == frame)
     whole_item = shown["frame"].isna() & (shown["kind"].astype(str) == "label")
     keys = int(shown.loc[on_frame, "keyframe"].fillna(False).astype(bool).sum())
