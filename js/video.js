@@ -148,7 +148,7 @@ export default {
     const toolbar = h(
       "div",
       { class: "nbl-video-toolbar" },
-      button("⏮", "First frame (Home)", () => seek(0)),
+      button("|◀", "First frame (Home)", () => seek(0)),
       button("−1 s", "One second back (Shift+←)", () => jump(-1)),
       button("◀", "Previous frame (, or ←)", () => seek(state.frame - 1)),
       play,
@@ -183,7 +183,8 @@ export default {
         canvas.width = Math.round(width);
         canvas.height = Math.round(dh * scale);
       }
-      timeline.width = canvas.width;
+      const wide = Math.round(timeline.clientWidth || canvas.width);
+      if (timeline.width !== wide) timeline.width = wide; // drawn at its shown size: sharp
     };
     /** canvas pixels per original pixel */
     const scale = () => canvas.width / Math.max(1, Number(info()?.width ?? 1));

@@ -14,9 +14,18 @@ test("the frame on screen at a time follows the timestamps (variable frame rate)
 
 test("the wish list asks for the playhead first, then ahead, then behind, skipping held frames", () => {
   const held = new Set([11, 12]);
-  assert.deepEqual(wishList(10, 16, (f) => held.has(f), 4, 2), [10, 13, 14, 9, 8]);
-  assert.deepEqual(wishList(0, 3, () => false, 4, 2), [0, 1, 2]);
-  assert.deepEqual(wishList(5, 10, () => true), []);
+  assert.deepEqual(
+    wishList(10, 16, (f) => held.has(f), 4, 2),
+    [10, 13, 14, 9, 8],
+  );
+  assert.deepEqual(
+    wishList(0, 3, () => false, 4, 2),
+    [0, 1, 2],
+  );
+  assert.deepEqual(
+    wishList(5, 10, () => true),
+    [],
+  );
 });
 
 test("the cache keeps the frames nearest the playhead and releases the rest", () => {
@@ -25,7 +34,10 @@ test("the cache keeps the frames nearest the playhead and releases the rest", ()
   const cache = new FrameCache(3, (/** @type {string} */ v) => released.push(v));
   for (const f of [1, 2, 3]) cache.set(f, `f${f}`, 2);
   cache.set(10, "f10", 2);
-  assert.deepEqual([...cache.frames.keys()].sort((a, b) => a - b), [1, 2, 3]);
+  assert.deepEqual(
+    [...cache.frames.keys()].sort((a, b) => a - b),
+    [1, 2, 3],
+  );
   assert.deepEqual(released, ["f10"]);
   cache.set(4, "f4", 4);
   assert.equal(cache.has(1), false);

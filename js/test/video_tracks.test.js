@@ -1,13 +1,27 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  allShownAt, byTrack, endKeyframe, extents, newTrackId, nextKeyframe, putKeyframe, shownAt,
+  allShownAt,
+  byTrack,
+  endKeyframe,
+  extents,
+  newTrackId,
+  nextKeyframe,
+  putKeyframe,
+  shownAt,
 } from "../video/tracks.js";
 
 /** @param {string} id @param {number} frame @param {number | null} x @param {boolean} [outside] */
 const key = (id, frame, x, outside = false) => ({
-  id, track_id: "1", frame, label: "person", x, y: x === null ? null : 10, width: x === null ? null : 20,
-  height: x === null ? null : 40, outside,
+  id,
+  track_id: "1",
+  frame,
+  label: "person",
+  x,
+  y: x === null ? null : 10,
+  width: x === null ? null : 20,
+  height: x === null ? null : 40,
+  outside,
 });
 
 test("boxes move linearly between keyframes and hold after the last one", () => {
@@ -30,25 +44,57 @@ test("an outside keyframe ends the track until its next keyframe", () => {
   assert.equal(shownAt(keys, 8, 20)?.box.x, 200);
   const bare = [key("a", 0, 0), key("b", 4, null, true)];
   assert.equal(shownAt(bare, 3, 20)?.box.x, 0); // held when the outside keyframe has no box
-  assert.deepEqual(extents(keys, 20), [[0, 4], [8, 20]]);
+  assert.deepEqual(extents(keys, 20), [
+    [0, 4],
+    [8, 20],
+  ]);
   assert.deepEqual(extents(bare, 20), [[0, 4]]);
 });
 
 test("the same numbers as nblabel.video.interpolate (tests/unit/test_video_interpolate.py)", () => {
   const keys = [key("k0", 0, 0), key("k4", 4, 40)];
-  assert.deepEqual([0, 1, 2, 3, 4].map((f) => shownAt(keys, f, 5)?.box.x), [0, 10, 20, 30, 40]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((f) => shownAt(keys, f, 5)?.box.x),
+    [0, 10, 20, 30, 40],
+  );
 });
 
 test("edits: a keyframe is added or updated, a track ended where it shows", () => {
   let n = 0;
   const newId = () => `new${++n}`;
   const keys = [key("a", 0, 0), key("b", 10, 100)];
-  const moved = putKeyframe(keys, { track_id: "1", label: "person" }, 5, { x: 70, y: 10, width: 20, height: 40 }, newId);
-  assert.deepEqual(moved, { id: "new1", track_id: "1", frame: 5, label: "person", x: 70, y: 10, width: 20, height: 40, outside: false });
+  const moved = putKeyframe(
+    keys,
+    { track_id: "1", label: "person" },
+    5,
+    { x: 70, y: 10, width: 20, height: 40 },
+    newId,
+  );
+  assert.deepEqual(moved, {
+    id: "new1",
+    track_id: "1",
+    frame: 5,
+    label: "person",
+    x: 70,
+    y: 10,
+    width: 20,
+    height: 40,
+    outside: false,
+  });
   const same = putKeyframe(keys, { track_id: "1", label: "person" }, 10, { x: 1, y: 2, width: 3, height: 4 }, newId);
   assert.equal(same.id, "b");
   const end = endKeyframe(keys, 3, 20, newId);
-  assert.deepEqual(end, { id: "new2", track_id: "1", frame: 3, label: "person", x: 30, y: 10, width: 20, height: 40, outside: true });
+  assert.deepEqual(end, {
+    id: "new2",
+    track_id: "1",
+    frame: 3,
+    label: "person",
+    x: 30,
+    y: 10,
+    width: 20,
+    height: 40,
+    outside: true,
+  });
   assert.equal(endKeyframe([key("a", 5, 0)], 2, 20, newId), null);
 });
 
@@ -56,7 +102,10 @@ test("tracks, keyframe jumps and new ids", () => {
   const rows = [key("a", 10, 0), { ...key("b", 3, 0), track_id: "7" }, key("c", 0, 5)];
   const tracks = byTrack(rows);
   assert.deepEqual([...tracks.keys()], ["1", "7"]);
-  assert.deepEqual(tracks.get("1")?.map((k) => k.frame), [0, 10]);
+  assert.deepEqual(
+    tracks.get("1")?.map((k) => k.frame),
+    [0, 10],
+  );
   assert.equal(allShownAt(tracks, 4, 20).length, 2);
   assert.equal(nextKeyframe(tracks, 3, 1), 10);
   assert.equal(nextKeyframe(tracks, 3, -1), 0);
