@@ -374,7 +374,11 @@ class VideoAnnotator(Annotator):
         frames = int(payload.get("frames", 0))
         if frame is None or is_missing(frame) or not 0 <= int(frame) < frames:
             return f"box on frame {frame!r} is not a frame of the video (0 to {frames - 1})"
-        return None
+        # Said, not dropped in silence: the page does not draw a model's tracks yet.
+        return (
+            "the video page does not show box suggestions yet; compare a model's tracks "
+            "with nblabel.qa.tracks.track_agreement instead"
+        )
 
     def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
         return item.source, {"frame": 0}
