@@ -117,8 +117,13 @@ class VideoAnnotator(Annotator):
         ``["box"]`` (the default) to draw tracks, ``[]`` for whole-video labels only.
     clip_labels
         Labels for the whole video (``Shift+1``-``9``); ``None`` for none.
-    annotator, store, predictions, column
+    annotator, store, column
         As for :class:`nblabel.ImageAnnotator`.
+    predictions
+        A model's annotations in the annotation schema: whole-video labels are
+        suggested (accept with a click); box rows (a model's tracks) are not drawn
+        yet and are listed in ``w.prediction_problems`` (compare them with
+        :func:`nblabel.qa.tracks.track_agreement`).
     multi_label
         Allow several whole-video labels per item.
     max_side
