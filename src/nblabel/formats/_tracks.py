@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import uuid
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from .. import schema
+from ._common import FormatError
 
 _NAMESPACE = uuid.UUID("5b0e2c36-8d2c-4d0e-9a57-3f1f0c7d9e11")
 
@@ -28,10 +26,10 @@ def one_value(df: pd.DataFrame, column: str, given: str | None, what: str) -> st
     values = sorted(df[column].dropna().astype(str).unique())
     if given is not None:
         if given not in values:
-            raise ValueError(f"{what} {given!r} has no rows; the table has {values}")
+            raise FormatError(f"{what} {given!r} has no rows; the table has {values}")
         return given
     if len(values) != 1:
-        raise ValueError(
+        raise FormatError(
             f"the table has {len(values)} {what}s {values}; a file holds one: "
             f"choose one with {column}="
         )
@@ -62,7 +60,7 @@ def class_ids(
         mapping: Mapping[str, int] = default
         unknown = sorted(set(names) - set(mapping))
         if unknown:
-            raise ValueError(
+            raise FormatError(
                 f"label(s) {unknown} have no class id: pass classes= (a list, numbered from 1, "
                 f"or a mapping label -> id); the default classes are {list(default)}"
             )
@@ -74,7 +72,7 @@ def class_ids(
         )
         unknown = sorted(set(names) - set(mapping))
         if unknown:
-            raise ValueError(f"label(s) {unknown} are not in classes {list(mapping)}")
+            raise FormatError(f"label(s) {unknown} are not in classes {list(mapping)}")
     return np.asarray([mapping[n] for n in names], dtype=np.int64)[codes]
 
 
@@ -111,20 +109,6 @@ def exact_csv(table: pd.DataFrame) -> str:
             mixed[whole] = values[whole].astype(np.int64).astype(object)
             columns[name] = mixed
     return str(pd.DataFrame(columns).to_csv(header=False, index=False, lineterminator="\n"))
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file: a failure leaves no half file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def tracked_boxes(df: pd.DataFrame, what: str) -> pd.DataFrame:

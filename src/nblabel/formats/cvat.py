@@ -53,7 +53,8 @@ import pandas as pd
 
 from .. import schema
 from ..video.tracks import interpolate
-from ._tracks import fmt_number, numeric_track_ids, one_value, row_id, write_atomic
+from ._common import FormatError, atomic_write
+from ._tracks import fmt_number, numeric_track_ids, one_value, row_id
 
 __all__ = ["read_cvat_video", "to_cvat_video", "write_cvat_video"]
 
@@ -142,7 +143,7 @@ def to_cvat_video(
     all_labels = list(labels) if labels is not None else used
     missing = sorted(set(used) - set(all_labels))
     if missing:
-        raise ValueError(f"label(s) {missing} are used but not in labels={all_labels}")
+        raise FormatError(f"label(s) {missing} are used but not in labels={all_labels}")
     root.append(_meta(task_name or item, item, total, (width, height), all_labels))
     for _, element in sorted(track_elements, key=lambda t: t[0]):
         root.append(element)
@@ -290,7 +291,7 @@ def write_cvat_video(
         task_name=task_name,
     )
     if path is not None:
-        write_atomic(path, text)
+        atomic_write(path, text)
     return text
 
 
@@ -304,18 +305,18 @@ def _parse(source: str | os.PathLike[str] | bytes | io.IOBase) -> tuple[ET.Eleme
         try:
             data = Path(name).read_bytes()
         except OSError as exc:
-            raise ValueError(f"{name}: cannot read the file: {exc}") from exc
+            raise FormatError(f"{name}: cannot read the file: {exc}") from exc
     else:
         name, raw = "CVAT XML", source.read()
         data = raw.encode() if isinstance(raw, str) else raw
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise ValueError(f"{name}: not well-formed XML: {exc}") from exc
+        raise FormatError(f"{name}: not well-formed XML: {exc}") from exc
     if root.tag != "annotations":
-        raise ValueError(f"{name}: the root element is <{root.tag}>, not <annotations>")
+        raise FormatError(f"{name}: the root element is <{root.tag}>, not <annotations>")
     if root.find("image") is not None and root.find("track") is None:
-        raise ValueError(f"{name}: this is CVAT for images (<image> elements), not CVAT for video")
+        raise FormatError(f"{name}: this is CVAT for images (<image> elements), not CVAT for video")
     return root, name
 
 
@@ -324,9 +325,9 @@ def _number(element: ET.Element, key: str, where: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: attribute {key!r} is {value!r}, not a number") from None
+        raise FormatError(f"{where}: attribute {key!r} is {value!r}, not a number") from None
     if not np.isfinite(number):
-        raise ValueError(f"{where}: attribute {key!r} is {value!r}, not a finite number")
+        raise FormatError(f"{where}: attribute {key!r} is {value!r}, not a finite number")
     return number
 
 
@@ -343,7 +344,8 @@ def read_cvat_video(
     boxes are kept), ``track_id`` the CVAT track id as text. ``item_id`` defaults to the
     task's ``<source>``, then its ``<name>``. ``source_kind`` is the rows' ``source``
     (``"human"``, ``"model"`` or ``"review"``). A malformed element raises
-    :class:`ValueError` naming the file, the track and the frame.
+    :class:`~nblabel.formats.FormatError` (a ``ValueError``) naming the file, the track
+    and the frame.
     """
     root, name = _parse(source)
     meta = root.find("meta")
@@ -393,11 +395,11 @@ def _read_track(track: ET.Element, name: str, item_id: str, annotator: str) -> l
     label = track.get("label")
     where = f"{name}, track {track_id!r}"
     if track_id is None or label is None:
-        raise ValueError(f"{where}: a <track> needs 'id' and 'label'")
+        raise FormatError(f"{where}: a <track> needs 'id' and 'label'")
     shapes = [child for child in track if child.tag != "attribute"]
     odd = [s.tag for s in shapes if s.tag != "box"]
     if odd:
-        raise ValueError(f"{where}: <{odd[0]}> tracks are not read (CVAT for video boxes only)")
+        raise FormatError(f"{where}: <{odd[0]}> tracks are not read (CVAT for video boxes only)")
     if not shapes:
         return []
     has_keyframe_flag = any("keyframe" in s.attrib for s in shapes)
@@ -418,12 +420,12 @@ def _read_track(track: ET.Element, name: str, item_id: str, annotator: str) -> l
         if not keep:
             continue
         if frame in seen:
-            raise ValueError(f"{at}: two boxes on one frame")
+            raise FormatError(f"{at}: two boxes on one frame")
         seen.add(frame)
         xtl, ytl = _number(box, "xtl", at), _number(box, "ytl", at)
         xbr, ybr = _number(box, "xbr", at), _number(box, "ybr", at)
         if xbr < xtl or ybr < ytl:
-            raise ValueError(
+            raise FormatError(
                 f"{at}: the box's bottom-right ({xbr}, {ybr}) is above or left of its top-left"
             )
         extra = dict(track_extra)

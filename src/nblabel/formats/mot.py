@@ -43,6 +43,7 @@ import pandas as pd
 
 from .. import schema
 from ..video.tracks import interpolate
+from ._common import FormatError, atomic_write
 from ._tracks import (
     class_ids,
     class_names,
@@ -52,7 +53,6 @@ from ._tracks import (
     one_value,
     row_id,
     tracked_boxes,
-    write_atomic,
 )
 
 __all__ = ["MOT17_CLASSES", "read_mot", "to_mot", "write_mot"]
@@ -132,7 +132,7 @@ def to_mot(
     is an error naming its row.
     """
     if layout not in ("gt", "results"):
-        raise ValueError(f"layout must be 'gt' or 'results', got {layout!r}")
+        raise FormatError(f"layout must be 'gt' or 'results', got {layout!r}")
     boxes = tracked_boxes(df, "MOT")
     columns = list(GT_COLUMNS if layout == "gt" else RESULTS_COLUMNS)
     if boxes.empty:
@@ -193,7 +193,7 @@ def write_mot(
     )
     text = "" if table.empty else exact_csv(table)
     if path is not None:
-        write_atomic(path, text)
+        atomic_write(path, text)
     return text
 
 
@@ -209,7 +209,7 @@ def _parse(
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=pd.RangeIndex(6))
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{name}: not a MOT CSV file: {exc}") from exc
+        raise FormatError(f"{name}: not a MOT CSV file: {exc}") from exc
     return table
 
 
@@ -248,7 +248,7 @@ def _numbers(raw: pd.DataFrame, layout: str, name: str) -> dict[str, npt.NDArray
                 what = "a whole number from 1" if i == 0 else "a whole number"
             value: Any = raw.iloc[line, i]
             shown = repr(value) if isinstance(value, str) else fmt_number(float(value))
-            raise ValueError(f"{name}, line {line + 1}, field {field!r}: {shown} is not {what}")
+            raise FormatError(f"{name}, line {line + 1}, field {field!r}: {shown} is not {what}")
         numbers[field] = column.to_numpy(dtype=np.float64)
     return numbers
 
@@ -272,7 +272,7 @@ def _labels(
         missing = ~np.isin(cls, list(names))
         if missing.any():
             at = int(np.flatnonzero(missing)[0])
-            raise ValueError(
+            raise FormatError(
                 f"{name}, line {order[at] + 1}, field 'class': class {cls[at]} is not in "
                 f"classes {names}"
             )
@@ -328,18 +328,19 @@ def read_mot(
     height) fills ``image_width`` and ``image_height``. See the module's docstring for
     ``keyframes`` and ``tolerance``.
 
-    A malformed line raises :class:`ValueError` naming the file, the line and the field.
+    A malformed line raises :class:`~nblabel.formats.FormatError` (a ``ValueError``)
+    naming the file, the line and the field.
     """
     name = os.fspath(source) if isinstance(source, str | os.PathLike) else "MOT data"
     raw = _parse(source, name)
     if raw.shape[1] < 6:
-        raise ValueError(f"{name}: a MOT line has at least 6 fields, found {raw.shape[1]}")
+        raise FormatError(f"{name}: a MOT line has at least 6 fields, found {raw.shape[1]}")
     if layout is None:
         layout = "results" if raw.shape[1] >= 10 else "gt"
     if layout not in ("gt", "results"):
-        raise ValueError(f"layout must be 'gt' or 'results', got {layout!r}")
+        raise FormatError(f"layout must be 'gt' or 'results', got {layout!r}")
     if keyframes not in ("all", "changes"):
-        raise ValueError(f"keyframes must be 'all' or 'changes', got {keyframes!r}")
+        raise FormatError(f"keyframes must be 'all' or 'changes', got {keyframes!r}")
     if item_id is None:
         path = Path(name)
         in_gt = path.name == "gt.txt" and path.parent.name == "gt"
@@ -356,7 +357,7 @@ def read_mot(
     dup = same_track_next & (step == 0)
     if dup.any():
         at = int(np.flatnonzero(dup)[0])
-        raise ValueError(
+        raise FormatError(
             f"{name}, lines {line_no[at] + 1} and {line_no[at + 1] + 1}: track {track[at]} has "
             f"two boxes on frame {frame[at] + 1}"
         )
