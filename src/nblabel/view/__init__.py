@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..video import VIDEO_SUFFIXES
+
 __all__ = ["plot_item"]
 
 _IMAGE_KINDS = {"box", "polygon", "mask"}
 _AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".oga", ".aiff", ".aif"}
-_VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".mpg", ".ts"}
 
 
 def _is_path_text(source: str) -> bool:
@@ -34,7 +35,7 @@ def _is_path_text(source: str) -> bool:
 def _modality(rows: pd.DataFrame, source: Any, kwargs: dict[str, Any]) -> str:
     if "frame" in kwargs or (
         isinstance(source, str | os.PathLike)
-        and os.path.splitext(os.fspath(source))[1].lower() in _VIDEO_SUFFIXES
+        and os.path.splitext(os.fspath(source))[1].lower() in VIDEO_SUFFIXES
     ):
         return "video"
     kinds = set(rows["kind"].astype(str)) if "kind" in rows.columns else set()

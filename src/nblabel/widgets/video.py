@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from ..items import Item, ItemQueue, Sources
+from ..items import Item, ItemQueue, Sources, media_source_kind
 from ..schema import is_missing
 from ..store import Store
 from ..video import VIDEO_SUFFIXES, VideoError, VideoReader, interpolate
@@ -67,11 +67,8 @@ _EDGE = 0.5
 
 
 def _video_source_kind(value: Any) -> str | None:
-    if isinstance(value, (str, os.PathLike)):
-        return "path"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes"
-    return None
+    kind = media_source_kind(value)
+    return None if kind == "array" else kind  # a video is a file, not an array of pixels
 
 
 VIDEO_SOURCES = Sources(
