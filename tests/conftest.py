@@ -23,7 +23,7 @@ BACKENDS = ("sqlite", "postgresql")
 def postgres() -> Iterator[TemporaryPostgres]:
     """A PostgreSQL server for the whole session (fsync off: a test cluster, not a crash test)."""
     try:
-        server = TemporaryPostgres({"fsync": "off", "max_connections": "200"}).start()
+        server = TemporaryPostgres({"fsync": "off", "max_connections": "500"}).start()
     except PostgresUnavailable as exc:
         pytest.fail(f"{exc}; the store tests run on PostgreSQL too", pytrace=False)
     yield server

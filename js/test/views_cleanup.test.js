@@ -158,6 +158,7 @@ const WIDGETS = {
   "image (labels only)": { entry: "../image.js", traits: { ...COMMON, tools: [] } },
   text: { entry: "../text.js", traits: { ...COMMON, doc_labels: ["news"], snap: true } },
   audio: { entry: "../audio.js", traits: { ...COMMON, clip_labels: ["noisy"] } },
+  video: { entry: "../video.js", traits: { ...COMMON, tools: ["box"], clip_labels: ["night"] } },
 };
 
 /** @returns {{model: number, outside: number, observers: number}} what is live now */
@@ -248,7 +249,7 @@ test("every widget's help lists the shared keys once, after its own", async () =
     const rows = [...el.querySelectorAll(".nbl-help tr")].map((tr) =>
       [...tr.querySelectorAll("td")].map((td) => td.textContent),
     );
-    const noun = entry === "../text.js" ? "document" : "item";
+    const noun = { "../text.js": "document", "../video.js": "video" }[entry] ?? "item";
     const shared = rows.slice(-6).map((r) => r[1]);
     assert.deepEqual(
       shared,

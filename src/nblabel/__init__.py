@@ -14,7 +14,13 @@ from typing import Any
 from . import active, schema
 from .store import Store
 from .view import plot_item
-from .widgets import AudioAnnotator, ImageAnnotator, RecordAnnotator, TextAnnotator
+from .widgets import (
+    AudioAnnotator,
+    ImageAnnotator,
+    RecordAnnotator,
+    TextAnnotator,
+    VideoAnnotator,
+)
 
 __version__ = "0.1.0"
 
@@ -24,6 +30,7 @@ __all__ = [
     "RecordAnnotator",
     "Store",
     "TextAnnotator",
+    "VideoAnnotator",
     "__version__",
     "active",
     "plot_item",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ._common import FormatError
 from .coco import read_coco, to_coco, write_coco
 from .conll import read_conll, write_conll
+from .cvat import read_cvat_video, to_cvat_video, write_cvat_video
 from .label_studio import (
     decode_brush,
     encode_brush,
@@ -25,6 +26,7 @@ from .label_studio import (
     to_label_studio,
     write_label_studio,
 )
+from .mot import read_mot, to_mot, write_mot
 from .parquet import read_parquet, to_parquet
 from .rttm import read_rttm, write_rttm
 from .spacy import read_docbin, to_docbin, write_docbin
@@ -39,8 +41,10 @@ __all__ = [
     "encode_brush",
     "read_coco",
     "read_conll",
+    "read_cvat_video",
     "read_docbin",
     "read_label_studio",
+    "read_mot",
     "read_parquet",
     "read_rttm",
     "read_spans_jsonl",
@@ -49,13 +53,17 @@ __all__ = [
     "read_vtt",
     "read_yolo",
     "to_coco",
+    "to_cvat_video",
     "to_docbin",
     "to_label_studio",
+    "to_mot",
     "to_parquet",
     "write_coco",
     "write_conll",
+    "write_cvat_video",
     "write_docbin",
     "write_label_studio",
+    "write_mot",
     "write_rttm",
     "write_spans_jsonl",
     "write_srt",

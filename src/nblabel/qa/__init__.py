@@ -31,6 +31,7 @@ from .plots import (
 )
 from .report import QAReport, report
 from .structured import box_agreement, mask_agreement, segment_agreement, span_agreement
+from .tracks import track_agreement, track_frame_agreement
 
 __all__ = [
     "AgreementWarning",
@@ -59,4 +60,6 @@ __all__ = [
     "scott_pi",
     "segment_agreement",
     "span_agreement",
+    "track_agreement",
+    "track_frame_agreement",
 ]

@@ -2,8 +2,9 @@
 
 ``plot_item(df, item, source)`` draws one item with its annotations: an image
 with its boxes, polygons and masks; a document with its spans; a waveform with
-its segments. The kind of drawing follows the annotations' ``kind`` (and the
-source, for items that only carry whole-item labels).
+its segments; a video frame (``frame=k``) with its tracks' boxes. The kind of
+drawing follows the annotations' ``kind`` (and the source, for items that only
+carry whole-item labels).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..video import VIDEO_SUFFIXES
 
 __all__ = ["plot_item"]
 
@@ -29,7 +32,12 @@ def _is_path_text(source: str) -> bool:
     return "\n" not in source and (suffix in _AUDIO_SUFFIXES or suffix in IMAGE_SUFFIXES)
 
 
-def _modality(rows: pd.DataFrame, source: Any) -> str:
+def _modality(rows: pd.DataFrame, source: Any, kwargs: dict[str, Any]) -> str:
+    if "frame" in kwargs or (
+        isinstance(source, str | os.PathLike)
+        and os.path.splitext(os.fspath(source))[1].lower() in VIDEO_SUFFIXES
+    ):
+        return "video"
     kinds = set(rows["kind"].astype(str)) if "kind" in rows.columns else set()
     if kinds & _IMAGE_KINDS:
         return "image"
@@ -74,7 +82,9 @@ def plot_item(
         A matplotlib Axes to draw on; a new figure is made when omitted.
     **kwargs
         Passed to the drawing for the item's kind (see ``nblabel.view.image``,
-        ``nblabel.view.text`` and ``nblabel.view.audio``).
+        ``nblabel.view.text``, ``nblabel.view.audio`` and ``nblabel.view.video``;
+        a video item, by its suffix or when ``frame=`` is given, is drawn at one frame
+        with the boxes shown on it).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df: expected an annotation DataFrame, got {type(df).__name__}")
@@ -86,7 +96,7 @@ def plot_item(
     _check_kind_columns(df, rows, item)
     if source is None:
         source = _default_source(df, rows, item)
-    modality = _modality(rows, source)
+    modality = _modality(rows, source, kwargs)
     try:
         module = importlib.import_module(f".{modality}", __name__)
     except ModuleNotFoundError as exc:  # pragma: no cover - every modality ships its view

@@ -4,5 +4,12 @@ from .audio import AudioAnnotator
 from .image import ImageAnnotator
 from .records import RecordAnnotator
 from .text import TextAnnotator
+from .video import VideoAnnotator
 
-__all__ = ["AudioAnnotator", "ImageAnnotator", "RecordAnnotator", "TextAnnotator"]
+__all__ = [
+    "AudioAnnotator",
+    "ImageAnnotator",
+    "RecordAnnotator",
+    "TextAnnotator",
+    "VideoAnnotator",
+]

@@ -283,6 +283,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self._page_fields = schema.page_fields(kinds_)
         self._queue = items
         self._store = _check_store(store)
+        self._owns_store = not isinstance(store, Store)  # made here: closed with the widget
         annotator_ = _check_annotator(annotator)
         self._annotator = annotator_
         # item_id -> {annotation id -> stored row}, for the items shown lately: what the page
@@ -393,11 +394,17 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self.position = max(self.position - 1, 0)
 
     def close(self) -> None:
-        """Close the widget's views and stop prefetching (the store keeps everything)."""
+        """Close the widget's views and stop prefetching (the store keeps everything).
+
+        A store the widget opened from a path or URL has its connections released too;
+        a :class:`Store` you passed stays open for you.
+        """
         for name in ("_pool", "_order_pool", "_suggest_pool"):
             pool = getattr(self, name, None)  # absent when the constructor raised
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        if getattr(self, "_owns_store", False):
+            self._store.close()
         super().close()
 
     # -- subclass hooks -----------------------------------------------------------------------

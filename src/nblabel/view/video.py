@@ -1,0 +1,59 @@
+"""Static view of one video frame with its boxes, drawn with matplotlib.
+
+Called by :func:`nblabel.plot_item` for video items (a source with a video suffix,
+or ``frame=`` given). Tracks are expanded with :func:`nblabel.video.interpolate`
+first, so the boxes drawn are the ones the widget shows on that frame, keyframes
+and interpolated alike; the title says which are keyframes. Axes are in pixels
+of the upright frame (rotation applied), the frame box coordinates use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..video import VideoReader, interpolate
+from . import image
+
+__all__ = ["plot"]
+
+
+def plot(
+    rows: pd.DataFrame,
+    source: Any,
+    *,
+    item: str,
+    frame: int = 0,
+    ax: Any = None,
+    n_frames: int | Mapping[str, int] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Draw frame ``frame`` of the video ``source`` with the boxes shown on it; return the Axes.
+
+    ``rows`` are the item's annotations (keyframes of tracks, frame labels, boxes on
+    frames), or :func:`~nblabel.video.interpolate`'s output (then drawn as they are).
+    Keyframes are interpolated with ``n_frames`` (default: the video's frame count, so
+    a track's last box holds to the end, as the widget shows it). Other options are
+    those of :func:`nblabel.view.image.plot`.
+    """
+    with VideoReader(source, item_id=item) as reader:
+        pixels = reader.rgb(frame)
+        time = float(reader.times[frame])
+        if n_frames is None:
+            n_frames = reader.info.frames
+    if "keyframe" in rows.columns:  # already one row per frame (interpolate's output)
+        shown = rows
+    elif len(rows):
+        shown = interpolate(rows, n_frames=n_frames)
+    else:
+        shown = rows.assign(keyframe=None)
+    on_frame = shown["frame"].notna() & (shown["frame"] == frame)
+    whole_item = shown["frame"].isna() & (shown["kind"].astype(str) == "label")
+    keys = int(shown.loc[on_frame, "keyframe"].fillna(False).astype(bool).sum())
+    boxes = int((on_frame & (shown["kind"].astype(str) != "label")).sum())
+    ax = image.plot(shown[on_frame | whole_item], pixels, item=item, ax=ax, **kwargs)
+    detail = f"frame {frame} ({time:.3f} s): {boxes} box(es), {keys} of them keyframe(s)"
+    ax.set_title(f"{ax.get_title()}\n{detail}", fontsize=9)
+    return ax

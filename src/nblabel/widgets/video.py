@@ -1,0 +1,445 @@
+"""VideoAnnotator: boxes and tracks on video frames, with keyframe interpolation.
+
+Page messages this widget adds to those of :mod:`nblabel.widgets._base`
+-----------------------------------------------------------------------
+page -> kernel
+    ``{"type": "frames", "item_id": id, "frames": [k, k1, k2, ...]}``
+        the page wants frame ``k`` shown now, then ``k1, k2, ...`` (the frames
+        it will need next: the prefetch around the playhead, in the order it
+        wants them). A newer ``frames`` message replaces an older one: frames
+        of the older list not sent yet are dropped, so scrubbing never queues
+        stale work.
+
+kernel -> page
+    ``{"type": "frame", "item_id": id, "frame": k, "time": seconds,
+    "mime": "image/jpeg", "display_width": w, "display_height": h}``
+        with one binary buffer, the frame's image at display size. Frame ``k``
+        is the ``k``-th frame in presentation order (see
+        :mod:`nblabel.video.reader`), also after a seek and for
+        variable-frame-rate files.
+    ``{"type": "frame", "item_id": id, "frame": k, "error": message}``
+        the frame could not be decoded; the message names the item and frame.
+
+The ``item`` message of a video carries ``frames``, ``fps``, ``duration``,
+``width``/``height`` (the upright frame: box coordinates), ``rotation``,
+``codec``, ``variable_frame_rate``, ``notes`` and two buffers: the frames'
+times (float64 seconds from frame 0, one per frame) and frame 0's image.
+
+Rows
+----
+A box is a keyframe of a track: kind ``box`` with ``frame``, ``track_id`` and
+``outside`` (True where the object leaves the view; it carries the box the
+object had when it left). The frames between keyframes are interpolated by
+:func:`nblabel.video.interpolate`'s rule, held to the video's last frame after a
+track's last keyframe; :attr:`VideoAnnotator.per_frame` gives one row per frame.
+Whole-video labels are kind ``label`` without a frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import pathlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import traitlets
+
+from ..items import Item, ItemQueue, Sources, media_source_kind
+from ..schema import is_missing
+from ..store import Store
+from ..video import VIDEO_SUFFIXES, VideoError, VideoReader, interpolate
+from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+
+__all__ = ["VIDEO_SOURCES", "VideoAnnotator"]
+
+log = logging.getLogger("nblabel")
+
+_STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+
+#: Box coordinates may pass the frame's edge by this much (rounding in the page).
+_EDGE = 0.5
+
+
+def _video_source_kind(value: Any) -> str | None:
+    kind = media_source_kind(value)
+    return None if kind == "array" else kind  # a video is a file, not an array of pixels
+
+
+VIDEO_SOURCES = Sources(
+    what="video file",
+    expected="a path to a video file (MP4, WebM, MOV...) or its bytes",
+    kind_of=_video_source_kind,
+    folder_suffixes=VIDEO_SUFFIXES,
+    singles=(bytes, bytearray, memoryview),
+)
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out
+
+
+class VideoAnnotator(Annotator):
+    """Label videos in the notebook: boxes tracked through frames, and whole-video labels.
+
+    Draw a box on a frame to start a track; on another frame, move or resize it to
+    add a keyframe: the frames between are interpolated linearly (drawn dashed).
+    End a track where the object leaves (``o``) and draw it again where it comes
+    back. Every edit is stored before the page shows "saved"; ``w.annotations``
+    holds the keyframes (kind ``box`` with ``frame``, ``track_id``, ``outside``)
+    and ``w.per_frame`` one row per frame, ready for
+    :func:`nblabel.formats.mot.write_mot`.
+
+    Parameters
+    ----------
+    items
+        Video files (MP4/H.264, WebM, MOV, MKV...) as paths or bytes, a folder, a
+        pandas Series (its index gives the item ids) or a DataFrame with ``column``
+        naming the path column. Decoded in the kernel with PyAV
+        (``pip install "nblabel[video]"``); frames reach the page as JPEG at
+        display size, prefetched around the playhead.
+    labels
+        The box (track) classes, in key order.
+    tools
+        ``["box"]`` (the default) to draw tracks, ``[]`` for whole-video labels only.
+    clip_labels
+        Labels for the whole video (``Shift+1``-``9``); ``None`` for none.
+    annotator, store, column
+        As for :class:`nblabel.ImageAnnotator`.
+    predictions
+        A model's annotations in the annotation schema: whole-video labels are
+        suggested (accept with a click); box rows (a model's tracks) are not drawn
+        yet and are listed in ``w.prediction_problems`` (compare them with
+        :func:`nblabel.qa.tracks.track_agreement`).
+    multi_label
+        Allow several whole-video labels per item.
+    max_side
+        Longest side, in pixels, of the frames sent to the page (coordinates stay
+        in pixels of the upright original frame).
+    quality
+        JPEG quality of the frames sent to the page.
+
+    Keys are listed in the page's help (``?``): ``Space`` play/pause, ``.``/``,``
+    (or ``→``/``←``) one frame, ``Shift+→``/``Shift+←`` one second, ``Home``/``End``,
+    ``g`` go to a frame, ``[``/``]`` speed, ``j``/``k`` previous/next keyframe,
+    ``1``-``9`` track label, ``o`` end the selected track here, ``Delete`` delete
+    the keyframe here, ``Shift+Delete`` the whole track, ``z``/``Shift+z``
+    undo/redo, ``n``/``p`` next/previous video.
+    """
+
+    KINDS: ClassVar[tuple[str, ...]] = ("box", "label")
+    PREFETCH: ClassVar[int] = 1
+    CACHE: ClassVar[int] = 3
+    #: Open videos kept (each holds its frame index, a decoder and a few frames).
+    READERS: ClassVar[int] = 3
+    #: Most frames one ``frames`` message may ask for.
+    MAX_FRAMES_ASKED: ClassVar[int] = 120
+
+    _esm = _STATIC / "video.js"
+    _css = _STATIC / "video.css"
+
+    clip_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    tools = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self,
+        items: Any,
+        *,
+        labels: Sequence[str],
+        tools: Sequence[str] = ("box",),
+        clip_labels: Sequence[str] | None = None,
+        annotator: str | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
+        predictions: pd.DataFrame | None = None,
+        column: str | None = None,
+        multi_label: bool = False,
+        max_side: int = 1280,
+        quality: int = 85,
+    ) -> None:
+        if isinstance(tools, str) or not isinstance(tools, Sequence):
+            raise TypeError(f"tools: expected a list such as ['box'], got {tools!r}")
+        tools_ = list(dict.fromkeys(tools))
+        if any(t != "box" for t in tools_):
+            raise ValueError(f"tools: {tools_} must be ['box'] or []")
+        clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
+        if not tools_ and not clips:
+            raise ValueError("give tools=['box'] or clip_labels (there is nothing to label)")
+        if isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < 16:
+            raise ValueError(f"max_side: expected a whole number of pixels >= 16, got {max_side!r}")
+        if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+            raise ValueError(f"quality: expected a whole number from 1 to 100, got {quality!r}")
+        kinds = tuple(k for k, on in (("box", bool(tools_)), ("label", bool(clips))) if on)
+        self._clip_labels = clips
+        self._max_side = max_side
+        self._quality = quality
+        self._readers: OrderedDict[str, VideoReader] = OrderedDict()
+        self._readers_lock = threading.Lock()
+        self._video_info: dict[str, dict[str, Any]] = {}
+        # the page's latest wish: (item id, frames); a worker sends them one by one
+        self._want: tuple[str, list[int]] | None = None
+        self._want_changed = threading.Condition()
+        self._frame_worker: threading.Thread | None = None
+        self._closed = False
+        queue = ItemQueue(items, VIDEO_SOURCES, column=column)
+        super().__init__(
+            queue,
+            labels=labels,
+            annotator=annotator,
+            store=store,
+            multi_label=multi_label,
+            advance=False,
+            predictions=predictions,
+            kinds=kinds,
+        )
+        self.clip_labels = clips
+        self.tools = tools_
+
+    # -- public -------------------------------------------------------------------------------
+    def video_info(self, item: str | None = None) -> dict[str, Any] | None:
+        """What was read from ``item`` (default: the current one) once loaded, else None.
+
+        ``frames``, ``fps``, ``duration`` (s), ``width``/``height`` (upright),
+        ``rotation``, ``codec``, ``variable_frame_rate`` and ``notes``.
+        """
+        found = self._video_info.get(self.current_item if item is None else item)
+        return None if found is None else dict(found)
+
+    @property
+    def per_frame(self) -> pd.DataFrame:
+        """The annotations with each track expanded to one row per frame, as the page shows them.
+
+        Tracks hold their last keyframe to the video's last frame (the page's rule), so
+        each item's video is opened to count its frames.
+        """
+        rows = self.annotations
+        counts = {}
+        for item_id in rows["item_id"].dropna().unique():
+            counts[str(item_id)] = self._reader(str(item_id)).info.frames
+        return interpolate(rows, n_frames=counts)
+
+    def close(self) -> None:
+        """Close the widget's views, stop decoding and release the videos."""
+        self._closed = True
+        changed = getattr(self, "_want_changed", None)  # absent when the constructor raised
+        if changed is not None:
+            with changed:
+                self._want = None
+                changed.notify_all()
+            with self._readers_lock:
+                for reader in self._readers.values():
+                    reader.close()
+                self._readers.clear()
+        super().close()
+
+    # -- videos -------------------------------------------------------------------------------
+    def _reader(self, item_id: str) -> VideoReader:
+        with self._readers_lock:
+            found = self._readers.get(item_id)
+            if found is not None:
+                self._readers.move_to_end(item_id)
+                return found
+        position = self._position_of(item_id)
+        if position is None:
+            raise KeyError(f"unknown item {item_id!r}")
+        reader = VideoReader(self._item(position).source, item_id=item_id)
+        with self._readers_lock:
+            other = self._readers.get(item_id)
+            if other is not None:  # opened by another thread meanwhile
+                reader.close()
+                return other
+            self._readers[item_id] = reader
+            while len(self._readers) > self.READERS:
+                _, old = self._readers.popitem(last=False)
+                old.close()
+        info = reader.info
+        self._video_info[item_id] = {
+            "frames": info.frames,
+            "fps": info.fps,
+            "duration": info.duration,
+            "width": info.width,
+            "height": info.height,
+            "rotation": info.rotation,
+            "codec": info.codec,
+            "variable_frame_rate": info.variable_frame_rate,
+            "notes": list(info.notes),
+        }
+        return reader
+
+    def _display(self, reader: VideoReader, k: int) -> tuple[dict[str, Any], bytes]:
+        shown = reader.display(k, max_side=self._max_side, quality=self._quality)
+        meta = {
+            "frame": k,
+            "time": shown.time,
+            "mime": shown.mime,
+            "display_width": shown.display_width,
+            "display_height": shown.display_height,
+        }
+        return meta, shown.data
+
+    # -- hooks --------------------------------------------------------------------------------
+    def _load(self, item: Item) -> Payload:
+        try:
+            reader = self._reader(item.id)
+            meta, first = self._display(reader, 0)
+        except VideoError as exc:
+            return {"error": str(exc)}, []
+        info = dict(self._video_info[item.id])
+        info.update(mime=meta["mime"], display_width=meta["display_width"])
+        info["display_height"] = meta["display_height"]
+        return info, [np.asarray(reader.times, dtype="<f8").tobytes(), first]
+
+    def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
+        return {"box": labels, "label": list(self._clip_labels)}
+
+    _valid_clip_labels = label_list_validator("clip_labels")
+
+    @traitlets.observe("clip_labels")
+    def _clip_labels_changed(self, change: dict[str, Any]) -> None:
+        self._clip_labels = list(change["new"])
+
+    def _row_defaults(self, item: Item) -> dict[str, Any]:
+        info = self._video_info.get(item.id)
+        if info is None:
+            return {}
+        return {"image_width": info["width"], "image_height": info["height"]}
+
+    def _normalise_row(self, item: Item, row: dict[str, Any]) -> dict[str, Any]:
+        if row["kind"] == "label":
+            if row.get("frame") is not None:
+                raise ValueError("a whole-video label has no frame")
+            return row
+        frame = row.get("frame")
+        if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
+            raise ValueError(f"a box needs a frame (a whole number >= 0), got {frame!r}")
+        track = row.get("track_id")
+        if not isinstance(track, str) or not track:
+            raise ValueError(f"a box needs a track_id (text), got {track!r}")
+        outside = row.get("outside", False)
+        if not isinstance(outside, bool):
+            raise ValueError(f"outside must be true or false, got {outside!r}")
+        row["outside"] = outside
+        for name in ("x", "y", "width", "height"):
+            row[name] = _number(row.get(name), name)
+        if row["width"] < 0 or row["height"] < 0:
+            raise ValueError("a box's width and height must not be negative")
+        return row
+
+    def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
+        clip = [r for r in rows if r["kind"] == "label"]
+        super()._check_edit(item, clip)
+        boxes = [r for r in rows if r["kind"] == "box"]
+        if not boxes:
+            return
+        info = self._video_info.get(item.id)
+        if info is None:
+            raise ValueError(f"item {item.id!r} has not been loaded, so it cannot take boxes")
+        n, width, height = info["frames"], info["width"], info["height"]
+        seen: dict[tuple[str, int], str] = {}
+        labels: dict[str, str] = {}
+        for r in boxes:
+            frame, track = int(r["frame"]), str(r["track_id"])
+            if frame >= n:
+                raise ValueError(
+                    f"item {item.id!r}: frame {frame} is past the last frame ({n - 1})"
+                )
+            x, y, w, h = (float(r[k]) for k in ("x", "y", "width", "height"))
+            if x < -_EDGE or y < -_EDGE or x + w > width + _EDGE or y + h > height + _EDGE:
+                raise ValueError(
+                    f"item {item.id!r}: box ({x:g}, {y:g}, {w:g}, {h:g}) on frame {frame} is "
+                    f"outside the {width}x{height} frame"
+                )
+            if (track, frame) in seen:
+                raise ValueError(
+                    f"item {item.id!r}: track {track!r} would have two keyframes on frame {frame}"
+                )
+            seen[(track, frame)] = str(r["id"])
+            if labels.setdefault(track, str(r["label"])) != r["label"]:
+                raise ValueError(
+                    f"item {item.id!r}: track {track!r} would have two labels "
+                    f"({labels[track]!r} and {r['label']!r}); relabel the whole track"
+                )
+
+    def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        if row.get("kind") != "box":
+            return None
+        frame = row.get("frame")
+        frames = int(payload.get("frames", 0))
+        if frame is None or is_missing(frame) or not 0 <= int(frame) < frames:
+            return f"box on frame {frame!r} is not a frame of the video (0 to {frames - 1})"
+        # Said, not dropped in silence: the page does not draw a model's tracks yet.
+        return (
+            "the video page does not show box suggestions yet; compare a model's tracks "
+            "with nblabel.qa.tracks.track_agreement instead"
+        )
+
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        return item.source, {"frame": 0}
+
+    # -- frames -------------------------------------------------------------------------------
+    @handles("frames")
+    def _frames(self, content: Mapping[str, Any], _buffers: Any = None) -> None:
+        """Take the page's wish list of frames; the frame worker sends them in order."""
+        item_id = str(content.get("item_id"))
+        asked = content.get("frames")
+        if not isinstance(asked, list) or not all(
+            isinstance(k, int) and not isinstance(k, bool) for k in asked
+        ):
+            self.send(
+                {"type": "frame", "item_id": item_id, "frame": None,
+                 "error": f"frames must be a list of frame numbers, got {asked!r}"}
+            )  # fmt: skip
+            return
+        with self._want_changed:
+            self._want = (item_id, list(dict.fromkeys(asked))[: self.MAX_FRAMES_ASKED])
+            self._want_changed.notify_all()
+            if self._frame_worker is None:
+                self._frame_worker = threading.Thread(
+                    target=self._serve_frames, name="nblabel-video-frames", daemon=True
+                )
+                self._frame_worker.start()
+
+    def _next_wanted(self) -> tuple[str, int] | None:
+        """The next frame to send (waiting for a wish), or None when the widget closes."""
+        with self._want_changed:
+            while not self._closed:
+                if self._want is not None:
+                    item_id, frames = self._want
+                    if frames:
+                        k = frames.pop(0)
+                        return item_id, k
+                    self._want = None
+                self._want_changed.wait(timeout=1.0)
+        return None
+
+    def _serve_frames(self) -> None:
+        while True:
+            wanted = self._next_wanted()
+            if wanted is None:
+                return
+            item_id, k = wanted
+            answer: dict[str, Any] = {"type": "frame", "item_id": item_id, "frame": k}
+            try:
+                reader = self._reader(item_id)
+                if not 0 <= k < len(reader):
+                    raise IndexError(f"item {item_id!r}: frame {k} is out of range")
+                meta, data = self._display(reader, k)
+            except (VideoError, KeyError, IndexError) as exc:
+                message = str(exc).strip("'\"")
+                self.send({**answer, "error": message})
+                continue
+            except Exception as exc:
+                log.exception("nblabel: could not send frame %s of %r", k, item_id)
+                self.send({**answer, "error": f"item {item_id!r}, frame {k}: {exc}"})
+                continue
+            if not self._closed:
+                self.send({"type": "frame", "item_id": item_id, **meta}, buffers=[data])
