@@ -103,8 +103,9 @@ def _(Image, here, np, os):
 def _(mo):
     mo.md(
         """
-        **Images**: press a label's number to label the whole picture, or pick the box
-        tool and drag.
+        **Images**: press a label's number, or click its button, to label the whole
+        picture; the widget moves on to the next one. (`tools=["box", "polygon", "brush"]`
+        adds region tools.)
         """
     )
     return
@@ -114,7 +115,7 @@ def _(mo):
 def _(annotator, mo, nl, paths, store):
     images = mo.ui.anywidget(
         nl.ImageAnnotator(
-            paths, labels=["warm", "cool"], tools=["box"], annotator=annotator, store=store
+            paths, labels=["warm", "cool"], annotator=annotator, store=store
         )
     )
     images
