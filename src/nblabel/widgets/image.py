@@ -81,6 +81,8 @@ class ImageAnnotator(Annotator):
         image) are listed in ``w.prediction_problems``; ``w.threshold`` hides
         low scores.
 
+    Notes
+    -----
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
     (``[[x, y], ...]``), masks as COCO RLE in ``mask`` (byte-identical to
