@@ -14,6 +14,7 @@ import nblabel as nl
 from support.lab import REPO_ROOT
 
 from .test_text_widget import BOX_JS, drag
+from .test_themes import CONTRAST_JS
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +113,59 @@ def test_label_text_and_images_in_marimo_cells_follow_reload_resumes(app_page, r
     expect(page.get_by_text("3 spans saved")).to_be_visible()
     assert ("span", "person", "Grace Hopper") in stored(folder)
     assert app_page.page_errors == []
+
+
+#: VS Code's default Dark Modern theme: the variables a notebook output sees there.
+VSCODE_DARK = {
+    "--vscode-editor-background": "#1f1f1f",
+    "--vscode-editor-foreground": "#cccccc",
+    "--vscode-descriptionForeground": "#9d9d9d",
+    "--vscode-editorWidget-background": "#202020",
+    "--vscode-widget-border": "#313131",
+    "--vscode-focusBorder": "#0078d4",
+    "--vscode-errorForeground": "#f85149",
+    "--vscode-testing-iconPassed": "#73c991",
+    "--vscode-editorWarning-foreground": "#cca700",
+}
+
+
+def test_outside_jupyterlab_widgets_follow_the_system_scheme_and_vscode(
+    app_page, marimo_edit_server
+):
+    page = app_page.page
+    open_app(app_page, marimo_edit_server, "themes")
+    text, image = widgets(page)
+    expect(text).to_have_attribute("data-drawn", "0")
+    image.click(position={"x": 4, "y": 4})
+    page.keyboard.press("2")  # a pressed label button, on the accent
+    page.keyboard.press("p")
+    expect(image.locator(".nbl-label.nbl-on")).to_have_count(1)
+    roots = page.locator("marimo-anywidget .nbl-root")
+    assert (
+        roots.first.evaluate("(r) => getComputedStyle(r).getPropertyValue('--jp-layout-color1')")
+        == ""
+    )  # no JupyterLab variables here: the widget's own defaults and the host's decide
+    bg = "(r) => getComputedStyle(r).backgroundColor"
+
+    def readable(where: str) -> None:
+        found = roots.evaluate_all(CONTRAST_JS)
+        assert len(found) > 20
+        failures = [f for f in found if f["ratio"] < 4.5]
+        assert failures == [], f"text below 4.5:1 {where}:\n" + "\n".join(map(str, failures))
+
+    page.emulate_media(color_scheme="light")
+    assert roots.first.evaluate(bg) == "rgb(255, 255, 255)"
+    readable("with a light system scheme")
+    page.emulate_media(color_scheme="dark")
+    assert roots.first.evaluate(bg) == "rgb(30, 30, 30)"
+    readable("with a dark system scheme")
+    # In VS Code, its theme's variables win over the system's scheme.
+    page.emulate_media(color_scheme="light")
+    page.evaluate(
+        "(vars) => { document.body.classList.add('vscode-dark');"
+        " for (const [k, v] of Object.entries(vars)) document.body.style.setProperty(k, v); }",
+        VSCODE_DARK,
+    )
+    assert roots.first.evaluate(bg) == "rgb(31, 31, 31)"
+    assert roots.first.evaluate("(r) => getComputedStyle(r).color") == "rgb(204, 204, 204)"
+    readable("in VS Code's dark theme")
