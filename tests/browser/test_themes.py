@@ -10,7 +10,11 @@ WCAG exempts and which are skipped.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from .test_audio_widget import talk
@@ -125,6 +129,22 @@ def test_every_widget_reads_at_wcag_aa_in_jupyterlab_themes(lab, theme):
     page.keyboard.press("?")
     expect(audio.locator(".nbl-help")).to_be_visible()
     expect(text).to_have_attribute("data-status", "saved")
+
+    # NBLABEL_SCREENSHOTS=<folder>: keep a picture of each widget (the docs use them).
+    shots = os.environ.get("NBLABEL_SCREENSHOTS")
+    if shots:
+        audio.press("Escape")  # the help closed again for the picture
+        expect(audio.locator(".nbl-help")).to_be_hidden()
+        folder = Path(shots)
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = "dark" if theme == "JupyterLab Dark" else "light"
+        for name, root in (("image", image), ("regions", boxes), ("text", text), ("audio", audio)):
+            target = folder / f"{name}-{suffix}.png"
+            root.screenshot(path=str(target), animations="disabled")
+            small = Image.open(target).convert("RGB").quantize(128, Image.Quantize.MEDIANCUT)
+            small.save(target, optimize=True)  # a tenth of the size, for the docs
+        audio.press("?")
+        expect(audio.locator(".nbl-help")).to_be_visible()
 
     found = roots.evaluate_all(CONTRAST_JS)
     kinds = {c for f in found for c in f["what"].split(".")[1:]}
