@@ -411,26 +411,33 @@ export default {
 
     // A drag may end outside the document: listen on the window for the release.
     let pressed = false;
+    /** @type {{offset: number | null, x: number, y: number} | null} where the drag began */
+    let down = null;
     cleanup.listen(scroller, "mousedown", (/** @type {MouseEvent} */ event) => {
       pressed = event.button === 0;
+      down = pressed
+        ? { offset: view.offsetAt(event.clientX, event.clientY), x: event.clientX, y: event.clientY }
+        : null;
     });
     const onMouseUp = (/** @type {MouseEvent} */ event) => {
       if (!pressed || event.button !== 0 || !doc()) return;
       pressed = false;
-      const s = window.getSelection();
-      if (s && !s.isCollapsed && s.rangeCount > 0 && s.anchorNode && s.focusNode) {
-        const a = view.offsetOf(s.anchorNode, s.anchorOffset);
-        let f = view.offsetOf(s.focusNode, s.focusOffset);
-        if (a !== null && f === null) {
-          // Dragged out of the document: the selection runs to its start or end.
-          const after = s.anchorNode.compareDocumentPosition(s.focusNode) & Node.DOCUMENT_POSITION_FOLLOWING;
-          f = after ? view.text.length : 0;
-        }
-        s.removeAllRanges();
-        if (a === null || f === null) return;
+      const selected = view.selectedOffsets();
+      if (selected) {
         activeId = null;
-        select(snapped(a, f));
+        select(snapped(selected.anchor, selected.focus));
         return;
+      }
+      // No selection the page can read (a host that hides it): the drag itself says what.
+      const start = down;
+      down = null;
+      if (start && start.offset !== null && Math.hypot(event.clientX - start.x, event.clientY - start.y) > 4) {
+        const end = view.offsetAt(event.clientX, event.clientY);
+        if (end !== null && end !== start.offset) {
+          activeId = null;
+          select(snapped(start.offset, end));
+          return;
+        }
       }
       const ids = view.barsAt(event.clientX, event.clientY);
       const offset = view.offsetAt(event.clientX, event.clientY);
@@ -448,6 +455,14 @@ export default {
       activate(found[(at + 1) % found.length]);
     };
     cleanup.listen(window, "mouseup", onMouseUp);
+    // A double-click selects its word even where the page cannot read the host's selection.
+    cleanup.listen(scroller, "dblclick", (/** @type {MouseEvent} */ event) => {
+      if (sel || !doc()) return;
+      const offset = view.offsetAt(event.clientX, event.clientY);
+      if (offset === null) return;
+      activeId = null;
+      select(snapped(offset, offset));
+    });
     cleanup.listen(root, "pointerdown", (event) => {
       if (!(event.target instanceof HTMLInputElement)) root.focus({ preventScroll: true });
     });

@@ -230,7 +230,9 @@ export function regionStage(session, root, stage, options) {
     const bitmap = entry?.media;
     if (!entry || !bitmap || entry.item.error) return false;
     const width = stage.clientWidth || 640;
-    const maxHeight = Math.max(240, Math.min(window.innerHeight * 0.65, 720));
+    // From the output area's own width, never the window's height (Colab's output frame
+    // resizes itself to its content, so a window-based cap can pin images at the minimum).
+    const maxHeight = Math.max(240, Math.min(width * 0.75, 720));
     const scale = Math.min(width / bitmap.width, maxHeight / bitmap.height, 4);
     const w = Math.max(1, Math.round(bitmap.width * scale));
     const hgt = Math.max(1, Math.round(bitmap.height * scale));

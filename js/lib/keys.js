@@ -22,32 +22,48 @@ export function keyName(event) {
 
 /**
  * Make `root` the keyboard target of a widget: focusable, and keys pressed
- * inside it never reach JupyterLab's command shortcuts (Lumino skips events
- * inside `data-lm-suppress-shortcuts` and events already cancelled).
- * Handled keys are cancelled; others (Tab, keys in text fields) pass.
+ * inside it never reach the host's shortcuts (JupyterLab's command mode, VS Code's
+ * and Colab's key handlers, a page listening at the document).
+ *
+ * The widget takes its keys at `root` in the capture phase, before any element inside
+ * it and before any handler a host put on an inner node; a key it uses is cancelled and
+ * goes no further (Lumino also skips events already cancelled and those inside
+ * `data-lm-suppress-shortcuts`). In the bubble phase, `root` stops every other single
+ * key and every key typed in a text field, so no host listening at the document sees a
+ * key meant for the widget. Tab and keys with Ctrl or Meta it does not use pass.
  * @param {HTMLElement} root
  * @param {(name: string, event: KeyboardEvent) => boolean} handle returns true if it used the key
- * @returns {() => void} removes the listener
+ * @returns {() => void} removes the listeners
  */
 export function captureKeys(root, handle) {
   root.tabIndex = 0;
   root.setAttribute("data-lm-suppress-shortcuts", "true");
   /** @param {KeyboardEvent} event */
-  const onKey = (event) => {
+  const typing = (event) => {
     const target = /** @type {HTMLElement | null} */ (event.target);
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
-      event.stopPropagation();
-      return;
-    }
-    if (event.isComposing) return;
+    return !!target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  };
+  /** @param {KeyboardEvent} event */
+  const onCapture = (event) => {
+    if (typing(event) || event.isComposing) return;
     if (handle(keyName(event), event)) {
       event.preventDefault();
+      event.stopPropagation();
+    }
+  };
+  /** @param {KeyboardEvent} event */
+  const onBubble = (event) => {
+    if (typing(event)) {
       event.stopPropagation();
     } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey) {
       // An unbound single key: keep it from reaching the notebook's shortcuts anyway.
       event.stopPropagation();
     }
   };
-  root.addEventListener("keydown", onKey);
-  return () => root.removeEventListener("keydown", onKey);
+  root.addEventListener("keydown", onCapture, true);
+  root.addEventListener("keydown", onBubble);
+  return () => {
+    root.removeEventListener("keydown", onCapture, true);
+    root.removeEventListener("keydown", onBubble);
+  };
 }

@@ -242,6 +242,7 @@ export class Session {
       this.receiveItem(msg, buffers);
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);
+      this.markSaved(msg.saved_edits);
       this.notify();
     } else if (msg.type === "rejected") {
       this.pending.delete(msg.seq);
@@ -287,6 +288,19 @@ export class Session {
       this.entries.delete(position);
     }
     this.notify();
+  }
+
+  /**
+   * Set the `saved_edits` trait from the page. A reactive host (marimo) re-runs the cells
+   * that read the widget only for a trait change that comes from the page, so the page,
+   * not the kernel, moves it. The kernel's count makes every view set the same value
+   * (and a value already there syncs nothing).
+   * @param {unknown} count the kernel's count of saved edits
+   */
+  markSaved(count) {
+    if (typeof count !== "number" || count <= (this.model.get("saved_edits") ?? 0)) return;
+    this.model.set("saved_edits", count);
+    this.model.save_changes();
   }
 
   /** @param {string} itemId */

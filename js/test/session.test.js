@@ -17,6 +17,11 @@ function fakeModel(traits = {}) {
     set: (/** @type {string} */ k, /** @type {any} */ v) => {
       state[k] = v;
     },
+    /** @type {Record<string, any>[]} what the page synced to the kernel */
+    saves: /** @type {Record<string, any>[]} */ ([]),
+    save_changes() {
+      this.saves.push({ ...state });
+    },
     on: (/** @type {string} */ name, /** @type {Function} */ fn) => {
       listeners.set(name, [...(listeners.get(name) ?? []), fn]);
     },
@@ -156,4 +161,23 @@ test("a new order drops what the page holds after the kept positions", () => {
   // the page no longer claims them, so the kernel sends their new items with media
   session.goto(2);
   assert.deepEqual(model.sent.at(-1).cached.sort(), [0, 1]);
+});
+
+test("the page sets saved_edits from each saved answer, once per value", () => {
+  const model = fakeModel({ saved_edits: 0 });
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  model.kernelSends(item(0, true));
+  session.edit({ upsert: [{ id: "a", kind: "label", label: "cat" }], delete: [] });
+  const edit = model.sent.at(-1);
+  model.kernelSends({ type: "saved", seq: edit.seq, item_id: "item0", saved_edits: 1 });
+  assert.equal(model.get("saved_edits"), 1);
+  assert.equal(model.saves.length, 1);
+  // a second view of the same model hears the same answer: nothing more to sync
+  session.onMessage({ type: "saved", seq: edit.seq, item_id: "item0", saved_edits: 1 }, []);
+  assert.equal(model.saves.length, 1);
+  model.kernelSends({ type: "saved", seq: 99, item_id: "item0", saved_edits: 2 });
+  assert.deepEqual(
+    model.saves.map((s) => s.saved_edits),
+    [1, 2],
+  );
 });

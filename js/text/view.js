@@ -267,6 +267,27 @@ export function documentView(scroller) {
     },
 
     /**
+     * The page's text selection as document offsets (anchor, focus), or null when there is
+     * none in the document. Reads the selection of the view's own root: inside a shadow
+     * root (marimo renders widgets in one) `window.getSelection()` does not see it.
+     * @returns {{anchor: number, focus: number} | null}
+     */
+    selectedOffsets() {
+      const s = selectionIn(scroller);
+      if (!s || s.isCollapsed || s.rangeCount === 0 || !s.anchorNode || !s.focusNode) return null;
+      const anchor = this.offsetOf(s.anchorNode, s.anchorOffset);
+      let focus = this.offsetOf(s.focusNode, s.focusOffset);
+      if (anchor !== null && focus === null) {
+        // Dragged out of the document: the selection runs to its start or end.
+        const after = s.anchorNode.compareDocumentPosition(s.focusNode) & Node.DOCUMENT_POSITION_FOLLOWING;
+        focus = after ? text.length : 0;
+      }
+      s.removeAllRanges();
+      if (anchor === null || focus === null) return null;
+      return { anchor, focus };
+    },
+
+    /**
      * The document offset of a DOM point (from a Selection or a caret position).
      * @param {Node} node @param {number} offset
      * @returns {number | null}
@@ -297,8 +318,12 @@ export function documentView(scroller) {
     offsetAt(x, y) {
       const doc = /** @type {any} */ (document);
       if (typeof doc.caretPositionFromPoint === "function") {
-        const pos = doc.caretPositionFromPoint(x, y);
-        return pos ? this.offsetOf(pos.offsetNode, pos.offset) : null;
+        // Inside a shadow root (marimo) the caret is found only when the root is named.
+        const shadow = scroller.getRootNode();
+        const options = shadow instanceof ShadowRoot ? { shadowRoots: [shadow] } : undefined;
+        const pos = doc.caretPositionFromPoint(x, y, options);
+        const found = pos ? this.offsetOf(pos.offsetNode, pos.offset) : null;
+        if (found !== null || typeof doc.caretRangeFromPoint !== "function") return found;
       }
       const range = doc.caretRangeFromPoint?.(x, y);
       return range ? this.offsetOf(range.startContainer, range.startOffset) : null;
@@ -325,4 +350,42 @@ export function documentView(scroller) {
       cancelAnimationFrame(retry);
     },
   };
+}
+
+/**
+ * The selection that can see `node`: its shadow root's where the browser has one
+ * (Chromium's `ShadowRoot.getSelection`), else a composed range of the window's selection
+ * (`getComposedRanges`), else the window's.
+ * @param {Node} node
+ * @returns {Selection | null}
+ */
+export function selectionIn(node) {
+  const root = /** @type {any} */ (node.getRootNode());
+  if (typeof ShadowRoot !== "undefined" && node.getRootNode() instanceof ShadowRoot) {
+    if (typeof root.getSelection === "function") return root.getSelection();
+    const s = /** @type {any} */ (window.getSelection());
+    if (s && typeof s.getComposedRanges === "function") {
+      const [range] = s.getComposedRanges({ shadowRoots: [root] });
+      if (range && !range.collapsed) return composedSelection(s, range);
+    }
+  }
+  return window.getSelection();
+}
+
+/**
+ * A Selection-like view of a composed (static) range, for the readers above.
+ * @param {Selection} s the window's selection (cleared through it)
+ * @param {StaticRange} range
+ * @returns {Selection}
+ */
+function composedSelection(s, range) {
+  return /** @type {any} */ ({
+    isCollapsed: range.collapsed,
+    rangeCount: 1,
+    anchorNode: range.startContainer,
+    anchorOffset: range.startOffset,
+    focusNode: range.endContainer,
+    focusOffset: range.endOffset,
+    removeAllRanges: () => s.removeAllRanges(),
+  });
 }

@@ -17,6 +17,12 @@ What a session gets (shared by every test, started once):
   (Notebook 7) process, set up the same way in its own dirs, with
   ``--JupyterNotebookApp.expose_app_in_browser=True``. Session-wide but lazy: it starts only
   when a test asks for ``notebook7``.
+* ``marimo_edit_server``, ``marimo_run_server``, ``voila_server`` ->
+  :class:`support.apps.AppServer`: one ``marimo edit``, ``marimo run`` or ``voila`` process
+  each, on a folder of its own (``root_dir``), session-wide and lazy like Notebook 7's. Their
+  tests take the ``app_page`` fixture (a guarded page, as ``lab`` but without notebooks) and
+  open ``server.page_url(relative_path)``. ``marimo run`` serves only the files there when
+  it starts: list a test's app in the fixture's ``apps``.
 * one Chromium (the system one, headless), via pytest-playwright's ``browser``;
   ``TMPDIR`` points into the session's tmp dir so crashed launches leave nothing behind.
 
@@ -82,8 +88,10 @@ from typing import Any
 
 import pytest
 
+from support.apps import AppServer, MarimoServer, VoilaServer
 from support.lab import (
     CHROMIUM_ARGS,
+    REPO_ROOT,
     JupyterLabServer,
     Lab,
     chromium_executable,
@@ -166,6 +174,50 @@ def jupyter_notebook7(browser_session_dir: Path) -> Iterator[JupyterLabServer]:
         yield server
     finally:
         server.stop()
+
+
+def _app_server(server: AppServer) -> Iterator[AppServer]:
+    server.base_dir.mkdir()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def marimo_edit_server(browser_session_dir: Path) -> Iterator[AppServer]:
+    """One ``marimo edit`` server on a folder, for the session; started on first use."""
+    yield from _app_server(
+        MarimoServer(base_dir=browser_session_dir / "marimo-edit", port=free_port(), mode="edit")
+    )
+
+
+@pytest.fixture(scope="session")
+def marimo_run_server(browser_session_dir: Path) -> Iterator[AppServer]:
+    """One ``marimo run`` server on a folder, for the session; started on first use."""
+    # `marimo run` serves only the files there when it starts: the apps its tests open.
+    apps = {"run-labels/marimo_quickstart.py": REPO_ROOT / "notebooks" / "marimo_quickstart.py"}
+    yield from _app_server(
+        MarimoServer(
+            base_dir=browser_session_dir / "marimo-run", port=free_port(), mode="run", apps=apps
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def voila_server(browser_session_dir: Path) -> Iterator[AppServer]:
+    """One Voilà server on a folder, for the session; started on first use."""
+    yield from _app_server(VoilaServer(base_dir=browser_session_dir / "voila", port=free_port()))
+
+
+@pytest.fixture
+def app_page(page: Any, request: pytest.FixtureRequest) -> Iterator[Lab]:
+    """A guarded page (see ``lab``) for a test of marimo or Voilà; it opens URLs itself.
+
+    Its ``server`` is a placeholder: ``open_notebook`` is JupyterLab's and not for here.
+    """
+    yield from _guarded_page(page, None, request)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -222,3 +222,22 @@ def test_a_widget_needs_only_load(tmp_path, drive):
     page = drive(w)
     assert page.label("word-a", "x")["type"] == "saved"
     assert w.n_done == 1
+
+
+def test_saved_answers_carry_the_count_of_saved_edits_for_the_page_to_sync(tmp_path, drive):
+    # The page copies it into the saved_edits trait (a change that comes from the page is
+    # what makes marimo re-run the cells that read the widget); a rejected edit counts not.
+    w = WordAnnotator(
+        ["apple", "kiwi"], labels=["fruit", "other"], annotator="ana", store=tmp_path / "w.db"
+    )
+    page = drive(w)
+    page.hello()
+    assert w.saved_edits == 0
+    assert page.label("word-apple", "fruit")["saved_edits"] == 1
+    assert page.label("word-kiwi", "other")["saved_edits"] == 2
+    bad = page.edit("word-kiwi", [{"id": "x", "kind": "label", "label": "nope"}])
+    assert bad["type"] == "rejected"
+    assert "saved_edits" not in bad
+    assert page.label("word-apple", "other")["saved_edits"] == 3
+    w.set_state({"saved_edits": 3})  # what the page sends back
+    assert w.saved_edits == 3

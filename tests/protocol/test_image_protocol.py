@@ -68,7 +68,7 @@ def test_a_label_is_stored_before_the_page_is_told_saved(photos, tmp_path, drive
     page = drive(w)
     page.hello()
     answer = page.label(photos[0], "dog")
-    assert answer == {"type": "saved", "seq": 1, "item_id": photos[0]}
+    assert answer == {"type": "saved", "seq": 1, "item_id": photos[0], "saved_edits": 1}
     assert stored_rows(tmp_path / "labels.db") == [(photos[0], "ana", "dog", 0)]
     df = w.annotations
     assert list(df.columns) == list(schema.COLUMN_NAMES)

@@ -321,7 +321,7 @@ def test_stored_rejections_survive_a_new_widget(tmp_path, drive):
             "rejected": [pos["id"]],
         }
     )
-    assert page.sent[-1][0] == {"type": "saved", "seq": 1, "item_id": "a"}
+    assert page.sent[-1][0] == {"type": "saved", "seq": 1, "item_id": "a", "saved_edits": 1}
     w.close()
     stored = Store(tmp_path / "loop.db").annotations(kind="rejection")
     assert stored[["item_id", "annotator", "label", "score", "source"]].to_numpy().tolist() == [

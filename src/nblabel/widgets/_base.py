@@ -16,7 +16,9 @@ browser -> kernel
         one finished edit (``accepted``/``rejected`` are optional: suggestions
         the person took, as the rows in ``upsert``, or dismissed). The kernel
         checks it, writes it to the store in
-        one transaction, then answers ``{"type": "saved", "seq": s}``, or
+        one transaction, then answers ``{"type": "saved", "seq": s,
+        "saved_edits": n}`` (``n`` edits saved so far; the page copies it into
+        the ``saved_edits`` trait), or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
 
@@ -237,6 +239,10 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
     #: Why the last re-ordering failed ("" when it worked); the previous order stays.
     order_error = traitlets.Unicode("", read_only=True).tag(sync=True)
+    #: How many edits of this widget the store has saved; set by the page when it hears
+    #: "saved", so that a reactive notebook (marimo) re-runs the cells that read the widget
+    #: after each edit (marimo follows only trait changes that come from the page).
+    saved_edits = traitlets.Int(0).tag(sync=True)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -321,6 +327,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self._live: set[str] = set()  # items whose live suggestions were asked for
         if isinstance(order_, pd.Series):  # scores known now: the first item is the best one
             self._visit.apply(order_, skip=self._not_wanted(), keep=-1)
+        self._saved_edits = 0  # the page copies it into the saved_edits trait
         first = self._first_undone()
         super().__init__(
             labels=labels_,
@@ -633,7 +640,10 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             self._done.discard(item_id)
         self.set_trait("n_done", self.n_done + bool(after) - was_done)
         self._keep_rows(item_id, after)
-        self.send({"type": "saved", "seq": seq, "item_id": item_id})
+        self._saved_edits += 1
+        self.send(
+            {"type": "saved", "seq": seq, "item_id": item_id, "saved_edits": self._saved_edits}
+        )
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
         self._edits_since_order += 1
         every = self._reorder_every

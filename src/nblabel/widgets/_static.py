@@ -69,7 +69,8 @@ def static_html(widget: Annotator) -> str:
     picture, note = _picture(widget, item_id, rows)
     e = html.escape
     parts = [
-        f'<div class="nblabel-static" style="{_STYLE}">',
+        # A viewer that typesets math (nbconvert's and nbviewer's MathJax) leaves it alone.
+        f'<div class="nblabel-static tex2jax_ignore mathjax_ignore" style="{_STYLE}">',
         f"<div><b>{e(type(widget).__name__)}</b> · item {widget.position + 1:,} of "
         f"{widget.n_items:,}: <code>{e(name)}</code></div>",
         f"<div>{widget.n_done:,} / {widget.n_items:,} labeled by {e(widget.annotator)}</div>",

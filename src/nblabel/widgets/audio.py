@@ -123,6 +123,8 @@ class AudioAnnotator(Annotator):
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
 
+    Notes
+    -----
     Keys (while the widget has focus) are listed in its help overlay (``?``):
     ``Space`` play/pause, ``[``/``]`` mark start/end, ``1``-``9`` label,
     ``Enter`` edit the transcript, ``Delete`` remove, ``s``/``l`` play/loop the

@@ -121,6 +121,8 @@ class ImageAnnotator(Annotator):
         naming the item; rejected suggestions are stored as
         ``kind="rejection"`` rows and not suggested again.
 
+    Notes
+    -----
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
     (``[[x, y], ...]``), masks as COCO RLE in ``mask`` (byte-identical to

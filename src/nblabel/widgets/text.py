@@ -151,6 +151,8 @@ class TextAnnotator(Annotator):
         Go to the next document after a document label is chosen
         (single-label only); off by default.
 
+    Notes
+    -----
     Keys: select by dragging, double-clicking or with ``→``/``←`` (a token
     at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
     ``Tab`` to select it, ``1``-``9`` relabels, ``Delete`` removes;
