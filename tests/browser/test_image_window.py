@@ -44,7 +44,9 @@ def wait_darker(canvas: Canvas, x: float, y: float, below: int) -> None:
 
 
 def drag_pad(canvas: Canvas, dx: float, dy: float) -> None:
-    box = canvas.root.locator(".nbl-window-pad").bounding_box()
+    pad = canvas.root.locator(".nbl-window-pad")
+    pad.scroll_into_view_if_needed()  # a tall stage can push the bar below the fold
+    box = pad.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     canvas.mouse.move(x, y)
     canvas.mouse.down()
