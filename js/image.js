@@ -101,7 +101,9 @@ export default {
       const entry = session.current;
       if (!entry) return;
       const ids = [...entry.rows.values()].filter((r) => r.kind === "label").map((r) => r.id);
-      if (ids.length) session.edit({ upsert: [], delete: ids });
+      if (!ids.length) return;
+      session.edit({ upsert: [], delete: ids });
+      shell.toast(`Removed ${ids.length === 1 ? "1 label" : `${ids.length} labels`}`);
     };
     /** @param {import("./lib/session.js").Suggestion} suggestion */
     const onAccept = (suggestion) => {

@@ -53,7 +53,9 @@ export default {
     const shell = pageShell(model, el, {
       decode,
       noun: "document",
-      clear: { action: () => onClear(), title: "remove all of this document's spans and labels", keys: ["0"] },
+      // `0` clears whole-item labels in every widget (here: the document's labels); the
+      // Clear button removes every span too, with an Undo toast.
+      clear: { action: () => onClear(), title: "remove all of this document's spans and labels" },
       onLabel: (index) => onLabel(index),
       onAccept: (s) => onAccept(s),
       onHistory: () => {
@@ -138,12 +140,22 @@ export default {
       if (model.get("advance") && !multi) session.goto(session.position + 1);
       update();
     };
-    const onClear = () => {
-      const ids = [...rowsOf().keys()];
-      if (ids.length) edit({ upsert: [], delete: ids });
-      activeId = null;
+    /** @param {(row: import("./lib/session.js").Row) => boolean} which */
+    const removeRows = (which) => {
+      const gone = [...rowsOf().values()].filter(which);
+      if (!gone.length) return;
+      edit({ upsert: [], delete: gone.map((r) => r.id) });
+      const spans = gone.filter((r) => r.kind === "span").length;
+      const other = gone.length - spans;
+      const parts = [];
+      if (spans) parts.push(spans === 1 ? "1 span" : `${spans} spans`);
+      if (other) parts.push(other === 1 ? "1 document label" : `${other} document labels`);
+      shell.toast(`Removed ${parts.join(" and ")}`);
+      if (activeId && gone.some((r) => r.id === activeId)) activeId = null;
       update();
     };
+    const onClear = () => removeRows(() => true);
+    const onClearDocLabels = () => removeRows((r) => r.kind === "label");
     /** @param {Suggestion} s */
     const onAccept = (s) => {
       const change = acceptSuggestion(rowsOf(), s, model.get("multi_label"));
@@ -512,6 +524,9 @@ export default {
       const s = activeSuggestion();
       if (s) onReject(s);
     });
+    keys.bind(["0"], ["0", "remove the document's labels (the Clear button removes its spans too)"], () =>
+      onClearDocLabels(),
+    );
     keys.bind(["s"], ["s", "snapping to tokens on / off"], () => {
       model.set("snap", !model.get("snap"));
       model.save_changes();

@@ -182,6 +182,9 @@ export function regionStage(session, root, stage, options) {
   /** @param {Tool} tool */
   const setTool = (tool) => {
     if (tool !== "select" && !options.tools.includes(tool)) return;
+    // A new tool starts a new shape: the old selection goes, so that the next label key
+    // chooses the next shape's label instead of relabelling the last one.
+    if (tool !== editor.tool) editor.selected = null;
     editor.tool = tool;
     editor.draft = [];
     refreshToolbar();
@@ -463,7 +466,8 @@ export function regionStage(session, root, stage, options) {
     if (index >= labels.length) return;
     const change = editor.relabel(labels[index]);
     if (change) commit(change);
-    else if (!editor.selection) activeLabel = index;
+    // the "drawing:" chip follows the last label chosen, for the selection or not
+    activeLabel = index;
     refreshToolbar();
     schedule(false);
   };

@@ -171,6 +171,63 @@ export function pageShell(model, el, options) {
     keys.note(["Esc", "close this help"]);
   };
 
+  // Keys pressed while the item is loading wait for it and apply to it once it is drawn,
+  // in the order pressed: a key is never dropped and never lands on another item. A key
+  // after a waiting "next" waits for the next item in turn. When the item changes by
+  // other means (a click on Next), or too many keys wait, the waiting keys are refused
+  // and the status line says so.
+  /** @type {{key: string, event: KeyboardEvent}[]} */
+  const waiting = [];
+  let waitingFor = -1;
+  let draining = false;
+  const ready = () => {
+    const entry = session.current;
+    return Boolean(entry && !entry.loading && (entry.media !== null || entry.item.error));
+  };
+  /** @param {string} why */
+  const refuse = (why) => {
+    const n = waiting.length;
+    waiting.length = 0;
+    ui.announce(`${n === 1 ? "1 key" : `${n} keys`} not used: ${why}`);
+  };
+  const drain = () => {
+    if (draining || waiting.length === 0) return;
+    if (session.position !== waitingFor) {
+      refuse(`the ${noun} changed before it arrived`);
+      return;
+    }
+    if (!ready()) return;
+    draining = true;
+    try {
+      while (waiting.length > 0 && ready()) {
+        const { key, event } = /** @type {{key: string, event: KeyboardEvent}} */ (waiting.shift());
+        keys.handle(key, event);
+      }
+    } finally {
+      draining = false;
+    }
+    waitingFor = session.position;
+    ui.announce(waiting.length ? `Loading… ${waiting.length} key(s) wait for this ${noun}` : "");
+  };
+  /** Keys that never wait: modifiers alone, Tab (focus), the help. */
+  const NEVER_WAIT = new Set(["Shift", "Control", "Alt", "Meta", "CapsLock", "Tab", "?", "Escape"]);
+  /**
+   * @param {string} key @param {KeyboardEvent} event
+   * @returns {boolean | undefined} true when the key waits (or was refused) for the item
+   */
+  const wait = (key, event) => {
+    if (NEVER_WAIT.has(event.key) || (waiting.length === 0 && ready())) return undefined;
+    if (!keys.bindings.has(key) && keys.intercepts.length === 0) return undefined;
+    if (waiting.length === 0) waitingFor = session.position;
+    if (waiting.length >= 64) {
+      refuse("too many keys wait for the item to load");
+      return true;
+    }
+    waiting.push({ key, event });
+    ui.announce(`Loading… ${waiting.length} key(s) wait for this ${noun}`);
+    return true;
+  };
+
   return {
     model,
     session,
@@ -178,6 +235,10 @@ export function pageShell(model, el, options) {
     root,
     stage: ui.stage,
     keys,
+    /** @param {string} message shown with an Undo button (after a destructive edit) */
+    toast: (message) => ui.toast(message),
+    /** @param {string} message said in the status line (an ARIA live region) */
+    announce: (message) => ui.announce(message),
     cleanup,
     /**
      * Finish the view: bind the shared keys, show the help, start listening to keys and
@@ -194,10 +255,12 @@ export function pageShell(model, el, options) {
             if (key === "Escape" || key === "?") ui.help.toggle(false);
             return true;
           }
+          if (wait(key, event)) return true;
           return keys.handle(key, event);
         }),
       );
       cleanup.add(session.subscribe(update));
+      cleanup.add(session.subscribe(drain));
       update();
       session.start();
       return () => cleanup.run();

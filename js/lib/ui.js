@@ -86,7 +86,71 @@ export function frame(session, options) {
     { class: "nbl-hint" },
     words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help",
   );
-  const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
+  // What the page says about keys and edits (a key waiting for its item, a key refused):
+  // an ARIA live region, so that screen readers hear it too.
+  const live = h("div", { class: "nbl-live", role: "status", "aria-live": "polite" });
+  // "Removed 12 spans · Undo": destructive edits are undone from here (or with z).
+  const toastText = h("span", { class: "nbl-toast-text" });
+  const toastUndo = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-toast-undo", title: "Undo (z)", onclick: () => undoFromToast() },
+    "Undo",
+  );
+  const toastBox = h(
+    "div",
+    { class: "nbl-toast", role: "status", "aria-live": "polite", hidden: true },
+    toastText,
+    " ",
+    toastUndo,
+  );
+  const root = h(
+    "div",
+    { class: "nbl-root" },
+    header,
+    notice,
+    stage,
+    suggestionBar,
+    labelBar,
+    nav,
+    live,
+    hint,
+    toastBox,
+    help.el,
+  );
+  let toastTimer = 0;
+  const hideToast = () => {
+    toastBox.hidden = true;
+    window.clearTimeout(toastTimer);
+  };
+  cleanup.add(hideToast);
+  const undoFromToast = () => {
+    hideToast();
+    session.undo();
+    session.notify();
+    root.focus({ preventScroll: true });
+  };
+  /**
+   * Show `message` with an Undo button for a few seconds (the edit is undone by the
+   * session's undo, so z does the same).
+   * @param {string} message
+   */
+  const toast = (message) => {
+    replace(toastText, message);
+    toastBox.hidden = false;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(hideToast, 8000);
+  };
+  /** @param {string} message what the live status line says ("" clears it) */
+  const announce = (message) => {
+    replace(live, message);
+    // what the line said, kept for tests and benchmarks (the line itself changes fast)
+    const host = /** @type {any} */ (root);
+    if (!host.nblabelSaid) host.nblabelSaid = [];
+    /** @type {string[]} */
+    const said = host.nblabelSaid;
+    if (message) said.push(message);
+    if (said.length > 200) said.shift();
+  };
 
   /** @type {HTMLButtonElement[]} */
   let labelButtons = [];
@@ -194,7 +258,7 @@ export function frame(session, options) {
     }
   };
   for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
-  return { root, stage, update, help };
+  return { root, stage, update, help, toast, announce };
 }
 
 /**

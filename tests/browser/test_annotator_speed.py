@@ -1,0 +1,158 @@
+"""Issue 12, "annotator speed and clarity": the defects a fast annotator met, each driven by
+a person's keys and drags in a real JupyterLab and asserted in the kernel's DataFrame."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_image_regions import Canvas, cell, photo
+from .test_image_widget import kernel_labels, photo_files
+from .test_image_widget import wait_saved as image_saved
+from .test_image_widget import widget_cell as image_cell
+from .test_text_widget import BOX_JS, drawn, spans, wait_saved
+from .test_text_widget import widget_cell as text_cell
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_drag_inside_a_new_box_draws_a_nested_box(lab):
+    nb = lab.open_notebook([cell(["box"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    c.drag((100, 100), (500, 500))  # a person
+    c.saved()
+    assert c.root.get_attribute("data-selected") != ""  # the new box stays selected
+    c.drag((200, 150), (300, 250))  # a face inside it, with the box tool still on
+    c.saved()
+    assert sorted(c.boxes()) == [[100.0, 100.0, 400.0, 400.0], [200.0, 150.0, 100.0, 100.0]]
+    # only the selected shape's handles take the pointer: the face's corner resizes it
+    c.drag((300, 250), (320, 260))
+    c.saved()
+    assert sorted(c.boxes()) == [[100.0, 100.0, 400.0, 400.0], [200.0, 150.0, 120.0, 110.0]]
+    assert nb.eval_json("len(w.store.history())") == 3
+    assert lab.page_errors == []
+
+
+def test_handles_keep_their_grab_offset_and_a_still_click_writes_nothing(lab):
+    nb = lab.open_notebook([cell(["box"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    c.drag((100, 100), (500, 400))
+    c.saved()
+    scale, _, _ = c.view
+    off = 3 / scale  # 3 CSS pixels off the south-east handle's centre
+    grab = (500 + off, 400 + off)
+    c.lab.page.keyboard.press("v")
+    c.mouse.move(*c.at(*grab))
+    c.mouse.down()
+    c.mouse.up()
+    c.saved()
+    assert c.boxes() == [[100.0, 100.0, 400.0, 300.0]]
+    assert nb.eval_json("len(w.store.history())") == 1  # the click wrote nothing
+    # a drag of +30 CSS pixels moves the edge by 30 CSS pixels, not onto the pointer
+    x, y = c.at(*grab)
+    c.mouse.move(x, y)
+    c.mouse.down()
+    c.mouse.move(x + 30, y + 30, steps=5)
+    c.mouse.up()
+    c.saved()
+    d = round(30 / scale)
+    assert c.boxes() == [[100.0, 100.0, 400.0 + d, 300.0 + d]]
+    # the body too: a click on the box without a move writes nothing
+    c.click(300, 250)
+    c.saved()
+    assert nb.eval_json("len(w.store.history())") == 2
+    assert lab.page_errors == []
+
+
+def test_switching_tools_deselects_so_the_next_label_key_is_for_the_next_shape(lab):
+    nb = lab.open_notebook([cell(["box", "polygon"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    keys = c.lab.page.keyboard
+    chip = c.root.locator(".nbl-active-chip")
+    c.drag((100, 100), (300, 300))
+    c.saved()
+    keys.press("2")  # the new box is selected: one key labels it
+    c.saved()
+    assert nb.eval_json("w.annotations['label'].tolist()") == ["person"]
+    expect(chip).to_have_text("person")
+    keys.press("g")  # another tool: the box is let go
+    expect(c.root).to_have_attribute("data-selected", "")
+    keys.press("3")  # the next shape's label, not the old box's
+    expect(chip).to_have_text("tree")
+    c.saved()
+    assert nb.eval_json("w.annotations['label'].tolist()") == ["person"]
+    for x, y in [(400, 100), (700, 100), (600, 400)]:
+        c.click(x, y)
+    keys.press("Enter")
+    c.saved()
+    assert nb.eval_json("w.annotations.sort_values('kind')['label'].tolist()") == [
+        "person",
+        "tree",
+    ]
+    assert lab.page_errors == []
+
+
+def test_keys_pressed_while_an_item_loads_apply_to_that_item(lab):
+    slow = (
+        "import time\n"
+        "_load = w._load\n"
+        "def _slow(item):\n"
+        "    if not item.id.endswith('p0.jpg'):\n"
+        "        time.sleep(1.5)\n"
+        "    return _load(item)\n"
+        "w._load = _slow\n"
+    )
+    # the slow loader is in place before the page asks for anything: the widget is shown
+    # by a second cell, after the first replaced its loader
+    first = image_cell().removesuffix("w")
+    nb = lab.open_notebook([first + slow, "w"], cwd_files=photo_files(4))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    root.focus()
+    keys = lab.page.keyboard
+    # n, then a label for item 1 and (after the auto advance) one for item 2: each is
+    # pressed while its item is still on its way
+    keys.press("n")
+    expect(root.locator(".nbl-name")).to_have_text("Loading…")
+    keys.press("2")
+    keys.press("3")
+    expect(root).to_have_attribute("data-drawn", "3", timeout=20_000)
+    image_saved(nb, root)
+    assert kernel_labels(nb) == {"p1.jpg": "dog", "p2.jpg": "bird"}
+    # the status line (an ARIA live region) said that keys were waiting, and is quiet now
+    said = root.evaluate("r => r.nblabelSaid ?? []")
+    assert any("wait for this item" in s for s in said), said
+    expect(root.locator(".nbl-live")).to_have_text("")
+    assert lab.page_errors == []
+
+
+def test_zero_clears_document_labels_and_clear_all_is_undone_from_its_toast(lab):
+    doc = "Ada Lovelace met Charles Babbage."
+    nb = lab.open_notebook([text_cell([doc], doc_labels="['good', 'bad']")])
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    root.click()
+    keys = lab.page.keyboard
+    box = root.evaluate(BOX_JS, [1, 2])
+    lab.page.mouse.dblclick(box["x0"], box["y0"])
+    keys.press("1")
+    keys.press("Shift+Digit1")
+    wait_saved(nb, root)
+    assert len(spans(nb)) == 1
+    assert nb.eval_json("w.annotations.query(\"kind == 'label'\")['label'].tolist()") == ["good"]
+    keys.press("0")  # whole-item labels go, the span stays
+    wait_saved(nb, root)
+    assert nb.eval_json("w.annotations['kind'].astype(str).tolist()") == ["span"]
+    keys.press("Shift+Digit2")
+    wait_saved(nb, root)
+    root.locator(".nbl-clear").click()  # every span and label: undoable from the toast
+    wait_saved(nb, root)
+    assert nb.eval_json("len(w.annotations)") == 0
+    toast = root.locator(".nbl-toast")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Removed 1 span and 1 document label")
+    toast.locator(".nbl-toast-undo").click()
+    wait_saved(nb, root)
+    assert sorted(nb.eval_json("w.annotations['label'].tolist()")) == ["PER", "bad"]
+    expect(toast).to_be_hidden()
+    assert lab.page_errors == []
