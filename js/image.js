@@ -95,7 +95,7 @@ export default {
       if (index >= labels.length || !session.current) return;
       const change = chooseLabel(session, labels[index]);
       if (change) session.edit(change);
-      if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+      if (model.get("advance") && !model.get("multi_label")) session.advance();
     };
     const onClear = () => {
       const entry = session.current;
@@ -110,7 +110,7 @@ export default {
       const rows = session.current?.rows.values() ?? [];
       const change = acceptItemLabel(rows, suggestion.label, { multi: Boolean(model.get("multi_label")) });
       session.edit({ ...change, accepted: [suggestion.id] });
-      if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+      if (model.get("advance") && !model.get("multi_label")) session.advance();
     };
     /** @param {number} index */
     const onLabel = (index) => (regions && stageView ? stageView.chooseLabel(index) : onWholeLabel(index));

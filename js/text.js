@@ -137,7 +137,7 @@ export default {
       if (index >= names.length || !session.current) return;
       const multi = model.get("multi_label");
       edit(toggleDocLabel(rowsOf(), names[index], multi));
-      if (model.get("advance") && !multi) session.goto(session.position + 1);
+      if (model.get("advance") && !multi) session.advance();
       update();
     };
     /** @param {(row: import("./lib/session.js").Row) => boolean} which */
@@ -154,7 +154,7 @@ export default {
       if (activeId && gone.some((r) => r.id === activeId)) activeId = null;
       update();
     };
-    const onClear = () => removeRows(() => true);
+    const onClear = () => removeRows((r) => r.kind === "span" || r.kind === "label");
     const onClearDocLabels = () => removeRows((r) => r.kind === "label");
     /** @param {Suggestion} s */
     const onAccept = (s) => {

@@ -388,7 +388,7 @@ export class AudioView {
       toggle: true,
     });
     if (change) session.edit(change);
-    if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+    if (model.get("advance") && !model.get("multi_label")) session.advance();
   }
 
   markStart() {

@@ -7,7 +7,9 @@ import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
-import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
+import { boundsOf } from "./shapes.js";
+import { placeTags } from "./tags.js";
+import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./view.js";
 
 /**
  * @typedef {import("../lib/session.js").Session} Session
@@ -35,7 +37,10 @@ export function regionStage(session, root, stage, options) {
   const model = session.model;
   const base = h("canvas", { class: "nbl-canvas" });
   const overlay = h("canvas", { class: "nbl-overlay" });
-  const wrap = h("div", { class: "nbl-canvas-wrap" }, base, overlay);
+  // Every shape's label as a DOM tag over the canvas: the same size at any zoom, never
+  // covering another tag, and read by screen readers (one list item per shape).
+  const tags = h("div", { class: "nbl-shape-tags", role: "list", "aria-label": "shapes" });
+  const wrap = h("div", { class: "nbl-canvas-wrap" }, base, overlay, tags);
   stage.append(wrap);
   const ctx = /** @type {CanvasRenderingContext2D} */ (base.getContext("2d"));
   const octx = /** @type {CanvasRenderingContext2D} */ (overlay.getContext("2d"));
@@ -73,8 +78,9 @@ export function regionStage(session, root, stage, options) {
     const item = session.current?.item;
     return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
   };
-  const regionRows = () => [...(session.current?.rows.values() ?? [])].filter((r) => r.kind !== "label");
-  const regionSuggestions = () => session.visibleSuggestions().filter((s) => s.kind !== "label");
+  const REGIONS = new Set(["box", "polygon", "mask"]);
+  const regionRows = () => [...(session.current?.rows.values() ?? [])].filter((r) => REGIONS.has(r.kind));
+  const regionSuggestions = () => session.visibleSuggestions().filter((s) => REGIONS.has(s.kind));
   const editor = new Editor({
     rows: regionRows,
     suggestions: regionSuggestions,
@@ -292,6 +298,75 @@ export function regionStage(session, root, stage, options) {
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
   };
 
+  /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */
+  const cornerOf = (row) => {
+    if (row.kind === "box") return [row.x, row.y];
+    if (row.kind === "polygon") {
+      const b = boundsOf(row.points);
+      return [b.x, b.y];
+    }
+    const bits = maskOf(row);
+    return [bits.x, bits.y];
+  };
+  /** tag elements by shape id, kept while the shape's label is the same (measured once) */
+  /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
+  let tagCache = new Map();
+  const renderTags = () => {
+    const shapes =
+      hidden || !options.regions || !session.current?.media
+        ? []
+        : [
+            ...regionRows().map((row) => ({ row, suggestion: false })),
+            ...regionSuggestions().map((row) => ({ row, suggestion: true })),
+          ];
+    /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
+    const next = new Map();
+    let changed = shapes.length !== tagCache.size;
+    for (const { row, suggestion } of shapes) {
+      const key = `${suggestion}:${row.kind}:${row.label}`;
+      let tag = tagCache.get(row.id);
+      if (!tag || tag.key !== key) {
+        changed = true;
+        const el = h(
+          "span",
+          {
+            class: `nbl-shape-tag${suggestion ? " nbl-sugg" : ""}`,
+            role: "listitem",
+            "data-id": row.id,
+            "data-label": row.label,
+            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}`,
+            style: `--nbl-tag: ${color(row.label)}`,
+          },
+          suggestion ? `? ${row.label}` : row.label,
+        );
+        tag = { el, key, w: 0, h: 0 };
+      }
+      tag.el.classList.toggle("nbl-selected", row.id === editor.selected);
+      next.set(row.id, tag);
+    }
+    tagCache = next;
+    const all = [...next.values()];
+    if (changed) tags.replaceChildren(...all.map((t) => t.el));
+    for (const t of all) {
+      if (t.w === 0) {
+        t.w = t.el.offsetWidth;
+        t.h = t.el.offsetHeight;
+      }
+    }
+    const at = placeTags(
+      shapes.map(({ row }, i) => {
+        const [x, y] = toCanvas(view, ...cornerOf(row));
+        return { x, y, w: all[i].w, h: all[i].h };
+      }),
+      cssW,
+      cssH,
+    );
+    all.forEach((t, i) => {
+      t.el.style.left = `${at[i].x}px`;
+      t.el.style.top = `${at[i].y}px`;
+    });
+  };
+
   const renderOverlay = () => {
     const dpr = window.devicePixelRatio || 1;
     octx.setTransform(1, 0, 0, 1, 0, 0);
@@ -345,6 +420,8 @@ export function regionStage(session, root, stage, options) {
     if (!layout()) {
       base.hidden = true;
       overlay.hidden = true;
+      tags.replaceChildren();
+      tagCache = new Map();
       stage.classList.toggle("nbl-loading", !entry?.item.error);
       drawn = -1;
       return;
@@ -352,7 +429,10 @@ export function regionStage(session, root, stage, options) {
     base.hidden = false;
     overlay.hidden = false;
     stage.classList.remove("nbl-loading");
-    if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) renderBase();
+    if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) {
+      renderBase();
+      renderTags();
+    }
     fullDirty = false;
     renderOverlay();
     if (drawn !== session.position) {

@@ -151,11 +151,23 @@ export function pageShell(model, el, options) {
   el.append(root);
   cleanup.add(() => root.remove());
 
+  /** Next item; past the last one, the end of the queue says how far the annotator is. */
+  const nextItem = () => {
+    if (session.position >= model.get("n_items") - 1) session.gotoUnlabeled(1, { wrap: false });
+    else session.goto(session.position + 1);
+  };
+
   /** Bind the shared keys (after the widget's own, so their help rows come last). */
   const bindShared = () => {
+    keys.bind(["u"], ["u", `next ${noun} not labeled yet (after the last, from the first)`], () =>
+      session.gotoUnlabeled(1),
+    );
+    keys.bind(["Shift+U"], ["Shift+u", `previous ${noun} not labeled yet`], () => session.gotoUnlabeled(-1));
+    keys.bind(["k"], ["k", `skip this ${noun} (with an optional reason; Enter confirms)`], () => ui.skip.open());
+    keys.bind(["c"], ["c", `write a comment on this ${noun} (Enter saves, Esc leaves)`], () => ui.comment.focus());
     if (clear?.keys?.length)
       keys.bind(clear.keys, clear.help ?? [clear.keys.map(keyWord).join(" / "), clear.title], () => clear.action());
-    keys.bind(next, [next.map(keyWord).join(" / "), `next ${noun}`], () => session.goto(session.position + 1));
+    keys.bind(next, [next.map(keyWord).join(" / "), `next ${noun}`], () => nextItem());
     keys.bind(previous, [previous.map(keyWord).join(" / "), `previous ${noun}`], () =>
       session.goto(session.position - 1),
     );
@@ -179,10 +191,12 @@ export function pageShell(model, el, options) {
   /** @type {{key: string, event: KeyboardEvent}[]} */
   const waiting = [];
   let waitingFor = -1;
+  /** the keys began to wait while the page asked the kernel where to go (see gotoUnlabeled) */
+  let waitingSeek = false;
   let draining = false;
   const ready = () => {
     const entry = session.current;
-    return Boolean(entry && !entry.loading && (entry.media !== null || entry.item.error));
+    return Boolean(!session.seeking && entry && !entry.loading && (entry.media !== null || entry.item.error));
   };
   /** @param {string} why */
   const refuse = (why) => {
@@ -192,6 +206,14 @@ export function pageShell(model, el, options) {
   };
   const drain = () => {
     if (draining || waiting.length === 0) return;
+    if (waitingSeek && !session.seeking) {
+      waitingSeek = false;
+      if (session.queueEnd) {
+        refuse(`no ${noun} is left to label`);
+        return;
+      }
+      waitingFor = session.position;
+    }
     if (session.position !== waitingFor) {
       refuse(`the ${noun} changed before it arrived`);
       return;
@@ -207,6 +229,7 @@ export function pageShell(model, el, options) {
       draining = false;
     }
     waitingFor = session.position;
+    waitingSeek = session.seeking;
     ui.announce(waiting.length ? `Loading… ${waiting.length} key(s) wait for this ${noun}` : "");
   };
   /** Keys that never wait: modifiers alone, Tab (focus), the help. */
@@ -218,7 +241,10 @@ export function pageShell(model, el, options) {
   const wait = (key, event) => {
     if (NEVER_WAIT.has(event.key) || (waiting.length === 0 && ready())) return undefined;
     if (!keys.bindings.has(key) && keys.intercepts.length === 0) return undefined;
-    if (waiting.length === 0) waitingFor = session.position;
+    if (waiting.length === 0) {
+      waitingFor = session.position;
+      waitingSeek = session.seeking;
+    }
     if (waiting.length >= 64) {
       refuse("too many keys wait for the item to load");
       return true;
@@ -253,6 +279,10 @@ export function pageShell(model, el, options) {
         captureKeys(root, (key, event) => {
           if (ui.help.open) {
             if (key === "Escape" || key === "?") ui.help.toggle(false);
+            return true;
+          }
+          if (key === "Escape" && session.queueEnd) {
+            ui.closeEnd();
             return true;
           }
           if (wait(key, event)) return true;

@@ -2,6 +2,7 @@
 // a stage for the widget's own view, label buttons, navigation and a help overlay.
 
 import { h, replace } from "./dom.js";
+import { newId } from "./ids.js";
 import { colourOf, rgbTriplet } from "./palette.js";
 
 /**
@@ -25,6 +26,7 @@ export function frame(session, options) {
   const name = h("span", { class: "nbl-name" });
   const meta = h("span", { class: "nbl-meta" });
   const progress = h("span", { class: "nbl-progress" });
+  const left = h("span", { class: "nbl-left" });
   const errors = h("span", { class: "nbl-errors" });
   const saved = h("span", { class: "nbl-saved", role: "status", "aria-live": "polite" });
   const header = h(
@@ -35,6 +37,7 @@ export function frame(session, options) {
     h("span", { class: "nbl-spacer" }),
     errors,
     progress,
+    left,
     saved,
   );
   const stage = h("div", { class: "nbl-stage" });
@@ -74,9 +77,10 @@ export function frame(session, options) {
     { class: "nbl-nav" },
     button("← Prev", words.prev ?? "Previous item (p or ←)", () => session.goto(session.position - 1), "nbl-prev"),
     position,
-    button("Next →", words.next ?? "Next item (n or →)", () => session.goto(session.position + 1), "nbl-next"),
+    button("Next →", words.next ?? "Next item (n or →)", () => nextItem(), "nbl-next"),
     h("span", { class: "nbl-spacer" }),
     button("Clear", words.clear ?? "Remove this item's labels (0 or Backspace)", options.onClear, "nbl-clear"),
+    button("Skip", "Skip this item, with an optional reason (k)", () => skip.open(), "nbl-skip-button"),
     button("Undo", "Undo (z)", () => session.undo(), "nbl-undo"),
     button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
@@ -86,6 +90,58 @@ export function frame(session, options) {
     { class: "nbl-hint" },
     words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help",
   );
+  const nextItem = () => {
+    if (session.position >= model.get("n_items") - 1) session.gotoUnlabeled(1, { wrap: false });
+    else session.goto(session.position + 1);
+  };
+
+  // The end of the queue: how far the annotator is, and the way on or back.
+  const endText = h("div", { class: "nbl-queue-end-text" });
+  const endButtons = h("div", { class: "nbl-queue-end-buttons" });
+  const queueEnd = h(
+    "div",
+    { class: "nbl-queue-end", role: "status", "aria-live": "polite", hidden: true },
+    endText,
+    endButtons,
+  );
+  stage.append(queueEnd);
+  const closeEnd = () => {
+    session.queueEnd = null;
+    session.notify();
+    root.focus({ preventScroll: true });
+  };
+  const drawQueueEnd = () => {
+    const end = session.queueEnd;
+    queueEnd.hidden = !end;
+    if (!end) return;
+    const count = (/** @type {number} */ k) => k.toLocaleString("en");
+    const skipped = end.skipped ? ` · ${count(end.skipped)} skipped` : "";
+    replace(
+      endText,
+      end.left === 0
+        ? `All ${count(end.items)} items labeled${skipped}`
+        : `${end.step > 0 ? "End" : "Start"} of the queue · ${count(end.left)} left to label${skipped}`,
+    );
+    replace(
+      endButtons,
+      end.left > 0
+        ? button(
+            "Next unlabeled (u)",
+            "Go to the next item not labeled yet (u)",
+            () => session.gotoUnlabeled(1),
+            "nbl-end-unlabeled",
+          )
+        : null,
+      button("Back to the first item", "Review from the start", () => session.goto(0), "nbl-end-first"),
+      button("Stay here", "Close this message (Esc)", closeEnd, "nbl-end-close"),
+    );
+  };
+
+  // Skip, with an optional reason: a row of kind "skip" (label "skip", the reason in text).
+  const skip = skipBar(session, () => root.focus({ preventScroll: true }));
+  // A comment on the item ("ask the expert"): a row of kind "comment", its text in text.
+  const comment = commentField(session, () => root.focus({ preventScroll: true }));
+
   // What the page says about keys and edits (a key waiting for its item, a key refused):
   // an ARIA live region, so that screen readers hear it too.
   const live = h("div", { class: "nbl-live", role: "status", "aria-live": "polite" });
@@ -112,6 +168,8 @@ export function frame(session, options) {
     suggestionBar,
     labelBar,
     nav,
+    skip.el,
+    comment.el,
     live,
     hint,
     toastBox,
@@ -169,6 +227,7 @@ export function frame(session, options) {
           style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label))}`,
           onclick: () => options.onLabel(i),
         },
+        h("span", { class: "nbl-swatch", "aria-hidden": "true" }),
         i < 9 ? h("kbd", {}, String(i + 1)) : null,
         label,
       ),
@@ -185,6 +244,10 @@ export function frame(session, options) {
     root.dataset.status = session.status;
     replace(position, `${session.position + 1} of ${n}`);
     replace(progress, `${model.get("n_done")} / ${n} labeled`);
+    replace(left, `· ${Math.max(0, n - model.get("n_done")).toLocaleString("en")} left`);
+    drawQueueEnd();
+    comment.update();
+    skip.update();
     const nErrors = model.get("n_errors");
     replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
     const status = session.status;
@@ -258,7 +321,7 @@ export function frame(session, options) {
     }
   };
   for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
-  return { root, stage, update, help, toast, announce };
+  return { root, stage, update, help, toast, announce, skip, comment, closeEnd };
 }
 
 /**
@@ -291,4 +354,131 @@ function helpOverlay(onClose) {
       return !el.hidden;
     },
   };
+}
+
+/**
+ * The item's rows of one kind.
+ * @param {Session} session @param {string} kind
+ * @returns {import("./session.js").Row[]}
+ */
+function rowsOfKind(session, kind) {
+  return [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === kind);
+}
+
+/**
+ * The skip bar: "k" (or the Skip button) opens it with the reason field focused; Enter
+ * skips (replacing an earlier skip of the item) and moves on, Esc closes it. The item's
+ * skip, when there is one, is shown with a button to take it back.
+ * @param {Session} session
+ * @param {() => void} refocus
+ */
+function skipBar(session, refocus) {
+  const reason = h("input", {
+    type: "text",
+    class: "nbl-skip-reason",
+    placeholder: "why? (optional) · Enter skips · Esc cancels",
+    "aria-label": "reason for skipping",
+  });
+  const form = h("span", { class: "nbl-skip-form", hidden: true }, reason);
+  const state = h("span", { class: "nbl-skip-state" });
+  const unskip = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-unskip", title: "Take the skip back", onclick: () => take() },
+    "Unskip",
+  );
+  const el = h("div", { class: "nbl-skip", hidden: true }, form, state, unskip);
+  const take = () => {
+    const old = rowsOfKind(session, "skip");
+    if (old.length) session.edit({ upsert: [], delete: old.map((r) => r.id) });
+    refocus();
+  };
+  const close = () => {
+    form.hidden = true;
+    update();
+    refocus();
+  };
+  const confirm = () => {
+    const text = reason.value.trim();
+    const old = rowsOfKind(session, "skip");
+    /** @type {import("./session.js").Row} */
+    const row = { id: newId(), kind: "skip", label: "skip" };
+    if (text) row.text = text;
+    session.edit({ upsert: [row], delete: old.map((r) => r.id) });
+    reason.value = "";
+    close();
+    session.advance();
+  };
+  reason.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      confirm();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  const update = () => {
+    const skipped = rowsOfKind(session, "skip")[0];
+    replace(state, skipped ? `Skipped${skipped.text ? `: ${skipped.text}` : ""}` : "");
+    unskip.hidden = !skipped || !form.hidden;
+    el.hidden = form.hidden && !skipped;
+  };
+  return {
+    el,
+    update,
+    open() {
+      if (!session.current) return;
+      form.hidden = false;
+      el.hidden = false;
+      unskip.hidden = true;
+      reason.focus();
+    },
+  };
+}
+
+/**
+ * The comment field: Enter (or leaving the field) saves the item's comment, an empty
+ * field removes it; Esc goes back to the item without saving.
+ * @param {Session} session
+ * @param {() => void} refocus
+ */
+function commentField(session, refocus) {
+  const input = h("input", {
+    type: "text",
+    class: "nbl-comment",
+    placeholder: "Comment on this item (c) · Enter saves",
+    "aria-label": "comment on this item",
+  });
+  const el = h("div", { class: "nbl-comment-bar" }, input);
+  let shownFor = "";
+  const save = () => {
+    const entry = session.current;
+    if (!entry) return;
+    const text = input.value.trim();
+    const old = rowsOfKind(session, "comment")[0];
+    if ((old?.text ?? "") === text) return;
+    if (!text) session.edit({ upsert: [], delete: old ? [old.id] : [] });
+    else session.edit({ upsert: [{ id: old?.id ?? newId(), kind: "comment", label: "comment", text }], delete: [] });
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      save();
+      refocus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      shownFor = "";
+      update();
+      refocus();
+    }
+  });
+  input.addEventListener("change", save);
+  const update = () => {
+    const entry = session.current;
+    const key = entry ? `${entry.item.id}:${rowsOfKind(session, "comment")[0]?.text ?? ""}` : "";
+    if (key === shownFor || document.activeElement === input) return;
+    shownFor = key;
+    input.value = rowsOfKind(session, "comment")[0]?.text ?? "";
+  };
+  return { el, update, focus: () => input.focus() };
 }

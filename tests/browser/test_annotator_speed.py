@@ -156,3 +156,142 @@ def test_zero_clears_document_labels_and_clear_all_is_undone_from_its_toast(lab)
     assert sorted(nb.eval_json("w.annotations['label'].tolist()")) == ["PER", "bad"]
     expect(toast).to_be_hidden()
     assert lab.page_errors == []
+
+
+def overlaps(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    """Pairs of bounding boxes (Playwright's) that cover each other."""
+    out = []
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[i + 1 :], i + 1):
+            if (
+                a["x"] < b["x"] + b["width"] - 0.5
+                and b["x"] < a["x"] + a["width"] - 0.5
+                and a["y"] < b["y"] + b["height"] - 0.5
+                and b["y"] < a["y"] + a["height"] - 0.5
+            ):
+                out.append((i, j))
+    return out
+
+
+def test_every_shape_shows_its_label_in_a_tag_readable_at_any_zoom(lab):
+    nb = lab.open_notebook([cell(["box"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    keys = c.lab.page.keyboard
+    c.drag((100, 100), (500, 500))
+    keys.press("2")  # person
+    keys.press("Escape")
+    c.drag((100, 100), (200, 200))  # a nested box with the same corner
+    keys.press("3")  # tree
+    c.saved()
+    tags = c.root.locator(".nbl-shape-tag")
+    expect(tags).to_have_count(2)
+    assert sorted(tags.all_inner_texts()) == ["person", "tree"]
+    assert sorted(t.get_attribute("aria-label") for t in tags.all()) == ["box person", "box tree"]
+    assert overlaps([t.bounding_box() for t in tags.all()]) == []
+    height = tags.first.bounding_box()["height"]
+    assert height >= 12
+    for _ in range(4):
+        keys.press("+")
+    expect(c.root).not_to_have_attribute("data-view", "")
+    c.lab.page.wait_for_timeout(100)  # one animation frame to place the tags
+    assert tags.first.bounding_box()["height"] == pytest.approx(height, abs=0.5)
+    # each label button shows its colour: the swatch has the colour of the label's tag
+    swatch = c.root.locator('.nbl-label[data-label="person"] .nbl-swatch')
+    tag = c.root.locator('.nbl-shape-tag[data-label="person"]')
+    colour = "el => getComputedStyle(el).backgroundColor"
+    assert swatch.evaluate(colour) == tag.evaluate(colour)
+    assert lab.page_errors == []
+
+
+def test_nested_spans_show_every_label_in_tags_that_do_not_collide(lab):
+    doc = "Ada Lovelace met Charles Babbage in London."
+    nb = lab.open_notebook([text_cell([doc], labels=["PER", "LOC", "NAME"])])
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    root.click()
+    keys = lab.page.keyboard
+    # "Ada Lovelace" as NAME, then "Ada" as PER and "Lovelace" as LOC inside it
+    box = root.evaluate(BOX_JS, [1, 2])
+    lab.page.mouse.dblclick(box["x0"], box["y0"])
+    keys.press("Shift+ArrowRight")
+    keys.press("3")
+    wait_saved(nb, root)
+    for piece, key in [("Ada", "1"), ("Lovelace", "2")]:
+        keys.press("Escape")
+        box = root.evaluate(BOX_JS, [doc.index(piece) + 1, doc.index(piece) + 2])
+        lab.page.mouse.dblclick(box["x0"], box["y0"])
+        keys.press(key)
+        wait_saved(nb, root)
+    assert [s[2:] for s in spans(nb)] == [
+        ("Ada", "PER"),
+        ("Ada Lovelace", "NAME"),
+        ("Lovelace", "LOC"),
+    ]
+    tags = root.locator(".nbl-tag")
+    expect(tags).to_have_count(3)
+    assert sorted(tags.all_inner_texts()) == ["LOC", "NAME", "PER"]
+    assert overlaps([t.bounding_box() for t in tags.all()]) == []
+    for t in tags.all():
+        assert t.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 11
+        # in the page's accessible text, not hidden from screen readers
+        assert t.evaluate("el => el.closest('[aria-hidden=\"true\"]') === null")
+    assert lab.page_errors == []
+
+
+def test_the_queue_says_what_is_left_skips_comments_and_ends_clearly(lab):
+    nb = lab.open_notebook([image_cell()], cwd_files=photo_files(4))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    expect(root.locator(".nbl-progress")).to_have_text("0 / 4 labeled")
+    expect(root.locator(".nbl-left")).to_have_text("· 4 left")
+    root.focus()
+    keys = lab.page.keyboard
+    for position in (1, 2, 3):
+        keys.press("n")
+        expect(root).to_have_attribute("data-drawn", str(position))
+    end = root.locator(".nbl-queue-end")
+    expect(end).to_be_hidden()
+    keys.press("n")  # past the last item: the queue says so
+    expect(end).to_be_visible()
+    expect(end).to_contain_text("End of the queue · 4 left to label")
+    keys.press("Escape")
+    expect(end).to_be_hidden()
+    # a label advances to the next item not labeled yet: after the last, the first
+    keys.press("1")
+    expect(root).to_have_attribute("data-drawn", "0")
+    expect(root.locator(".nbl-left")).to_have_text("· 3 left")
+    keys.press("2")
+    expect(root).to_have_attribute("data-drawn", "1")
+    # skip with a reason (k, type, Enter): kept as a "skip" row, and the queue moves on
+    keys.press("k")
+    expect(root.locator(".nbl-skip-reason")).to_be_focused()
+    keys.type("blurry")
+    keys.press("Enter")
+    expect(root).to_have_attribute("data-drawn", "2")
+    # a comment for the expert (c, type, Enter)
+    keys.press("c")
+    keys.type("ask the expert")
+    keys.press("Enter")
+    image_saved(nb, root)
+    keys.press("3")
+    expect(end).to_be_visible()
+    expect(end).to_contain_text("All 4 items labeled · 1 skipped")
+    image_saved(nb, root)
+    rows = nb.eval_json(
+        "(lambda a: a.assign(item=a['item_id'].str.rsplit('/', n=1).str[-1],"
+        " text=a['text'].astype(object).where(a['text'].notna(), '')))(w.annotations)"
+        ".sort_values(['item', 'kind'])[['item', 'kind', 'label', 'text']]"
+        ".astype(str).values.tolist()"
+    )
+    assert sorted(rows) == [
+        ["p0.jpg", "label", "dog", ""],
+        ["p1.jpg", "skip", "skip", "blurry"],
+        ["p2.jpg", "comment", "comment", "ask the expert"],
+        ["p2.jpg", "label", "bird", ""],
+        ["p3.jpg", "label", "cat", ""],
+    ]
+    assert nb.eval_json("w.n_done") == 4
+    root.locator(".nbl-end-first").click()  # the way back
+    expect(root).to_have_attribute("data-drawn", "0")
+    expect(end).to_be_hidden()
+    assert lab.page_errors == []

@@ -85,7 +85,7 @@ def handles(message_type: str) -> Callable[[_F], _F]:
     ...     def _ping(self, content, buffers):
     ...         self.send({"type": "pong"})
     >>> sorted(Echo.message_types())
-    ['edit', 'goto', 'hello', 'ping']
+    ['edit', 'goto', 'hello', 'ping', 'unlabeled']
     """
     if not isinstance(message_type, str) or not message_type:
         raise TypeError(f"handles: expected a message type name, got {message_type!r}")
@@ -568,7 +568,7 @@ class Annotator(anywidget.AnyWidget):
         out = {k: row[k] for k in own if k in row and row[k] is not None}
         if not isinstance(out.get("id"), str) or not out["id"]:
             raise ValueError("an annotation needs an id")
-        allowed = self._kind_labels(list(self.labels)).get(kind, [])
+        allowed = _FIXED_LABELS.get(kind) or self._kind_labels(list(self.labels)).get(kind, [])
         if out.get("label") not in allowed:
             raise ValueError(
                 f"label {out.get('label')!r} is not allowed on a {kind!r} annotation "
@@ -581,6 +581,44 @@ class Annotator(anywidget.AnyWidget):
         if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
             out["elapsed"] = float(elapsed)
         return out
+
+    # -- a queue that guides ------------------------------------------------------------------
+    @handles("unlabeled")
+    def _goto_unlabeled(self, content: Mapping[str, Any], _buffers: Any) -> None:
+        """``{"type": "unlabeled", "step": +1 | -1, "from": k, "wrap": bool, "cached": [...]}``:
+        go to the nearest item after (``step`` +1) or before (-1) position ``k`` that this
+        annotator has not labeled, from the other end of the queue too when ``wrap``. The
+        kernel answers as it answers a goto, or with ``{"type": "queue_end", ...}`` (the
+        counts of :meth:`_queue_summary`) when there is none.
+        """
+        step = -1 if int(content.get("step", 1)) < 0 else 1
+        start = int(content.get("from", self.position))
+        target = self._unlabeled_from(start, step)
+        if target is None and content.get("wrap", False):
+            target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
+        if target is None:
+            self.send({"type": "queue_end", "step": step, **self._queue_summary()})
+            return
+        self._goto({"position": target, "cached": content.get("cached", [])}, None)
+
+    def _unlabeled_from(self, start: int, step: int) -> int | None:
+        """The nearest position past ``start`` (in direction ``step``) not labeled yet, or None."""
+        position = start + step
+        while position >= 0 and self._queue.ensure(position):
+            if self._queue.ids[position] not in self._done:
+                return position
+            position += step
+        return None
+
+    def _queue_summary(self) -> dict[str, int]:
+        """How far this annotator is: items, items labeled (skips included), skipped, left."""
+        ids = self._queue.ids
+        skipped = 0
+        if "skip" in self._kinds:
+            skips = self._store.item_ids_done(annotator=self._annotator, kinds=["skip"])
+            skipped = len(skips.intersection(ids))
+        done = len(self._done.intersection(ids))
+        return {"items": len(ids), "done": done, "skipped": skipped, "left": len(ids) - done}
 
     # -- items and prefetch -------------------------------------------------------------------
     def _payload(self, position: int) -> Future[Payload]:
@@ -670,6 +708,10 @@ class Annotator(anywidget.AnyWidget):
             self._send_payload(position, payload, buffers)
         except Exception:
             log.exception("nblabel: could not prefetch item %d", position)
+
+
+#: Kinds whose one label is fixed: a skip is labeled "skip", a comment "comment".
+_FIXED_LABELS: dict[str, list[str]] = {"skip": ["skip"], "comment": ["comment"]}
 
 
 def _collect_handlers(cls: type) -> dict[str, str]:

@@ -125,7 +125,7 @@ class AudioAnnotator(Annotator):
     >>> w.annotations[["start", "end", "label", "text"]]    # doctest: +SKIP
     """
 
-    KINDS: ClassVar[tuple[str, ...]] = ("segment", "label")
+    KINDS: ClassVar[tuple[str, ...]] = ("segment", "label", "skip", "comment")
     PREFETCH: ClassVar[int] = 1
     CACHE: ClassVar[int] = 4
     #: Decoded items kept for playback (the current one and its neighbours).

@@ -104,7 +104,7 @@ class ImageAnnotator(Annotator):
     _esm = _STATIC / "image.js"
     _css = _STATIC / "image.css"
 
-    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask")
+    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask", "skip", "comment")
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
     #: The region tools on offer (empty: whole-image labels only).
@@ -138,7 +138,7 @@ class ImageAnnotator(Annotator):
         super().__init__(
             ItemQueue(items, IMAGE_SOURCES, column=column),
             # This widget reads, makes and accepts as suggestions only the kinds of its tools.
-            kinds=("label", *(TOOLS[t] for t in tools_)),
+            kinds=("label", *(TOOLS[t] for t in tools_), "skip", "comment"),
             labels=labels,
             annotator=annotator,
             store=store,
@@ -182,7 +182,7 @@ class ImageAnnotator(Annotator):
 
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         kind = out["kind"]
-        if kind == "label":
+        if kind in ("label", "skip", "comment"):  # no geometry: a broken image can be skipped
             return out
         size = self._sizes.get(item.id)
         if size is None:

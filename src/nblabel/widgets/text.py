@@ -135,7 +135,7 @@ class TextAnnotator(Annotator):
     >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
     """
 
-    KINDS = ("span", "label")
+    KINDS = ("span", "label", "skip", "comment")
 
     _esm = _STATIC / "text.js"
     _css = _STATIC / "text.css"
