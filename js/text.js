@@ -87,7 +87,7 @@ export default {
     const doc = () => /** @type {Doc | null} */ (session.current?.media ?? null);
     const labels = () => /** @type {string[]} */ (model.get("labels"));
     /** @param {string} label the label's colour as the "r, g, b" of --nbl-rgb */
-    const tint = (label) => rgbTriplet(colourOf(labels(), label));
+    const tint = (label) => rgbTriplet(colourOf(labels(), label, model.get("label_specs")));
     const activeRow = () => (activeId ? rowsOf().get(activeId) : undefined);
     const activeSuggestion = () => (activeId ? session.current?.suggestions.get(activeId) : undefined);
 
@@ -523,6 +523,23 @@ export default {
     keys.bind(["x"], ["x", "reject the selected suggestion"], () => {
       const s = activeSuggestion();
       if (s) onReject(s);
+    });
+    keys.bind(["Ctrl+c"], ["Ctrl+c", "copy the selected text"], () => {
+      const d = doc();
+      const range = sel ?? (activeRow() ? { start: activeRow()?.start, end: activeRow()?.end } : null);
+      if (!d || !range) return false;
+      const piece = d.text.slice(range.start, range.end);
+      // the page's selection is its own (not the browser's): put its text on the clipboard
+      const copy = (/** @type {ClipboardEvent} */ event) => {
+        event.clipboardData?.setData("text/plain", piece);
+        event.preventDefault();
+      };
+      document.addEventListener("copy", copy, { once: true });
+      const done = document.execCommand("copy");
+      document.removeEventListener("copy", copy);
+      if (!done) navigator.clipboard?.writeText(piece).catch(() => {});
+      shell.announce(`Copied ${piece.length} characters`);
+      return true;
     });
     keys.bind(["0"], ["0", "remove the document's labels (the Clear button removes its spans too)"], () =>
       onClearDocLabels(),

@@ -145,7 +145,10 @@ export function audioPanel(v, cleanup) {
         segInfo,
         h(
           "span",
-          { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels, seg.label)}` },
+          {
+            class: "nbl-chip nbl-seg-label",
+            style: `border-color: ${colourOf(labels, seg.label, v.model.get("label_specs"))}`,
+          },
           seg.label,
         ),
         ` ${formatTime(seg.start)} – ${formatTime(seg.end)}`,

@@ -228,6 +228,7 @@ export class AudioView {
         mark: this.mark,
         playhead: player.time,
         labels: this.labels(),
+        specs: this.model.get("label_specs"),
         loop: player.loop,
       },
       dpr,

@@ -3,7 +3,7 @@
 // pointer points already in original-image pixels (see view.js) and sends the Change it
 // returns when an edit is finished, so the kernel hears one edit per finished gesture.
 
-import { fromRle, MaskBits } from "./mask.js";
+import { fromRle, MaskBits, shiftMask } from "./mask.js";
 import {
   boxFromCorners,
   handlePoint,
@@ -358,11 +358,18 @@ export class Editor {
     return this.replace(sel.row, sel.row, true);
   }
 
-  /** @param {number} dx @param {number} dy @returns {Change | null} move the selected box or polygon */
+  /** @param {number} dx @param {number} dy @returns {Change | null} move the selected shape */
   nudge(dx, dy) {
     const sel = this.selection;
-    if (!sel || sel.row.kind === "mask") return null;
+    if (!sel) return null;
     const [W, H] = this.host.size();
+    if (sel.row.kind === "mask") {
+      const bits = shiftMask(maskBits(sel.row), Math.round(dx), Math.round(dy));
+      if (bits.empty()) return null; // pushed out of the image: keep it
+      const mask = { size: [H, W], counts: bits.counts() };
+      bitsCache.set(mask, bits);
+      return this.replace(sel.row, { ...sel.row, mask }, sel.suggestion);
+    }
     const row = snapRow(translate(sel.row, dx, dy, W, H), W, H);
     return this.replace(sel.row, row, sel.suggestion);
   }

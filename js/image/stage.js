@@ -46,11 +46,11 @@ export function regionStage(session, root, stage, options) {
   const octx = /** @type {CanvasRenderingContext2D} */ (overlay.getContext("2d"));
   /** @type {string[]} */
   let labels = model.get("labels");
-  let color = palette(labels);
+  let color = palette(labels, model.get("label_specs"));
   const { cleanup } = options;
   cleanup.on(model, "change:labels", () => {
     labels = model.get("labels");
-    color = palette(labels);
+    color = palette(labels, model.get("label_specs"));
     schedule(true);
   });
 
@@ -230,16 +230,23 @@ export function regionStage(session, root, stage, options) {
   /** @param {number} factor */
   const zoomCentre = (factor) => zoom(factor, cssW / 2, cssH / 2);
 
+  /** The stage's height in CSS pixels: the model's `stage_height`, else fitted to the window. */
+  const stageHeight = () => {
+    const set = Number(model.get("stage_height") ?? 0);
+    return set > 0 ? set : Math.round(Math.max(240, Math.min(window.innerHeight * 0.65, 720)));
+  };
+  cleanup.on(model, "change:stage_height", () => schedule(true));
+
   /** Size the canvases to the stage; refit when the item or the space changed. */
   const layout = () => {
     const entry = session.current;
     const bitmap = entry?.media;
+    // A steady stage: the same height for every item (and while one loads), so the
+    // buttons below never move; the image fits inside it and zoom has the whole stage.
+    const hgt = stageHeight();
+    stage.style.height = `${hgt}px`;
     if (!entry || !bitmap || entry.item.error) return false;
-    const width = stage.clientWidth || 640;
-    const maxHeight = Math.max(240, Math.min(window.innerHeight * 0.65, 720));
-    const scale = Math.min(width / bitmap.width, maxHeight / bitmap.height, 4);
-    const w = Math.max(1, Math.round(bitmap.width * scale));
-    const hgt = Math.max(1, Math.round(bitmap.height * scale));
+    const w = Math.max(1, Math.round(stage.clientWidth || 640));
     const dpr = window.devicePixelRatio || 1;
     const key = `${entry.position}:${w}x${hgt}`;
     if (w !== cssW || hgt !== cssH || base.width !== Math.round(w * dpr)) {
@@ -579,7 +586,7 @@ export function regionStage(session, root, stage, options) {
     }
     const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     const arrow = key.replace("Shift+", "");
-    if (arrow in arrows && sel && sel.row.kind !== "mask") {
+    if (arrow in arrows && sel) {
       const [dx, dy] = arrows[/** @type {keyof typeof arrows} */ (arrow)];
       const step = key.startsWith("Shift+") ? 10 : 1;
       commit(editor.nudge(dx * step, dy * step));

@@ -90,6 +90,9 @@ export class Session {
     this.gotosInFlight = 0;
     /** an "unlabeled" request is on its way: its answer moves the page (see gotoUnlabeled) */
     this.seeking = false;
+    /** @type {("goto" | "unlabeled")[]} the requests the kernel has not answered, oldest first
+     * (it answers them in order: an item with `reply`, or `queue_end`) */
+    this.requests = [];
     /** @type {QueueEnd | null} the kernel said there is no unlabeled item that way */
     this.queueEnd = null;
     /** views showing this session (see sessionFor and leaveSession) */
@@ -159,6 +162,7 @@ export class Session {
     const target = Math.max(0, Math.min(n - 1, position));
     if (target === this.position) return;
     this.show(target);
+    this.requests.push("goto");
     this.gotosInFlight += 1;
     this.model.send({ type: "goto", position: target, cached: this.cachedPositions() });
   }
@@ -183,6 +187,7 @@ export class Session {
       }
     }
     this.seeking = true;
+    this.requests.push("unlabeled");
     this.gotosInFlight += 1;
     this.model.send({
       type: "unlabeled",
@@ -282,14 +287,14 @@ export class Session {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "item") {
       if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
+      const request = msg.reply ? this.requests.shift() : undefined;
+      this.seeking = this.requests.includes("unlabeled");
       this.receiveItem(msg, buffers);
-      if (msg.reply && this.seeking) {
-        this.seeking = false;
-        if (msg.position !== this.position) this.show(msg.position);
-      }
+      if (request === "unlabeled" && msg.position !== this.position) this.show(msg.position);
     } else if (msg.type === "queue_end") {
       if (this.gotosInFlight > 0) this.gotosInFlight -= 1;
-      this.seeking = false;
+      this.requests.shift();
+      this.seeking = this.requests.includes("unlabeled");
       this.queueEnd = /** @type {QueueEnd} */ (msg);
       this.notify();
     } else if (msg.type === "saved") {

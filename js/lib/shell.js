@@ -159,6 +159,25 @@ export function pageShell(model, el, options) {
 
   /** Bind the shared keys (after the widget's own, so their help rows come last). */
   const bindShared = () => {
+    // the labels' own hotkeys (labels={"cat": {"hotkey": "q"}} in Python), and their descriptions
+    /** @type {string[]} */
+    const labelNames = model.get("labels");
+    /** @type {Record<string, import("./ui.js").LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    labelNames.forEach((label, i) => {
+      const spec = specs[label];
+      if (spec?.hotkey) {
+        const row = /** @type {HelpRow} */ ([
+          spec.hotkey,
+          `label "${label}"${spec.description ? `: ${spec.description}` : ""}`,
+        ]);
+        const key = /^[A-Z]$/.test(spec.hotkey) ? `Shift+${spec.hotkey}` : spec.hotkey; // as keyName names it
+        keys.bind([key], row, () => options.onLabel(i));
+      } else if (spec?.description) {
+        keys.note([i < 9 ? String(i + 1) : "/", `label "${label}": ${spec.description}`]);
+      }
+    });
+    keys.bind(["/"], ["/", "find a label by typing a few letters (Enter chooses)"], () => ui.picker.open());
     keys.bind(["u"], ["u", `next ${noun} not labeled yet (after the last, from the first)`], () =>
       session.gotoUnlabeled(1),
     );

@@ -3,11 +3,13 @@
 
 import { h, replace } from "./dom.js";
 import { newId } from "./ids.js";
+import { markdown } from "./markdown.js";
 import { colourOf, rgbTriplet } from "./palette.js";
 
 /**
  * @typedef {import("./session.js").Session} Session
  * @typedef {[keys: string, action: string]} HelpRow
+ * @typedef {{color?: string, hotkey?: string, description?: string}} LabelSpec a label's spec (labels= in Python)
  */
 
 /**
@@ -159,9 +161,24 @@ export function frame(session, options) {
     " ",
     toastUndo,
   );
+  // The instructions (instructions= in Python): collapsible, above the item, and in the help.
+  const instructionsBody = h("div", { class: "nbl-instructions-body" });
+  const instructions = h(
+    "details",
+    { class: "nbl-instructions", open: true },
+    h("summary", {}, "Instructions"),
+    instructionsBody,
+  );
+  const drawInstructions = () => {
+    const text = String(model.get("instructions") ?? "");
+    instructions.hidden = !text.trim();
+    replace(instructionsBody, ...markdown(text));
+    help.setInstructions(text);
+  };
   const root = h(
     "div",
     { class: "nbl-root" },
+    instructions,
     header,
     notice,
     stage,
@@ -215,26 +232,34 @@ export function frame(session, options) {
   const drawLabels = () => {
     /** @type {string[]} */
     const labels = model.get("labels");
-    labelButtons = labels.map((label, i) =>
-      h(
+    /** @type {Record<string, LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    labelButtons = labels.map((label, i) => {
+      const spec = specs[label] ?? {};
+      const keys = [i < 9 ? String(i + 1) : null, spec.hotkey ?? null].filter((k) => k !== null);
+      const tip = [spec.description, keys.length ? `key ${keys.join(" or ")}` : ""].filter(Boolean).join(" · ");
+      return h(
         "button",
         {
           type: "button",
           class: "nbl-label",
           "data-label": label,
           "aria-pressed": "false",
-          title: i < 9 ? `key ${i + 1}` : "",
-          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label))}`,
+          title: tip,
+          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label, specs))}`,
           onclick: () => options.onLabel(i),
         },
         h("span", { class: "nbl-swatch", "aria-hidden": "true" }),
-        i < 9 ? h("kbd", {}, String(i + 1)) : null,
+        keys.length ? h("kbd", {}, spec.hotkey ?? String(i + 1)) : null,
         label,
-      ),
-    );
+      );
+    });
     replace(labelBar, ...labelButtons);
   };
   drawLabels();
+  cleanup.on(model, "change:label_specs", drawLabels);
+  drawInstructions();
+  cleanup.on(model, "change:instructions", drawInstructions);
   cleanup.on(model, "change:labels", drawLabels);
 
   const update = () => {
@@ -321,7 +346,13 @@ export function frame(session, options) {
     }
   };
   for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
-  return { root, stage, update, help, toast, announce, skip, comment, closeEnd };
+  const picker = labelPicker(
+    model,
+    (i) => options.onLabel(i),
+    () => root.focus({ preventScroll: true }),
+  );
+  root.append(picker.el);
+  return { root, stage, update, help, toast, announce, skip, comment, closeEnd, picker };
 }
 
 /**
@@ -331,13 +362,18 @@ export function frame(session, options) {
 function helpOverlay(onClose) {
   const close = h("button", { type: "button", class: "nbl-button", onclick: () => toggle(false) }, "Close");
   const body = h("tbody");
+  const about = h("div", { class: "nbl-help-instructions" });
   const el = h(
     "div",
     { class: "nbl-help", role: "dialog", "aria-label": "Keyboard shortcuts", hidden: true },
+    about,
     h("h3", {}, "Keyboard shortcuts"),
     h("table", {}, body),
     close,
   );
+  /** @param {string} text */
+  const setInstructions = (text) =>
+    text.trim() ? replace(about, h("h3", {}, "Instructions"), ...markdown(text)) : replace(about);
   /** @param {boolean} [show] */
   const toggle = (show) => {
     el.hidden = !(show ?? el.hidden);
@@ -350,6 +386,7 @@ function helpOverlay(onClose) {
     el,
     toggle,
     setRows,
+    setInstructions,
     get open() {
       return !el.hidden;
     },
@@ -481,4 +518,113 @@ function commentField(session, refocus) {
     input.value = rowsOfKind(session, "comment")[0]?.text ?? "";
   };
   return { el, update, focus: () => input.focus() };
+}
+
+/**
+ * The label picker ("/"): type a few letters of a label, Enter chooses the highlighted one
+ * (↑ / ↓ move, Esc closes); keyboard-only, for widgets with more labels than digit keys.
+ * @param {import("@anywidget/types").AnyModel} model
+ * @param {(index: number) => void} choose
+ * @param {() => void} refocus
+ */
+function labelPicker(model, choose, refocus) {
+  const input = h("input", {
+    type: "text",
+    class: "nbl-picker-input",
+    placeholder: "type to find a label · Enter chooses · Esc closes",
+    "aria-label": "find a label",
+    role: "combobox",
+    "aria-expanded": "true",
+    "aria-controls": "",
+  });
+  const list = h("ul", { class: "nbl-picker-list", role: "listbox", "aria-label": "labels" });
+  const el = h("div", { class: "nbl-picker", hidden: true }, input, list);
+  /** @type {number[]} label indices shown, best first */
+  let shown = [];
+  let active = 0;
+  const draw = () => {
+    /** @type {string[]} */
+    const labels = model.get("labels");
+    /** @type {Record<string, LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    const q = input.value.trim().toLowerCase();
+    const score = (/** @type {string} */ label) => {
+      const l = label.toLowerCase();
+      if (!q) return 1;
+      if (l.startsWith(q)) return 3;
+      if (l.split(/[\s_-]+/).some((w) => w.startsWith(q))) return 2;
+      return l.includes(q) ? 1 : 0;
+    };
+    shown = labels
+      .map((label, i) => ({ i, s: score(label) }))
+      .filter((x) => x.s > 0)
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .map((x) => x.i);
+    active = Math.min(active, Math.max(0, shown.length - 1));
+    replace(
+      list,
+      ...shown.map((i, k) =>
+        h(
+          "li",
+          {
+            class: `nbl-picker-item${k === active ? " nbl-on" : ""}`,
+            role: "option",
+            "aria-selected": String(k === active),
+            "data-label": labels[i],
+            title: specs[labels[i]]?.description ?? "",
+            style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, labels[i], specs))}`,
+            onmousedown: (/** @type {Event} */ e) => {
+              e.preventDefault();
+              pick(i);
+            },
+          },
+          h("span", { class: "nbl-swatch", "aria-hidden": "true" }),
+          labels[i],
+        ),
+      ),
+      shown.length ? null : h("li", { class: "nbl-muted" }, "no label matches"),
+    );
+  };
+  const close = () => {
+    el.hidden = true;
+    input.value = "";
+    refocus();
+  };
+  const pick = (/** @type {number} */ i) => {
+    close();
+    choose(i);
+  };
+  input.addEventListener("input", () => {
+    active = 0;
+    draw();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      if (shown.length) pick(shown[active]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const n = Math.max(1, shown.length);
+      active = (active + (event.key === "ArrowDown" ? 1 : n - 1)) % n;
+      draw();
+    }
+  });
+  input.addEventListener("blur", () => {
+    if (!el.hidden) {
+      el.hidden = true;
+      input.value = "";
+    }
+  });
+  return {
+    el,
+    open() {
+      el.hidden = false;
+      active = 0;
+      draw();
+      input.focus();
+    },
+  };
 }

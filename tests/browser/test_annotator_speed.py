@@ -295,3 +295,119 @@ def test_the_queue_says_what_is_left_skips_comments_and_ends_clearly(lab):
     expect(root).to_have_attribute("data-drawn", "0")
     expect(end).to_be_hidden()
     assert lab.page_errors == []
+
+
+def test_labels_with_specs_colour_hotkey_description_and_the_type_to_filter_picker(lab):
+    specs = {"cat": {"color": "#ff0000", "hotkey": "q", "description": "any cat, even a toy"}}
+    specs.update({f"kind {k:02d}": None for k in range(1, 12)})
+    nb = lab.open_notebook([image_cell(labels=specs)], cwd_files=photo_files(3))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    cat = root.locator('.nbl-label[data-label="cat"]')
+    expect(cat).to_have_attribute("title", "any cat, even a toy · key 1 or q")
+    expect(cat.locator("kbd")).to_have_text("q")
+    colour = "el => getComputedStyle(el).backgroundColor"
+    assert cat.locator(".nbl-swatch").evaluate(colour) == "rgb(255, 0, 0)"
+    root.focus()
+    keys = lab.page.keyboard
+    keys.press("q")  # the label's own hotkey
+    expect(root).to_have_attribute("data-drawn", "1")
+    keys.press("/")  # twelve labels: find one by typing
+    picker = root.locator(".nbl-picker-input")
+    expect(picker).to_be_focused()
+    keys.type("07")
+    expect(root.locator(".nbl-picker-item")).to_have_count(1)
+    keys.press("Enter")
+    expect(root).to_have_attribute("data-drawn", "2")
+    keys.press("/")
+    keys.type("kind 1")  # kind 10, kind 11
+    keys.press("ArrowDown")
+    keys.press("Enter")
+    image_saved(nb, root)
+    assert kernel_labels(nb) == {"p0.jpg": "cat", "p1.jpg": "kind 07", "p2.jpg": "kind 11"}
+    keys.press("?")
+    expect(root.locator(".nbl-help")).to_contain_text('label "cat": any cat, even a toy')
+    assert lab.page_errors == []
+
+
+def test_instructions_are_safe_text_collapsible_and_in_the_help(lab):
+    text = (
+        "# Rules\n- **Box** every cat\n- skip blurry photos\n<img src=x onerror=window.__pwned=1>"
+    )
+    nb = lab.open_notebook([image_cell(instructions=repr(text))], cwd_files=photo_files(2))
+    root = nb.widget(".nbl-root")
+    box = root.locator(".nbl-instructions")
+    expect(box).to_be_visible()
+    expect(box.locator("h4")).to_have_text("Rules")
+    expect(box.locator("li strong")).to_have_text("Box")
+    expect(box).to_contain_text("<img src=x onerror=window.__pwned=1>")
+    assert root.locator(".nbl-instructions img").count() == 0
+    assert lab.page.evaluate("window.__pwned") is None
+    box.locator("summary").click()
+    assert box.evaluate("el => el.open") is False
+    root.focus()
+    lab.page.keyboard.press("?")
+    expect(root.locator(".nbl-help")).to_contain_text("skip blurry photos")
+    assert lab.page_errors == []
+
+
+def test_a_steady_stage_keeps_the_buttons_in_place_and_help_leaves_the_item_visible(lab):
+    from .test_image_widget import jpeg
+
+    files = {"photos/p0.jpg": jpeg(0, (800, 200)), "photos/p1.jpg": jpeg(1, (200, 800))}
+    nb = lab.open_notebook([image_cell()], cwd_files=files)
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    bar = root.locator(".nbl-labels")
+    root.focus()
+
+    def offset() -> float:  # from the widget's top (the notebook may scroll)
+        return bar.bounding_box()["y"] - root.bounding_box()["y"]
+
+    y0 = offset()
+    lab.page.keyboard.press("n")
+    expect(root).to_have_attribute("data-drawn", "1")
+    lab.page.wait_for_timeout(100)
+    assert offset() == pytest.approx(y0, abs=0.5)
+    # the height is the user's to set
+    nb.run("w.stage_height = 300")
+    expect(root.locator(".nbl-stage")).to_have_css("height", "300px")
+    # the help is a popover beside the item, not a panel over it
+    lab.page.keyboard.press("?")
+    help_box = root.locator(".nbl-help").bounding_box()
+    stage = root.locator(".nbl-stage").bounding_box()
+    centre_x = stage["x"] + stage["width"] / 2
+    assert help_box["x"] > centre_x
+    assert lab.page_errors == []
+
+
+def test_arrow_keys_nudge_a_mask(lab):
+    nb = lab.open_notebook([cell(["brush"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    c.drag((200, 200), (400, 200), steps=10)
+    c.saved()
+    where = (
+        "(lambda m: [int(v) for v in __import__('numpy').argwhere("
+        "__import__('nblabel').rle.decode(m)).min(axis=0)])(w.annotations['mask'].iloc[0])"
+    )
+    before = nb.eval_json(where)
+    c.lab.page.keyboard.press("ArrowRight")
+    c.lab.page.keyboard.press("Shift+ArrowDown")
+    c.saved()
+    assert nb.eval_json(where) == [before[0] + 10, before[1] + 1]
+    assert lab.page_errors == []
+
+
+def test_ctrl_c_copies_the_text_widgets_selection(lab):
+    doc = "Ada Lovelace met Charles Babbage."
+    lab.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    nb = lab.open_notebook([text_cell([doc])])
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    root.click()
+    box = root.evaluate(BOX_JS, [doc.index("Lovelace") + 1, doc.index("Lovelace") + 2])
+    lab.page.mouse.dblclick(box["x0"], box["y0"])
+    lab.page.keyboard.press("Shift+ArrowRight")
+    lab.page.keyboard.press("Control+c")
+    assert lab.page.evaluate("navigator.clipboard.readText()") == "Lovelace met"
+    assert lab.page_errors == []

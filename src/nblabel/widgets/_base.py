@@ -56,6 +56,7 @@ from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
 from . import _static
+from ._labels import LabelsArg, parse_labels
 from ._suggestions import Suggestions
 
 __all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
@@ -201,6 +202,11 @@ class Annotator(anywidget.AnyWidget):
     _message_handlers: ClassVar[dict[str, str]] = {}
 
     labels = traitlets.List(traitlets.Unicode(), minlen=1).tag(sync=True)
+    #: label name -> {"color", "hotkey", "description"} for the labels given with a spec
+    label_specs = traitlets.Dict().tag(sync=True)
+    #: What the annotators are asked to do: markdown or plain text, shown (as text, never
+    #: HTML) above the widget, collapsible, and in the help.
+    instructions = traitlets.Unicode("").tag(sync=True)
     multi_label = traitlets.Bool(False).tag(sync=True)
     advance = traitlets.Bool(True).tag(sync=True)
     annotator = traitlets.Unicode(read_only=True).tag(sync=True)
@@ -220,6 +226,20 @@ class Annotator(anywidget.AnyWidget):
                 f"{cls.__name__}.KINDS: {unknown} are not kinds of nblabel.schema.KIND_SPECS"
             )
 
+    #: The page's keys of every widget (a label's hotkey may not be one of them).
+    SHARED_KEYS: ClassVar[Mapping[str, str]] = {
+        **{str(k): "choose the k-th label" for k in range(10)},
+        "n": "next item", "p": "previous item", "z": "undo", "y": "redo", "Z": "redo",
+        "u": "next unlabeled item", "U": "previous unlabeled item", "k": "skip",
+        "c": "comment", "?": "help", "/": "find a label",
+    }  # fmt: skip
+    #: The widget page's own keys, key -> what it does.
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def _reserved_keys(cls) -> dict[str, str]:
+        return {**cls.SHARED_KEYS, **cls.PAGE_KEYS}
+
     @classmethod
     def message_types(cls) -> list[str]:
         """The page's message types this widget handles."""
@@ -229,15 +249,21 @@ class Annotator(anywidget.AnyWidget):
         self,
         items: ItemQueue,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None,
         store: Store | str | os.PathLike[str] | None,
         multi_label: bool,
         advance: bool | None,
         predictions: pd.DataFrame | None = None,
         kinds: Sequence[str] | None = None,
+        instructions: str | None = None,
     ) -> None:
-        labels_ = _check_labels(labels)
+        if instructions is not None and not isinstance(instructions, str):
+            raise TypeError(
+                f"instructions: expected markdown or plain text, got {type(instructions).__name__}"
+            )
+        names, label_specs = parse_labels(labels, reserved=self._reserved_keys())
+        labels_ = _check_labels(names)
         if not labels_:
             raise ValueError("labels: give at least one label")
         if not isinstance(multi_label, bool):
@@ -275,6 +301,8 @@ class Annotator(anywidget.AnyWidget):
         first = self._first_undone()
         super().__init__(
             labels=labels_,
+            label_specs=label_specs,
+            instructions=instructions or "",
             multi_label=multi_label,
             advance=(not multi_label) if advance is None else bool(advance),
             position=first,

@@ -21,6 +21,7 @@ from .. import audio
 from ..items import Item, ItemQueue, Sources, collect
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._labels import LabelsArg
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
 
@@ -126,6 +127,12 @@ class AudioAnnotator(Annotator):
     """
 
     KINDS: ClassVar[tuple[str, ...]] = ("segment", "label", "skip", "comment")
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        " ": "play", "[": "mark a start", "]": "mark an end", "{": "move a start",
+        "}": "move an end", ",": "previous segment", ".": "next segment", "s": "play the segment",
+        "l": "loop the segment", "f": "fit", "+": "zoom in", "=": "zoom in", "-": "zoom out",
+        "<": "slower", ">": "faster", "a": "accept", "x": "reject",
+    }  # fmt: skip
     PREFETCH: ClassVar[int] = 1
     CACHE: ClassVar[int] = 4
     #: Decoded items kept for playback (the current one and its neighbours).
@@ -142,7 +149,7 @@ class AudioAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         clip_labels: Sequence[str] | None = None,
@@ -151,6 +158,7 @@ class AudioAnnotator(Annotator):
         advance: bool = False,
         column: str | None = None,
         predictions: pd.DataFrame | None = None,
+        instructions: str | None = None,
         chunk_seconds: float = 30.0,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
@@ -194,6 +202,7 @@ class AudioAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            instructions=instructions,
         )
         self.clip_labels = clips
 

@@ -14,6 +14,7 @@ from .. import geometry, media, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
 from ..store import Store
 from ._base import Annotator, Payload
+from ._labels import LabelsArg
 
 __all__ = ["ImageAnnotator"]
 
@@ -49,7 +50,9 @@ class ImageAnnotator(Annotator):
         ``column`` naming the path column (the other columns are shown as
         metadata). Items are loaded lazily and the next ones are prefetched.
     labels
-        The classes, in key order: key ``1`` chooses the first.
+        The classes, in key order: key ``1`` chooses the first. Also a mapping
+        ``{"cat": {"color": "tab:orange", "hotkey": "q", "description": "..."}}``
+        (see :func:`nblabel.widgets._labels.parse_labels`); ``/`` finds a label by typing.
     annotator
         Who is labeling; defaults to ``$NBLABEL_ANNOTATOR`` or the login name.
     store
@@ -71,6 +74,9 @@ class ImageAnnotator(Annotator):
         (masks). Without tools the widget labels whole images. With tools,
         keys ``1``-``9`` choose the class of the next shape (or relabel the
         selected one) and ``Shift+1``-``9`` toggle whole-image labels.
+    instructions
+        What the annotators are asked to do (markdown or plain text), shown as text
+        above the widget, collapsible, and in the help (``?``).
     predictions
         A model's annotations to correct: a DataFrame in the annotation schema
         (``item_id``, ``kind``, ``label``, ``score`` and the geometry:
@@ -105,6 +111,14 @@ class ImageAnnotator(Annotator):
     _css = _STATIC / "image.css"
 
     KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask", "skip", "comment")
+    #: The image stage's height in CSS pixels, the same for every item (0: fitted to the
+    #: window). Images fit inside it, so the buttons below never move.
+    stage_height = traitlets.Int(0, min=0).tag(sync=True)
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        **dict.fromkeys("vbgr", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
+        "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
+        "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
+    }  # fmt: skip
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
     #: The region tools on offer (empty: whole-image labels only).
@@ -116,7 +130,7 @@ class ImageAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         multi_label: bool = False,
@@ -124,6 +138,7 @@ class ImageAnnotator(Annotator):
         column: str | None = None,
         display_size: int = 2048,
         predictions: pd.DataFrame | None = None,
+        instructions: str | None = None,
         tools: Sequence[str] = (),
     ) -> None:
         tools_ = _check_tools(tools)
@@ -145,6 +160,7 @@ class ImageAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            instructions=instructions,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)

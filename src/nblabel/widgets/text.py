@@ -20,7 +20,7 @@ import pathlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from ..items import Item, ItemQueue, Sources, collect
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
+from ._labels import LabelsArg
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -136,6 +137,9 @@ class TextAnnotator(Annotator):
     """
 
     KINDS = ("span", "label", "skip", "comment")
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        "s": "snap to tokens", "a": "accept", "x": "reject", " ": "select",
+    }  # fmt: skip
 
     _esm = _STATIC / "text.js"
     _css = _STATIC / "text.css"
@@ -147,7 +151,7 @@ class TextAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         doc_labels: Sequence[str] | None = None,
@@ -155,6 +159,7 @@ class TextAnnotator(Annotator):
         tokens: Any = None,
         snap: bool = True,
         predictions: pd.DataFrame | None = None,
+        instructions: str | None = None,
         column: str | None = None,
         advance: bool | None = None,
     ) -> None:
@@ -173,6 +178,7 @@ class TextAnnotator(Annotator):
             multi_label=multi_label,
             advance=False if advance is None else advance,
             predictions=predictions,
+            instructions=instructions,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
