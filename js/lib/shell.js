@@ -251,6 +251,8 @@ export function pageShell(model, el, options) {
     waitingSeek = session.seeking;
     ui.announce(waiting.length ? `Loading… ${waiting.length} key(s) wait for this ${noun}` : "");
   };
+  /** More keys than this waiting means the page is far behind: the key is refused (and said). */
+  const MAX_WAITING = 2000;
   /** Keys that never wait: modifiers alone, Tab (focus), the help. */
   const NEVER_WAIT = new Set(["Shift", "Control", "Alt", "Meta", "CapsLock", "Tab", "?", "Escape"]);
   /**
@@ -264,7 +266,7 @@ export function pageShell(model, el, options) {
       waitingFor = session.position;
       waitingSeek = session.seeking;
     }
-    if (waiting.length >= 64) {
+    if (waiting.length >= MAX_WAITING) {
       refuse("too many keys wait for the item to load");
       return true;
     }
