@@ -411,3 +411,39 @@ def test_ctrl_c_copies_the_text_widgets_selection(lab):
     lab.page.keyboard.press("Control+c")
     assert lab.page.evaluate("navigator.clipboard.readText()") == "Lovelace met"
     assert lab.page_errors == []
+
+
+def test_the_audio_segment_list_jumps_and_edits_transcripts_by_keyboard(lab):
+    from .test_audio_widget import segments, talk
+    from .test_audio_widget import wait_saved as audio_saved
+    from .test_audio_widget import widget_cell as audio_cell
+
+    nb = lab.open_notebook([audio_cell()], cwd_files={"talk.wav": talk()})
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    root.locator(".nbl-clock").click()
+    keys = lab.page.keyboard
+    for key in ["ArrowRight", "[", "ArrowRight", "]", "Escape", "2"]:
+        keys.press(key)
+    for key in ["ArrowRight", "ArrowRight", "[", "ArrowRight", "ArrowRight", "]", "Escape"]:
+        keys.press(key)
+    audio_saved(nb, root)
+    items = root.locator(".nbl-seg-item")
+    expect(items).to_have_count(2)
+    assert items.nth(0).get_attribute("aria-label") == "segment 1: alice, 0:01.000 to 0:02.000"
+    # keyboard only: focus the list, move down, Enter opens the transcript, type, Enter saves
+    items.nth(0).focus()
+    keys.press("ArrowDown")
+    expect(items.nth(1)).to_be_focused()
+    keys.press("Enter")
+    expect(root.locator(".nbl-seg-info")).to_contain_text("bob 0:04.000 – 0:06.000")
+    expect(root.locator(".nbl-transcript")).to_be_focused()
+    keys.type("hello there")
+    keys.press("Enter")
+    audio_saved(nb, root)
+    assert [(s["label"], s["text"]) for s in segments(nb)] == [
+        ("alice", None),
+        ("bob", "hello there"),
+    ]
+    expect(items.nth(1)).to_contain_text("hello there")
+    assert lab.page_errors == []
