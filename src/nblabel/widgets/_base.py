@@ -19,6 +19,10 @@ browser -> kernel
         one transaction, then answers ``{"type": "saved", "seq": s}``, or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
+    ``{"type": "unlabeled", "step": +1 | -1, "from": k, "wrap": bool, "cached": [...]}``
+        go to the nearest item after (before) ``k`` this annotator has not
+        labeled; answered as a ``goto``, or with ``{"type": "queue_end",
+        "items", "done", "skipped", "left"}`` when there is none.
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
