@@ -41,11 +41,15 @@ export default {
       decode,
       clear: {
         title: "remove this clip's clip labels",
+        keys: ["0"],
         action: () => {
           const ids = [...(shell.session.current?.rows.values() ?? [])]
             .filter((r) => r.kind === "label")
             .map((r) => r.id);
-          if (ids.length) shell.session.edit({ upsert: [], delete: ids });
+          if (ids.length) {
+            shell.session.edit({ upsert: [], delete: ids });
+            shell.toast(`Removed ${ids.length === 1 ? "1 clip label" : `${ids.length} clip labels`}`);
+          }
         },
       },
       onLabel: (i) => v.setLabel(i),

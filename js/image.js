@@ -98,20 +98,22 @@ export default {
       if (index >= labels.length || !session.current) return;
       const change = chooseLabel(session, labels[index]);
       if (change) session.edit(change);
-      if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+      if (model.get("advance") && !model.get("multi_label")) session.advance();
     };
     const onClear = () => {
       const entry = session.current;
       if (!entry) return;
       const ids = [...entry.rows.values()].filter((r) => r.kind === "label").map((r) => r.id);
-      if (ids.length) session.edit({ upsert: [], delete: ids });
+      if (!ids.length) return;
+      session.edit({ upsert: [], delete: ids });
+      shell.toast(`Removed ${ids.length === 1 ? "1 label" : `${ids.length} labels`}`);
     };
     /** @param {import("./lib/session.js").Suggestion} suggestion */
     const onAccept = (suggestion) => {
       const rows = session.current?.rows.values() ?? [];
       const change = acceptItemLabel(rows, suggestion.label, { multi: Boolean(model.get("multi_label")) });
       session.edit({ ...change, accepted: [suggestion.id] });
-      if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+      if (model.get("advance") && !model.get("multi_label")) session.advance();
     };
     /** @param {number} index */
     const onLabel = (index) => (regions && stageView ? stageView.chooseLabel(index) : onWholeLabel(index));

@@ -53,7 +53,9 @@ export default {
     const shell = pageShell(model, el, {
       decode,
       noun: "document",
-      clear: { action: () => onClear(), title: "remove all of this document's spans and labels", keys: ["0"] },
+      // `0` clears whole-item labels in every widget (here: the document's labels); the
+      // Clear button removes every span too, with an Undo toast.
+      clear: { action: () => onClear(), title: "remove all of this document's spans and labels" },
       onLabel: (index) => onLabel(index),
       onAccept: (s) => onAccept(s),
       onHistory: () => {
@@ -85,7 +87,7 @@ export default {
     const doc = () => /** @type {Doc | null} */ (session.current?.media ?? null);
     const labels = () => /** @type {string[]} */ (model.get("labels"));
     /** @param {string} label the label's colour as the "r, g, b" of --nbl-rgb */
-    const tint = (label) => rgbTriplet(colourOf(labels(), label));
+    const tint = (label) => rgbTriplet(colourOf(labels(), label, model.get("label_specs")));
     const activeRow = () => (activeId ? rowsOf().get(activeId) : undefined);
     const activeSuggestion = () => (activeId ? session.current?.suggestions.get(activeId) : undefined);
 
@@ -135,15 +137,25 @@ export default {
       if (index >= names.length || !session.current) return;
       const multi = model.get("multi_label");
       edit(toggleDocLabel(rowsOf(), names[index], multi));
-      if (model.get("advance") && !multi) session.goto(session.position + 1);
+      if (model.get("advance") && !multi) session.advance();
       update();
     };
-    const onClear = () => {
-      const ids = [...rowsOf().keys()];
-      if (ids.length) edit({ upsert: [], delete: ids });
-      activeId = null;
+    /** @param {(row: import("./lib/session.js").Row) => boolean} which */
+    const removeRows = (which) => {
+      const gone = [...rowsOf().values()].filter(which);
+      if (!gone.length) return;
+      edit({ upsert: [], delete: gone.map((r) => r.id) });
+      const spans = gone.filter((r) => r.kind === "span").length;
+      const other = gone.length - spans;
+      const parts = [];
+      if (spans) parts.push(spans === 1 ? "1 span" : `${spans} spans`);
+      if (other) parts.push(other === 1 ? "1 document label" : `${other} document labels`);
+      shell.toast(`Removed ${parts.join(" and ")}`);
+      if (activeId && gone.some((r) => r.id === activeId)) activeId = null;
       update();
     };
+    const onClear = () => removeRows((r) => r.kind === "span" || r.kind === "label");
+    const onClearDocLabels = () => removeRows((r) => r.kind === "label");
     /** @param {Suggestion} s */
     const onAccept = (s) => {
       const change = acceptSuggestion(rowsOf(), s, model.get("multi_label"));
@@ -528,6 +540,26 @@ export default {
       const s = activeSuggestion();
       if (s) onReject(s);
     });
+    keys.bind(["Ctrl+c"], ["Ctrl+c", "copy the selected text"], () => {
+      const d = doc();
+      const range = sel ?? (activeRow() ? { start: activeRow()?.start, end: activeRow()?.end } : null);
+      if (!d || !range) return false;
+      const piece = d.text.slice(range.start, range.end);
+      // the page's selection is its own (not the browser's): put its text on the clipboard
+      const copy = (/** @type {ClipboardEvent} */ event) => {
+        event.clipboardData?.setData("text/plain", piece);
+        event.preventDefault();
+      };
+      document.addEventListener("copy", copy, { once: true });
+      const done = document.execCommand("copy");
+      document.removeEventListener("copy", copy);
+      if (!done) navigator.clipboard?.writeText(piece).catch(() => {});
+      shell.announce(`Copied ${piece.length} characters`);
+      return true;
+    });
+    keys.bind(["0"], ["0", "remove the document's labels (the Clear button removes its spans too)"], () =>
+      onClearDocLabels(),
+    );
     keys.bind(["s"], ["s", "snapping to tokens on / off"], () => {
       model.set("snap", !model.get("snap"));
       model.save_changes();

@@ -60,6 +60,7 @@ export default {
       decode,
       release,
       noun: "video",
+      notes: false, // k and c are the video's own keys (keyframes); it takes no skips or comments
       clear: { action: () => clearClips(), title: "remove this video's whole-video labels" },
       onLabel: (i) => chooseLabel(i),
       onAccept: () => {},

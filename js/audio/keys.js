@@ -64,8 +64,8 @@ export function bindAudioKeys(keys, v, parts) {
   keys.bind(["+", "="], "zoom in", () => v.zoom(2));
   keys.bind(["-"], "zoom out", () => v.zoom(1 / 2));
   keys.bind(
-    ["0"],
-    ["+ / - / 0", "zoom in / out around the playhead / show everything (Ctrl+wheel zooms, Shift+wheel scrolls)"],
+    ["f"],
+    ["+ / - / f", "zoom in / out around the playhead / fit the whole clip (Ctrl+wheel zooms, Shift+wheel scrolls)"],
     () => v.fit(),
   );
   keys.bind(["<", ">"], ["< / >", "slower / faster playback"], (_e, key) => v.stepSpeed(key === "<" ? -1 : 1));

@@ -85,8 +85,68 @@ export function audioPanel(v, cleanup) {
     tool("✗ Reject", "Reject this suggestion (x)", () => v.rejectSuggestion(), "nbl-reject-seg"),
   );
   const panel = h("div", { class: "nbl-seg-panel" }, segInfo, transcript, segButtons, suggestionButtons);
+  // Every segment in time order, by keyboard: Tab into the list, ↑ / ↓ move, Enter jumps
+  // to the segment and opens its transcript (Enter saves, Esc goes back).
+  const segList = h("ol", { class: "nbl-seg-list", "aria-label": "segments" });
   v.stage.classList.add("nbl-audio-stage");
-  v.stage.append(toolbar, v.waveWrap, v.scroll, notes, panel);
+  v.stage.append(toolbar, v.waveWrap, v.scroll, notes, panel, segList);
+  /** @param {string} id */
+  const jumpTo = (id) => {
+    const row = v.segments().find((r) => r.id === id);
+    if (!row) return;
+    v.select(id);
+    v.seek(row.start);
+    transcript.hidden = false;
+    transcript.value = String(row.text ?? "");
+    transcript.focus();
+  };
+  segList.addEventListener("keydown", (event) => {
+    const button = /** @type {HTMLElement} */ (event.target).closest("button");
+    if (!button) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      event.stopPropagation();
+      jumpTo(button.dataset.id ?? "");
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      event.stopPropagation();
+      const items = [...segList.querySelectorAll("button")];
+      const k = items.indexOf(/** @type {HTMLButtonElement} */ (button));
+      items[Math.max(0, Math.min(items.length - 1, k + (event.key === "ArrowDown" ? 1 : -1)))]?.focus();
+    }
+  });
+  const drawList = () => {
+    const focused = /** @type {HTMLElement | null} */ (document.activeElement);
+    const focusedId = focused && segList.contains(focused) ? focused.dataset.id : undefined;
+    const labels = v.labels();
+    const specs = v.model.get("label_specs");
+    const all = v.segments().sort((a, b) => a.start - b.start || a.end - b.end);
+    replace(
+      segList,
+      ...all.map((r, k) =>
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: `nbl-seg-item${r.id === v.selected ? " nbl-on" : ""}`,
+              "data-id": r.id,
+              "aria-label": `segment ${k + 1}: ${r.label}, ${formatTime(r.start)} to ${formatTime(r.end)}${r.text ? `, ${r.text}` : ""}`,
+              style: `border-left-color: ${colourOf(labels, r.label, specs)}`,
+              onclick: () => jumpTo(r.id),
+            },
+            `${formatTime(r.start)}–${formatTime(r.end)} `,
+            h("strong", {}, r.label),
+            r.text ? ` ${r.text}` : "",
+          ),
+        ),
+      ),
+    );
+    if (focusedId)
+      /** @type {HTMLElement | null} */ (segList.querySelector(`[data-id="${CSS.escape(focusedId)}"]`))?.focus();
+  };
 
   // The transcript box: Enter (or leaving it) saves, Esc restores the stored text.
   /** @type {string | null} */
@@ -133,6 +193,7 @@ export function audioPanel(v, cleanup) {
         : "",
     );
     notes.hidden = noteText.length === 0;
+    drawList();
     const seg = row ?? sug;
     panel.classList.toggle("nbl-empty", !seg);
     transcript.hidden = !row;
@@ -145,7 +206,10 @@ export function audioPanel(v, cleanup) {
         segInfo,
         h(
           "span",
-          { class: "nbl-chip nbl-seg-label", style: `border-color: ${colourOf(labels, seg.label)}` },
+          {
+            class: "nbl-chip nbl-seg-label",
+            style: `border-color: ${colourOf(labels, seg.label, v.model.get("label_specs"))}`,
+          },
           seg.label,
         ),
         ` ${formatTime(seg.start)} – ${formatTime(seg.end)}`,

@@ -228,6 +228,7 @@ export class AudioView {
         mark: this.mark,
         playhead: player.time,
         labels: this.labels(),
+        specs: this.model.get("label_specs"),
         loop: player.loop,
       },
       dpr,
@@ -388,7 +389,7 @@ export class AudioView {
       toggle: true,
     });
     if (change) session.edit(change);
-    if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
+    if (model.get("advance") && !model.get("multi_label")) session.advance();
   }
 
   markStart() {

@@ -10,7 +10,7 @@ import { columns, formatTime, ticks, timeToX } from "./timeline.js";
  * @typedef {{id: string, start: number, end: number, label: string, text?: string, suggestion?: boolean}} DrawSeg
  * @typedef {{view: View, peaks: Peaks | null, segments: DrawSeg[], laneOf: Map<string, number>,
  *   laneCount: number, selected: string | null, draft: {start: number, end: number} | null,
- *   mark: number | null, playhead: number, labels: string[], loop: {start: number, end: number} | null}} Scene
+ *   mark: number | null, playhead: number, labels: string[], specs?: Record<string, {color?: string}>, loop: {start: number, end: number} | null}} Scene
  */
 
 export const AXIS_H = 18;
@@ -61,7 +61,7 @@ export function drawScene(g, scene, dpr) {
     const x0 = timeToX(view, s.start);
     const x1 = timeToX(view, s.end);
     if (x1 < 0 || x0 > width) continue;
-    const colour = colourOf(scene.labels, s.label);
+    const colour = colourOf(scene.labels, s.label, scene.specs);
     const lane = scene.laneOf.get(s.id) ?? 0;
     const y = AXIS_H + lane * LANE_H;
     g.globalAlpha = s.suggestion ? 0.08 : s.id === scene.selected ? 0.28 : 0.16;

@@ -3,8 +3,18 @@
 // pointer points already in original-image pixels (see view.js) and sends the Change it
 // returns when an edit is finished, so the kernel hears one edit per finished gesture.
 
-import { fromRle, MaskBits } from "./mask.js";
-import { boxFromCorners, hitBox, hitPolygon, moveBox, movePolygon, resizeBox, snapBox, snapPoint } from "./shapes.js";
+import { fromRle, MaskBits, shiftMask } from "./mask.js";
+import {
+  boxFromCorners,
+  handlePoint,
+  hitBox,
+  hitPolygon,
+  moveBox,
+  movePolygon,
+  resizeBox,
+  snapBox,
+  snapPoint,
+} from "./shapes.js";
 
 /**
  * @typedef {import("../lib/session.js").Row} Row
@@ -19,8 +29,10 @@ import { boxFromCorners, hitBox, hitPolygon, moveBox, movePolygon, resizeBox, sn
  *   tol: hit tolerance and radius: brush radius, both in image pixels
  * @typedef {{kind: "new-box", start: Point, row: Row}
  *   | {kind: "move", start: Point, orig: Row, row: Row, moved: boolean, suggestion: boolean}
- *   | {kind: "handle", orig: Row, row: Row, handle: import("./shapes.js").Handle, suggestion: boolean}
- *   | {kind: "vertex", orig: Row, row: Row, index: number, suggestion: boolean}
+ *   | {kind: "handle", start: Point, grab: Point, orig: Row, row: Row, handle: import("./shapes.js").Handle,
+ *      suggestion: boolean, moved: boolean}
+ *   | {kind: "vertex", start: Point, grab: Point, orig: Row, row: Row, index: number, suggestion: boolean,
+ *      moved: boolean}
  *   | {kind: "brush", orig: Row | null, row: Row, bits: MaskBits, last: Point, radius: number,
  *      value: 0 | 1, path: Point[]}} Drag
  */
@@ -130,7 +142,10 @@ export class Editor {
       if (Math.hypot(p[0] - last[0], p[1] - last[1]) > o.tol) this.draft.push(snapPoint(p, W, H));
       return "handled";
     }
-    const onSelected = this.selection && hitShape(this.selection.row, p, o.tol);
+    // With a draw tool, a drag inside the selected shape draws a new one (a face inside a
+    // person): only the selected shape's handles and vertices take the pointer.
+    const hitSelected = this.selection && hitShape(this.selection.row, p, o.tol);
+    const onSelected = hitSelected && (this.tool === "select" || hitSelected.part !== "body") ? hitSelected : null;
     const target = onSelected
       ? { .../** @type {{row: Row, suggestion: boolean}} */ (this.selection), hit: onSelected }
       : this.tool === "select"
@@ -160,17 +175,34 @@ export class Editor {
    */
   startEdit(target, p, o) {
     const { row, suggestion, hit } = target;
+    // Handles and vertices keep the offset at which they were grabbed: the edge moves by
+    // the drag's distance, not to the pointer.
     if (hit.part === "handle") {
-      this.drag = { kind: "handle", orig: row, row, handle: hit.handle, suggestion };
+      const at = handlePoint(boxOf(row), hit.handle);
+      const grab = /** @type {Point} */ ([p[0] - at[0], p[1] - at[1]]);
+      this.drag = { kind: "handle", start: p, grab, orig: row, row, handle: hit.handle, suggestion, moved: false };
     } else if (hit.part === "vertex" && o.alt) {
       this.drag = null;
       this.pendingChange = this.deleteVertex(row, hit.index, suggestion);
     } else if (hit.part === "vertex") {
-      this.drag = { kind: "vertex", orig: row, row, index: hit.index, suggestion };
+      const at = row.points[hit.index];
+      const grab = /** @type {Point} */ ([p[0] - at[0], p[1] - at[1]]);
+      this.drag = { kind: "vertex", start: p, grab, orig: row, row, index: hit.index, suggestion, moved: false };
     } else if (hit.part === "edge") {
       const points = [...row.points];
       points.splice(hit.index + 1, 0, hit.point);
-      this.drag = { kind: "vertex", orig: row, row: { ...row, points }, index: hit.index + 1, suggestion };
+      const grab = /** @type {Point} */ ([p[0] - hit.point[0], p[1] - hit.point[1]]);
+      const index = hit.index + 1;
+      this.drag = {
+        kind: "vertex",
+        start: p,
+        grab,
+        orig: row,
+        row: { ...row, points },
+        index,
+        suggestion,
+        moved: false,
+      };
     } else {
       this.drag = { kind: "move", start: p, orig: row, row, moved: false, suggestion };
     }
@@ -214,10 +246,16 @@ export class Editor {
       d.moved = d.moved || dx !== 0 || dy !== 0;
       d.row = translate(d.orig, dx, dy, W, H);
     } else if (d.kind === "handle") {
-      d.row = { ...d.row, ...resizeBox(boxOf(d.orig), d.handle, p, W, H) };
+      d.moved = d.moved || p[0] !== d.start[0] || p[1] !== d.start[1];
+      if (!d.moved) return false;
+      const q = /** @type {Point} */ ([p[0] - d.grab[0], p[1] - d.grab[1]]);
+      d.row = { ...d.row, ...resizeBox(boxOf(d.orig), d.handle, q, W, H) };
     } else if (d.kind === "vertex") {
+      d.moved = d.moved || p[0] !== d.start[0] || p[1] !== d.start[1];
+      if (!d.moved) return false;
       const points = [...d.row.points];
-      points[d.index] = [Math.min(W, Math.max(0, p[0])), Math.min(H, Math.max(0, p[1]))];
+      const q = [p[0] - d.grab[0], p[1] - d.grab[1]];
+      points[d.index] = [Math.min(W, Math.max(0, q[0])), Math.min(H, Math.max(0, q[1]))];
       d.row = { ...d.row, points };
     } else if (d.kind === "brush") {
       d.bits.stroke(d.last, p, d.radius, d.value);
@@ -253,7 +291,8 @@ export class Editor {
       bitsCache.set(mask, d.bits);
       return { upsert: [plainRow({ ...d.row, mask })], delete: [] };
     }
-    if (d.kind === "move" && !d.moved) return null;
+    // a click that does not move writes nothing (a vertex is inserted by dragging an edge)
+    if ((d.kind === "move" || d.kind === "handle" || d.kind === "vertex") && !d.moved) return null;
     const row = snapRow(d.row, W, H);
     if (d.kind === "vertex" && d.row.points.length === d.orig.points.length && samePoints(row.points, d.orig.points))
       return null;
@@ -319,11 +358,18 @@ export class Editor {
     return this.replace(sel.row, sel.row, true);
   }
 
-  /** @param {number} dx @param {number} dy @returns {Change | null} move the selected box or polygon */
+  /** @param {number} dx @param {number} dy @returns {Change | null} move the selected shape */
   nudge(dx, dy) {
     const sel = this.selection;
-    if (!sel || sel.row.kind === "mask") return null;
+    if (!sel) return null;
     const [W, H] = this.host.size();
+    if (sel.row.kind === "mask") {
+      const bits = shiftMask(maskBits(sel.row), Math.round(dx), Math.round(dy));
+      if (bits.empty()) return null; // pushed out of the image: keep it
+      const mask = { size: [H, W], counts: bits.counts() };
+      bitsCache.set(mask, bits);
+      return this.replace(sel.row, { ...sel.row, mask }, sel.suggestion);
+    }
     const row = snapRow(translate(sel.row, dx, dy, W, H), W, H);
     return this.replace(sel.row, row, sel.suggestion);
   }

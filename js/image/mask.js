@@ -231,3 +231,24 @@ export function fromRle(rle) {
   }
   return new MaskBits(W, H, { x: x0, y: y0, w, h, bits });
 }
+
+/**
+ * The mask moved by (dx, dy) whole pixels; what leaves the image is cut off.
+ * @param {MaskBits} bits @param {number} dx @param {number} dy
+ * @returns {MaskBits}
+ */
+export function shiftMask(bits, dx, dy) {
+  const out = new MaskBits(bits.imageW, bits.imageH);
+  const x0 = Math.max(0, bits.x + dx);
+  const y0 = Math.max(0, bits.y + dy);
+  const x1 = Math.min(bits.imageW, bits.x + bits.w + dx);
+  const y1 = Math.min(bits.imageH, bits.y + bits.h + dy);
+  if (x1 <= x0 || y1 <= y0) return out;
+  out.ensure(x0, y0, x1, y1);
+  for (let i = x0; i < x1; i++) {
+    const column = (i - out.x) * out.h - out.y;
+    for (let j = y0; j < y1; j++) if (bits.get(i - dx, j - dy)) out.bits[column + j] = 1;
+  }
+  out.version += 1;
+  return out;
+}

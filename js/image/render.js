@@ -13,12 +13,13 @@ import { HANDLES, handlePoint } from "./shapes.js";
  */
 
 /**
- * One colour per label, by its place in the labels list (js/lib/palette.js).
+ * One colour per label, by its place in the labels list or its spec (js/lib/palette.js).
  * @param {string[]} labels
+ * @param {Record<string, {color?: string}>} [specs]
  * @returns {(label: string) => string}
  */
-export function palette(labels) {
-  return (label) => colourOf(labels, label);
+export function palette(labels, specs) {
+  return (label) => colourOf(labels, label, specs);
 }
 
 /** @type {WeakMap<MaskBits, {version: number, color: string, canvas: HTMLCanvasElement}>} */

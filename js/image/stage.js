@@ -7,9 +7,11 @@ import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
+import { boundsOf } from "./shapes.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
 import { frameOf } from "./stack.js";
-import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
+import { placeTags } from "./tags.js";
+import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./view.js";
 
 /**
  * @typedef {import("../lib/session.js").Session} Session
@@ -37,17 +39,20 @@ export function regionStage(session, root, stage, options) {
   const model = session.model;
   const base = h("canvas", { class: "nbl-canvas" });
   const overlay = h("canvas", { class: "nbl-overlay" });
-  const wrap = h("div", { class: "nbl-canvas-wrap" }, base, overlay);
+  // Every shape's label as a DOM tag over the canvas: the same size at any zoom, never
+  // covering another tag, and read by screen readers (one list item per shape).
+  const tags = h("div", { class: "nbl-shape-tags", role: "list", "aria-label": "shapes" });
+  const wrap = h("div", { class: "nbl-canvas-wrap" }, base, overlay, tags);
   stage.append(wrap);
   const ctx = /** @type {CanvasRenderingContext2D} */ (base.getContext("2d"));
   const octx = /** @type {CanvasRenderingContext2D} */ (overlay.getContext("2d"));
   /** @type {string[]} */
   let labels = model.get("labels");
-  let color = palette(labels);
+  let color = palette(labels, model.get("label_specs"));
   const { cleanup } = options;
   cleanup.on(model, "change:labels", () => {
     labels = model.get("labels");
-    color = palette(labels);
+    color = palette(labels, model.get("label_specs"));
     schedule(true);
   });
 
@@ -75,9 +80,12 @@ export function regionStage(session, root, stage, options) {
     const item = session.current?.item;
     return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
   };
-  // On a stack, the regions of the slice shown (stack.js, slices.js).
-  const regionRows = () => regionsOnFrame(session.current?.rows.values() ?? [], frameOf(session));
-  const regionSuggestions = () => regionsOnFrame(session.visibleSuggestions(), frameOf(session));
+  // The regions (not skips, comments or labels) of the slice shown (stack.js, slices.js).
+  const REGIONS = new Set(["box", "polygon", "mask"]);
+  const regionRows = () =>
+    regionsOnFrame(session.current?.rows.values() ?? [], frameOf(session)).filter((r) => REGIONS.has(r.kind));
+  const regionSuggestions = () =>
+    regionsOnFrame(session.visibleSuggestions(), frameOf(session)).filter((s) => REGIONS.has(s.kind));
   const editor = new Editor({
     rows: regionRows,
     suggestions: regionSuggestions,
@@ -185,6 +193,9 @@ export function regionStage(session, root, stage, options) {
   /** @param {Tool} tool */
   const setTool = (tool) => {
     if (tool !== "select" && !options.tools.includes(tool)) return;
+    // A new tool starts a new shape: the old selection goes, so that the next label key
+    // chooses the next shape's label instead of relabelling the last one.
+    if (tool !== editor.tool) editor.selected = null;
     editor.tool = tool;
     editor.draft = [];
     refreshToolbar();
@@ -224,18 +235,25 @@ export function regionStage(session, root, stage, options) {
   /** @param {number} factor */
   const zoomCentre = (factor) => zoom(factor, cssW / 2, cssH / 2);
 
+  /** The stage's height in CSS pixels: the model's `stage_height`, else fitted to the window. */
+  const stageHeight = () => {
+    const set = Number(model.get("stage_height") ?? 0);
+    // From the output area's own width, never the window's height (Colab's output frame
+    // resizes itself to its content, so a window-based height can pin images at the minimum).
+    return set > 0 ? set : Math.round(Math.max(240, Math.min((stage.clientWidth || 640) * 0.75, 720)));
+  };
+  cleanup.on(model, "change:stage_height", () => schedule(true));
+
   /** Size the canvases to the stage; refit when the item or the space changed. */
   const layout = () => {
     const entry = session.current;
     const bitmap = entry?.media;
+    // A steady stage: the same height for every item (and while one loads), so the
+    // buttons below never move; the image fits inside it and zoom has the whole stage.
+    const hgt = stageHeight();
+    stage.style.height = `${hgt}px`;
     if (!entry || !bitmap || entry.item.error) return false;
-    const width = stage.clientWidth || 640;
-    // From the output area's own width, never the window's height (Colab's output frame
-    // resizes itself to its content, so a window-based cap can pin images at the minimum).
-    const maxHeight = Math.max(240, Math.min(width * 0.75, 720));
-    const scale = Math.min(width / bitmap.width, maxHeight / bitmap.height, 4);
-    const w = Math.max(1, Math.round(bitmap.width * scale));
-    const hgt = Math.max(1, Math.round(bitmap.height * scale));
+    const w = Math.max(1, Math.round(stage.clientWidth || 640));
     const dpr = window.devicePixelRatio || 1;
     const key = `${entry.position}:${w}x${hgt}`;
     if (w !== cssW || hgt !== cssH || base.width !== Math.round(w * dpr)) {
@@ -294,6 +312,75 @@ export function regionStage(session, root, stage, options) {
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
   };
 
+  /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */
+  const cornerOf = (row) => {
+    if (row.kind === "box") return [row.x, row.y];
+    if (row.kind === "polygon") {
+      const b = boundsOf(row.points);
+      return [b.x, b.y];
+    }
+    const bits = maskOf(row);
+    return [bits.x, bits.y];
+  };
+  /** tag elements by shape id, kept while the shape's label is the same (measured once) */
+  /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
+  let tagCache = new Map();
+  const renderTags = () => {
+    const shapes =
+      hidden || !options.regions || !session.current?.media
+        ? []
+        : [
+            ...regionRows().map((row) => ({ row, suggestion: false })),
+            ...regionSuggestions().map((row) => ({ row, suggestion: true })),
+          ];
+    /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
+    const next = new Map();
+    let changed = shapes.length !== tagCache.size;
+    for (const { row, suggestion } of shapes) {
+      const key = `${suggestion}:${row.kind}:${row.label}`;
+      let tag = tagCache.get(row.id);
+      if (!tag || tag.key !== key) {
+        changed = true;
+        const el = h(
+          "span",
+          {
+            class: `nbl-shape-tag${suggestion ? " nbl-sugg" : ""}`,
+            role: "listitem",
+            "data-id": row.id,
+            "data-label": row.label,
+            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}`,
+            style: `--nbl-tag: ${color(row.label)}`,
+          },
+          suggestion ? `? ${row.label}` : row.label,
+        );
+        tag = { el, key, w: 0, h: 0 };
+      }
+      tag.el.classList.toggle("nbl-selected", row.id === editor.selected);
+      next.set(row.id, tag);
+    }
+    tagCache = next;
+    const all = [...next.values()];
+    if (changed) tags.replaceChildren(...all.map((t) => t.el));
+    for (const t of all) {
+      if (t.w === 0) {
+        t.w = t.el.offsetWidth;
+        t.h = t.el.offsetHeight;
+      }
+    }
+    const at = placeTags(
+      shapes.map(({ row }, i) => {
+        const [x, y] = toCanvas(view, ...cornerOf(row));
+        return { x, y, w: all[i].w, h: all[i].h };
+      }),
+      cssW,
+      cssH,
+    );
+    all.forEach((t, i) => {
+      t.el.style.left = `${at[i].x}px`;
+      t.el.style.top = `${at[i].y}px`;
+    });
+  };
+
   const renderOverlay = () => {
     const dpr = window.devicePixelRatio || 1;
     octx.setTransform(1, 0, 0, 1, 0, 0);
@@ -347,6 +434,8 @@ export function regionStage(session, root, stage, options) {
     if (!layout()) {
       base.hidden = true;
       overlay.hidden = true;
+      tags.replaceChildren();
+      tagCache = new Map();
       stage.classList.toggle("nbl-loading", !entry?.item.error);
       drawn = -1;
       return;
@@ -354,7 +443,10 @@ export function regionStage(session, root, stage, options) {
     base.hidden = false;
     overlay.hidden = false;
     stage.classList.remove("nbl-loading");
-    if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) renderBase();
+    if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) {
+      renderBase();
+      renderTags();
+    }
     fullDirty = false;
     renderOverlay();
     if (drawn !== session.position) {
@@ -468,7 +560,8 @@ export function regionStage(session, root, stage, options) {
     if (index >= labels.length) return;
     const change = editor.relabel(labels[index]);
     if (change) commit(change);
-    else if (!editor.selection) activeLabel = index;
+    // the "drawing:" chip follows the last label chosen, for the selection or not
+    activeLabel = index;
     refreshToolbar();
     schedule(false);
   };
@@ -500,7 +593,7 @@ export function regionStage(session, root, stage, options) {
     }
     const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     const arrow = key.replace("Shift+", "");
-    if (arrow in arrows && sel && sel.row.kind !== "mask") {
+    if (arrow in arrows && sel) {
       const [dx, dy] = arrows[/** @type {keyof typeof arrows} */ (arrow)];
       const step = key.startsWith("Shift+") ? 10 : 1;
       commit(editor.nudge(dx * step, dy * step));

@@ -11,12 +11,16 @@ export const COLOURS = Object.freeze([...palette.colours]);
 export const OTHER = palette.other;
 
 /**
- * The colour of `label` given the widget's labels.
+ * The colour of `label` given the widget's labels: its own colour when its spec gives one
+ * (`labels={"cat": {"color": ...}}`, the model's `label_specs`), else by its place.
  * @param {readonly string[]} labels
  * @param {string} label
+ * @param {Record<string, {color?: string}>} [specs]
  * @returns {string} "#rrggbb"
  */
-export function colourOf(labels, label) {
+export function colourOf(labels, label, specs) {
+  const own = specs?.[label]?.color;
+  if (own) return own;
   const i = labels.indexOf(label);
   return i < 0 ? OTHER : COLOURS[i % COLOURS.length];
 }

@@ -19,6 +19,8 @@ import { Cleanup } from "./cleanup.js";
  * @typedef {"saved" | "saving" | "error"} Status
  * @typedef {(item: ItemInfo, buffers: DataView[]) => Promise<any>} Decode
  * @typedef {(media: any) => void} Release
+ * @typedef {{step: number, items: number, done: number, skipped: number, left: number}} QueueEnd
+ *   the kernel's answer when no unlabeled item is left that way
  */
 
 /** @type {WeakMap<AnyModel, Session>} */
@@ -86,6 +88,13 @@ export class Session {
     /** gotos sent and not yet answered: while any is on its way, the kernel's position
      * trait lags the page's (it echoes an older goto), so its changes are not followed. */
     this.gotosInFlight = 0;
+    /** an "unlabeled" request is on its way: its answer moves the page (see gotoUnlabeled) */
+    this.seeking = false;
+    /** @type {("goto" | "unlabeled")[]} the requests the kernel has not answered, oldest first
+     * (it answers them in order: an item with `reply`, or `queue_end`) */
+    this.requests = [];
+    /** @type {QueueEnd | null} the kernel said there is no unlabeled item that way */
+    this.queueEnd = null;
     /** views showing this session (see sessionFor and leaveSession) */
     this.views = 0;
     this.cleanup = new Cleanup();
@@ -153,12 +162,51 @@ export class Session {
     const target = Math.max(0, Math.min(n - 1, position));
     if (target === this.position) return;
     this.show(target);
+    this.requests.push("goto");
     this.gotosInFlight += 1;
     this.model.send({ type: "goto", position: target, cached: this.cachedPositions() });
   }
 
+  /**
+   * Go to the nearest item this annotator has not labeled, after (`step` 1) or before
+   * (-1) the current one: at once when the page holds it, else the kernel (which knows
+   * every item) finds it; from the other end of the queue too when `wrap`. When there is
+   * none, `queueEnd` says how far the annotator is.
+   * @param {1 | -1} step
+   * @param {{wrap?: boolean}} [options]
+   */
+  gotoUnlabeled(step, options = {}) {
+    this.queueEnd = null;
+    const n = this.model.get("n_items");
+    for (let p = this.position + step; p >= 0 && p < n; p += step) {
+      const entry = this.entries.get(p);
+      if (!entry) break;
+      if (!isLabeled(entry)) {
+        this.goto(p);
+        return;
+      }
+    }
+    this.seeking = true;
+    this.requests.push("unlabeled");
+    this.gotosInFlight += 1;
+    this.model.send({
+      type: "unlabeled",
+      step,
+      from: this.position,
+      wrap: options.wrap ?? true,
+      cached: this.cachedPositions(),
+    });
+    this.notify();
+  }
+
+  /** After a label, when the widget advances: the next item not labeled yet. */
+  advance() {
+    this.gotoUnlabeled(1);
+  }
+
   /** @param {number} position */
   show(position) {
+    this.queueEnd = null;
     this.position = position;
     this.shownAt = performance.now();
     this.evict();
@@ -239,7 +287,16 @@ export class Session {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "item") {
       if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
+      const request = msg.reply ? this.requests.shift() : undefined;
+      this.seeking = this.requests.includes("unlabeled");
       this.receiveItem(msg, buffers);
+      if (request === "unlabeled" && msg.position !== this.position) this.show(msg.position);
+    } else if (msg.type === "queue_end") {
+      if (this.gotosInFlight > 0) this.gotosInFlight -= 1;
+      this.requests.shift();
+      this.seeking = this.requests.includes("unlabeled");
+      this.queueEnd = /** @type {QueueEnd} */ (msg);
+      this.notify();
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);
       this.markSaved(msg.saved_edits);
@@ -367,6 +424,15 @@ export class Session {
       this.entries.delete(position);
     }
   }
+}
+
+/**
+ * Whether this annotator is done with the item, as the kernel counts `n_done`: it has a
+ * row of the widget's kinds (a skip counts, and so does a comment, as in the widget contract).
+ * @param {Entry} entry
+ */
+export function isLabeled(entry) {
+  return entry.rows.size > 0;
 }
 
 /**

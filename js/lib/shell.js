@@ -118,10 +118,11 @@ export class Keymap {
  *   next?: string[], previous?: string[],
  *   clear?: {action: () => void, title: string, keys?: string[], help?: HelpRow},
  *   onLabel: (index: number) => void, onAccept: (s: Suggestion) => void,
- *   onHistory?: () => void, hint?: string}} options
+ *   onHistory?: () => void, hint?: string, notes?: boolean}} options
  *   `noun`: what an item is called ("item", "document"); `next`/`previous`: their keys
  *   (default n and p); `clear`: the Clear button's action, its tooltip and its keys;
- *   `onHistory`: runs after undo or redo.
+ *   `onHistory`: runs after undo or redo; `notes`: false for a widget that takes no
+ *   skips and comments (then `k` and `c` are its own).
  */
 export function pageShell(model, el, options) {
   const cleanup = new Cleanup();
@@ -151,11 +152,44 @@ export function pageShell(model, el, options) {
   el.append(root);
   cleanup.add(() => root.remove());
 
+  /** Next item; past the last one, the end of the queue says how far the annotator is. */
+  const nextItem = () => {
+    if (session.position >= model.get("n_items") - 1) session.gotoUnlabeled(1, { wrap: false });
+    else session.goto(session.position + 1);
+  };
+
   /** Bind the shared keys (after the widget's own, so their help rows come last). */
   const bindShared = () => {
+    // the labels' own hotkeys (labels={"cat": {"hotkey": "q"}} in Python), and their descriptions
+    /** @type {string[]} */
+    const labelNames = model.get("labels");
+    /** @type {Record<string, import("./ui.js").LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    labelNames.forEach((label, i) => {
+      const spec = specs[label];
+      if (spec?.hotkey) {
+        const row = /** @type {HelpRow} */ ([
+          spec.hotkey,
+          `label "${label}"${spec.description ? `: ${spec.description}` : ""}`,
+        ]);
+        const key = /^[A-Z]$/.test(spec.hotkey) ? `Shift+${spec.hotkey}` : spec.hotkey; // as keyName names it
+        keys.bind([key], row, () => options.onLabel(i));
+      } else if (spec?.description) {
+        keys.note([i < 9 ? String(i + 1) : "/", `label "${label}": ${spec.description}`]);
+      }
+    });
+    keys.bind(["/"], ["/", "find a label by typing a few letters (Enter chooses)"], () => ui.picker.open());
+    keys.bind(["u"], ["u", `next ${noun} not labeled yet (after the last, from the first)`], () =>
+      session.gotoUnlabeled(1),
+    );
+    keys.bind(["Shift+U"], ["Shift+u", `previous ${noun} not labeled yet`], () => session.gotoUnlabeled(-1));
+    if (options.notes !== false) {
+      keys.bind(["k"], ["k", `skip this ${noun} (with an optional reason; Enter confirms)`], () => ui.skip.open());
+      keys.bind(["c"], ["c", `write a comment on this ${noun} (Enter saves, Esc leaves)`], () => ui.comment.focus());
+    }
     if (clear?.keys?.length)
       keys.bind(clear.keys, clear.help ?? [clear.keys.map(keyWord).join(" / "), clear.title], () => clear.action());
-    keys.bind(next, [next.map(keyWord).join(" / "), `next ${noun}`], () => session.goto(session.position + 1));
+    keys.bind(next, [next.map(keyWord).join(" / "), `next ${noun}`], () => nextItem());
     keys.bind(previous, [previous.map(keyWord).join(" / "), `previous ${noun}`], () =>
       session.goto(session.position - 1),
     );
@@ -171,6 +205,79 @@ export function pageShell(model, el, options) {
     keys.note(["Esc", "close this help"]);
   };
 
+  // Keys pressed while the item is loading wait for it and apply to it once it is drawn,
+  // in the order pressed: a key is never dropped and never lands on another item. A key
+  // after a waiting "next" waits for the next item in turn. When the item changes by
+  // other means (a click on Next), or too many keys wait, the waiting keys are refused
+  // and the status line says so.
+  /** @type {{key: string, event: KeyboardEvent}[]} */
+  const waiting = [];
+  let waitingFor = -1;
+  /** the keys began to wait while the page asked the kernel where to go (see gotoUnlabeled) */
+  let waitingSeek = false;
+  let draining = false;
+  const ready = () => {
+    const entry = session.current;
+    return Boolean(!session.seeking && entry && !entry.loading && (entry.media !== null || entry.item.error));
+  };
+  /** @param {string} why */
+  const refuse = (why) => {
+    const n = waiting.length;
+    waiting.length = 0;
+    ui.announce(`${n === 1 ? "1 key" : `${n} keys`} not used: ${why}`);
+  };
+  const drain = () => {
+    if (draining || waiting.length === 0) return;
+    if (waitingSeek && !session.seeking) {
+      waitingSeek = false;
+      if (session.queueEnd) {
+        refuse(`no ${noun} is left to label`);
+        return;
+      }
+      waitingFor = session.position;
+    }
+    if (session.position !== waitingFor) {
+      refuse(`the ${noun} changed before it arrived`);
+      return;
+    }
+    if (!ready()) return;
+    draining = true;
+    try {
+      while (waiting.length > 0 && ready()) {
+        const { key, event } = /** @type {{key: string, event: KeyboardEvent}} */ (waiting.shift());
+        keys.handle(key, event);
+      }
+    } finally {
+      draining = false;
+    }
+    waitingFor = session.position;
+    waitingSeek = session.seeking;
+    ui.announce(waiting.length ? `Loading… ${waiting.length} key(s) wait for this ${noun}` : "");
+  };
+  /** More keys than this waiting means the page is far behind: the key is refused (and said). */
+  const MAX_WAITING = 2000;
+  /** Keys that never wait: modifiers alone, Tab (focus), the help. */
+  const NEVER_WAIT = new Set(["Shift", "Control", "Alt", "Meta", "CapsLock", "Tab", "?", "Escape"]);
+  /**
+   * @param {string} key @param {KeyboardEvent} event
+   * @returns {boolean | undefined} true when the key waits (or was refused) for the item
+   */
+  const wait = (key, event) => {
+    if (NEVER_WAIT.has(event.key) || (waiting.length === 0 && ready())) return undefined;
+    if (!keys.bindings.has(key) && keys.intercepts.length === 0) return undefined;
+    if (waiting.length === 0) {
+      waitingFor = session.position;
+      waitingSeek = session.seeking;
+    }
+    if (waiting.length >= MAX_WAITING) {
+      refuse("too many keys wait for the item to load");
+      return true;
+    }
+    waiting.push({ key, event });
+    ui.announce(`Loading… ${waiting.length} key(s) wait for this ${noun}`);
+    return true;
+  };
+
   return {
     model,
     session,
@@ -178,6 +285,10 @@ export function pageShell(model, el, options) {
     root,
     stage: ui.stage,
     keys,
+    /** @param {string} message shown with an Undo button (after a destructive edit) */
+    toast: (message) => ui.toast(message),
+    /** @param {string} message said in the status line (an ARIA live region) */
+    announce: (message) => ui.announce(message),
     cleanup,
     /**
      * Finish the view: bind the shared keys, show the help, start listening to keys and
@@ -194,10 +305,16 @@ export function pageShell(model, el, options) {
             if (key === "Escape" || key === "?") ui.help.toggle(false);
             return true;
           }
+          if (key === "Escape" && session.queueEnd) {
+            ui.closeEnd();
+            return true;
+          }
+          if (wait(key, event)) return true;
           return keys.handle(key, event);
         }),
       );
       cleanup.add(session.subscribe(update));
+      cleanup.add(session.subscribe(drain));
       update();
       session.start();
       return () => cleanup.run();

@@ -2,11 +2,14 @@
 // a stage for the widget's own view, label buttons, navigation and a help overlay.
 
 import { h, replace } from "./dom.js";
+import { newId } from "./ids.js";
+import { markdown } from "./markdown.js";
 import { colourOf, rgbTriplet } from "./palette.js";
 
 /**
  * @typedef {import("./session.js").Session} Session
  * @typedef {[keys: string, action: string]} HelpRow
+ * @typedef {{color?: string, hotkey?: string, description?: string}} LabelSpec a label's spec (labels= in Python)
  */
 
 /**
@@ -25,6 +28,7 @@ export function frame(session, options) {
   const name = h("span", { class: "nbl-name" });
   const meta = h("span", { class: "nbl-meta" });
   const progress = h("span", { class: "nbl-progress" });
+  const left = h("span", { class: "nbl-left" });
   const errors = h("span", { class: "nbl-errors" });
   const saved = h("span", { class: "nbl-saved", role: "status", "aria-live": "polite" });
   const header = h(
@@ -35,6 +39,7 @@ export function frame(session, options) {
     h("span", { class: "nbl-spacer" }),
     errors,
     progress,
+    left,
     saved,
   );
   const stage = h("div", { class: "nbl-stage" });
@@ -74,9 +79,10 @@ export function frame(session, options) {
     { class: "nbl-nav" },
     button("← Prev", words.prev ?? "Previous item (p or ←)", () => session.goto(session.position - 1), "nbl-prev"),
     position,
-    button("Next →", words.next ?? "Next item (n or →)", () => session.goto(session.position + 1), "nbl-next"),
+    button("Next →", words.next ?? "Next item (n or →)", () => nextItem(), "nbl-next"),
     h("span", { class: "nbl-spacer" }),
     button("Clear", words.clear ?? "Remove this item's labels (0 or Backspace)", options.onClear, "nbl-clear"),
+    button("Skip", "Skip this item, with an optional reason (k)", () => skip.open(), "nbl-skip-button"),
     button("Undo", "Undo (z)", () => session.undo(), "nbl-undo"),
     button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
@@ -86,32 +92,174 @@ export function frame(session, options) {
     { class: "nbl-hint" },
     words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help",
   );
-  const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
+  const nextItem = () => {
+    if (session.position >= model.get("n_items") - 1) session.gotoUnlabeled(1, { wrap: false });
+    else session.goto(session.position + 1);
+  };
+
+  // The end of the queue: how far the annotator is, and the way on or back.
+  const endText = h("div", { class: "nbl-queue-end-text" });
+  const endButtons = h("div", { class: "nbl-queue-end-buttons" });
+  const queueEnd = h(
+    "div",
+    { class: "nbl-queue-end", role: "status", "aria-live": "polite", hidden: true },
+    endText,
+    endButtons,
+  );
+  stage.append(queueEnd);
+  const closeEnd = () => {
+    session.queueEnd = null;
+    session.notify();
+    root.focus({ preventScroll: true });
+  };
+  const drawQueueEnd = () => {
+    const end = session.queueEnd;
+    queueEnd.hidden = !end;
+    if (!end) return;
+    const count = (/** @type {number} */ k) => k.toLocaleString("en");
+    const skipped = end.skipped ? ` · ${count(end.skipped)} skipped` : "";
+    replace(
+      endText,
+      end.left === 0
+        ? `All ${count(end.items)} items labeled${skipped}`
+        : `${end.step > 0 ? "End" : "Start"} of the queue · ${count(end.left)} left to label${skipped}`,
+    );
+    replace(
+      endButtons,
+      end.left > 0
+        ? button(
+            "Next unlabeled (u)",
+            "Go to the next item not labeled yet (u)",
+            () => session.gotoUnlabeled(1),
+            "nbl-end-unlabeled",
+          )
+        : null,
+      button("Back to the first item", "Review from the start", () => session.goto(0), "nbl-end-first"),
+      button("Stay here", "Close this message (Esc)", closeEnd, "nbl-end-close"),
+    );
+  };
+
+  // Skip, with an optional reason: a row of kind "skip" (label "skip", the reason in text).
+  const skip = skipBar(session, () => root.focus({ preventScroll: true }));
+  // A comment on the item ("ask the expert"): a row of kind "comment", its text in text.
+  const comment = commentField(session, () => root.focus({ preventScroll: true }));
+
+  // What the page says about keys and edits (a key waiting for its item, a key refused):
+  // an ARIA live region, so that screen readers hear it too.
+  const live = h("div", { class: "nbl-live", role: "status", "aria-live": "polite" });
+  // "Removed 12 spans · Undo": destructive edits are undone from here (or with z).
+  const toastText = h("span", { class: "nbl-toast-text" });
+  const toastUndo = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-toast-undo", title: "Undo (z)", onclick: () => undoFromToast() },
+    "Undo",
+  );
+  const toastBox = h(
+    "div",
+    { class: "nbl-toast", role: "status", "aria-live": "polite", hidden: true },
+    toastText,
+    " ",
+    toastUndo,
+  );
+  // The instructions (instructions= in Python): collapsible, above the item, and in the help.
+  const instructionsBody = h("div", { class: "nbl-instructions-body" });
+  const instructions = h(
+    "details",
+    { class: "nbl-instructions", open: true },
+    h("summary", {}, "Instructions"),
+    instructionsBody,
+  );
+  const drawInstructions = () => {
+    const text = String(model.get("instructions") ?? "");
+    instructions.hidden = !text.trim();
+    replace(instructionsBody, ...markdown(text));
+    help.setInstructions(text);
+  };
+  const root = h(
+    "div",
+    { class: "nbl-root" },
+    instructions,
+    header,
+    notice,
+    stage,
+    suggestionBar,
+    labelBar,
+    nav,
+    skip.el,
+    comment.el,
+    live,
+    hint,
+    toastBox,
+    help.el,
+  );
+  let toastTimer = 0;
+  const hideToast = () => {
+    toastBox.hidden = true;
+    window.clearTimeout(toastTimer);
+  };
+  cleanup.add(hideToast);
+  const undoFromToast = () => {
+    hideToast();
+    session.undo();
+    session.notify();
+    root.focus({ preventScroll: true });
+  };
+  /**
+   * Show `message` with an Undo button for a few seconds (the edit is undone by the
+   * session's undo, so z does the same).
+   * @param {string} message
+   */
+  const toast = (message) => {
+    replace(toastText, message);
+    toastBox.hidden = false;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(hideToast, 8000);
+  };
+  /** @param {string} message what the live status line says ("" clears it) */
+  const announce = (message) => {
+    replace(live, message);
+    // what the line said, kept for tests and benchmarks (the line itself changes fast)
+    const host = /** @type {any} */ (root);
+    if (!host.nblabelSaid) host.nblabelSaid = [];
+    /** @type {string[]} */
+    const said = host.nblabelSaid;
+    if (message) said.push(message);
+    if (said.length > 200) said.shift();
+  };
 
   /** @type {HTMLButtonElement[]} */
   let labelButtons = [];
   const drawLabels = () => {
     /** @type {string[]} */
     const labels = model.get("labels");
-    labelButtons = labels.map((label, i) =>
-      h(
+    /** @type {Record<string, LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    labelButtons = labels.map((label, i) => {
+      const spec = specs[label] ?? {};
+      const keys = [i < 9 ? String(i + 1) : null, spec.hotkey ?? null].filter((k) => k !== null);
+      const tip = [spec.description, keys.length ? `key ${keys.join(" or ")}` : ""].filter(Boolean).join(" · ");
+      return h(
         "button",
         {
           type: "button",
           class: "nbl-label",
           "data-label": label,
           "aria-pressed": "false",
-          title: i < 9 ? `key ${i + 1}` : "",
-          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label))}`,
+          title: tip,
+          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label, specs))}`,
           onclick: () => options.onLabel(i),
         },
-        i < 9 ? h("kbd", {}, String(i + 1)) : null,
+        h("span", { class: "nbl-swatch", "aria-hidden": "true" }),
+        keys.length ? h("kbd", {}, spec.hotkey ?? String(i + 1)) : null,
         label,
-      ),
-    );
+      );
+    });
     replace(labelBar, ...labelButtons);
   };
   drawLabels();
+  cleanup.on(model, "change:label_specs", drawLabels);
+  drawInstructions();
+  cleanup.on(model, "change:instructions", drawInstructions);
   cleanup.on(model, "change:labels", drawLabels);
 
   const update = () => {
@@ -121,6 +269,10 @@ export function frame(session, options) {
     root.dataset.status = session.status;
     replace(position, `${session.position + 1} of ${n}`);
     replace(progress, `${model.get("n_done")} / ${n} labeled`);
+    replace(left, `· ${Math.max(0, n - model.get("n_done")).toLocaleString("en")} left`);
+    drawQueueEnd();
+    comment.update();
+    skip.update();
     const nErrors = model.get("n_errors");
     replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
     const status = session.status;
@@ -196,7 +348,13 @@ export function frame(session, options) {
   };
   for (const trait of ["n_done", "n_errors", "n_items", "threshold", "order_error"])
     cleanup.on(model, `change:${trait}`, update);
-  return { root, stage, update, help };
+  const picker = labelPicker(
+    model,
+    (i) => options.onLabel(i),
+    () => root.focus({ preventScroll: true }),
+  );
+  root.append(picker.el);
+  return { root, stage, update, help, toast, announce, skip, comment, closeEnd, picker };
 }
 
 /**
@@ -206,13 +364,18 @@ export function frame(session, options) {
 function helpOverlay(onClose) {
   const close = h("button", { type: "button", class: "nbl-button", onclick: () => toggle(false) }, "Close");
   const body = h("tbody");
+  const about = h("div", { class: "nbl-help-instructions" });
   const el = h(
     "div",
     { class: "nbl-help", role: "dialog", "aria-label": "Keyboard shortcuts", hidden: true },
+    about,
     h("h3", {}, "Keyboard shortcuts"),
     h("table", {}, body),
     close,
   );
+  /** @param {string} text */
+  const setInstructions = (text) =>
+    text.trim() ? replace(about, h("h3", {}, "Instructions"), ...markdown(text)) : replace(about);
   /** @param {boolean} [show] */
   const toggle = (show) => {
     el.hidden = !(show ?? el.hidden);
@@ -225,8 +388,245 @@ function helpOverlay(onClose) {
     el,
     toggle,
     setRows,
+    setInstructions,
     get open() {
       return !el.hidden;
+    },
+  };
+}
+
+/**
+ * The item's rows of one kind.
+ * @param {Session} session @param {string} kind
+ * @returns {import("./session.js").Row[]}
+ */
+function rowsOfKind(session, kind) {
+  return [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === kind);
+}
+
+/**
+ * The skip bar: "k" (or the Skip button) opens it with the reason field focused; Enter
+ * skips (replacing an earlier skip of the item) and moves on, Esc closes it. The item's
+ * skip, when there is one, is shown with a button to take it back.
+ * @param {Session} session
+ * @param {() => void} refocus
+ */
+function skipBar(session, refocus) {
+  const reason = h("input", {
+    type: "text",
+    class: "nbl-skip-reason",
+    placeholder: "why? (optional) · Enter skips · Esc cancels",
+    "aria-label": "reason for skipping",
+  });
+  const form = h("span", { class: "nbl-skip-form", hidden: true }, reason);
+  const state = h("span", { class: "nbl-skip-state" });
+  const unskip = h(
+    "button",
+    { type: "button", class: "nbl-button nbl-unskip", title: "Take the skip back", onclick: () => take() },
+    "Unskip",
+  );
+  const el = h("div", { class: "nbl-skip", hidden: true }, form, state, unskip);
+  const take = () => {
+    const old = rowsOfKind(session, "skip");
+    if (old.length) session.edit({ upsert: [], delete: old.map((r) => r.id) });
+    refocus();
+  };
+  const close = () => {
+    form.hidden = true;
+    update();
+    refocus();
+  };
+  const confirm = () => {
+    const text = reason.value.trim();
+    const old = rowsOfKind(session, "skip");
+    /** @type {import("./session.js").Row} */
+    const row = { id: newId(), kind: "skip", label: "skip" };
+    if (text) row.text = text;
+    session.edit({ upsert: [row], delete: old.map((r) => r.id) });
+    reason.value = "";
+    close();
+    session.advance();
+  };
+  reason.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      confirm();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  const update = () => {
+    const skipped = rowsOfKind(session, "skip")[0];
+    replace(state, skipped ? `Skipped${skipped.text ? `: ${skipped.text}` : ""}` : "");
+    unskip.hidden = !skipped || !form.hidden;
+    el.hidden = form.hidden && !skipped;
+  };
+  return {
+    el,
+    update,
+    open() {
+      if (!session.current) return;
+      form.hidden = false;
+      el.hidden = false;
+      unskip.hidden = true;
+      reason.focus();
+    },
+  };
+}
+
+/**
+ * The comment field: Enter (or leaving the field) saves the item's comment, an empty
+ * field removes it; Esc goes back to the item without saving.
+ * @param {Session} session
+ * @param {() => void} refocus
+ */
+function commentField(session, refocus) {
+  const input = h("input", {
+    type: "text",
+    class: "nbl-comment",
+    placeholder: "Comment on this item (c) · Enter saves",
+    "aria-label": "comment on this item",
+  });
+  const el = h("div", { class: "nbl-comment-bar" }, input);
+  let shownFor = "";
+  const save = () => {
+    const entry = session.current;
+    if (!entry) return;
+    const text = input.value.trim();
+    const old = rowsOfKind(session, "comment")[0];
+    if ((old?.text ?? "") === text) return;
+    if (!text) session.edit({ upsert: [], delete: old ? [old.id] : [] });
+    else session.edit({ upsert: [{ id: old?.id ?? newId(), kind: "comment", label: "comment", text }], delete: [] });
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      save();
+      refocus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      shownFor = "";
+      update();
+      refocus();
+    }
+  });
+  input.addEventListener("change", save);
+  const update = () => {
+    const entry = session.current;
+    const key = entry ? `${entry.item.id}:${rowsOfKind(session, "comment")[0]?.text ?? ""}` : "";
+    if (key === shownFor || document.activeElement === input) return;
+    shownFor = key;
+    input.value = rowsOfKind(session, "comment")[0]?.text ?? "";
+  };
+  return { el, update, focus: () => input.focus() };
+}
+
+/**
+ * The label picker ("/"): type a few letters of a label, Enter chooses the highlighted one
+ * (↑ / ↓ move, Esc closes); keyboard-only, for widgets with more labels than digit keys.
+ * @param {import("@anywidget/types").AnyModel} model
+ * @param {(index: number) => void} choose
+ * @param {() => void} refocus
+ */
+function labelPicker(model, choose, refocus) {
+  const input = h("input", {
+    type: "text",
+    class: "nbl-picker-input",
+    placeholder: "type to find a label · Enter chooses · Esc closes",
+    "aria-label": "find a label",
+    role: "combobox",
+    "aria-expanded": "true",
+    "aria-controls": "",
+  });
+  const list = h("ul", { class: "nbl-picker-list", role: "listbox", "aria-label": "labels" });
+  const el = h("div", { class: "nbl-picker", hidden: true }, input, list);
+  /** @type {number[]} label indices shown, best first */
+  let shown = [];
+  let active = 0;
+  const draw = () => {
+    /** @type {string[]} */
+    const labels = model.get("labels");
+    /** @type {Record<string, LabelSpec>} */
+    const specs = model.get("label_specs") ?? {};
+    const q = input.value.trim().toLowerCase();
+    const score = (/** @type {string} */ label) => {
+      const l = label.toLowerCase();
+      if (!q) return 1;
+      if (l.startsWith(q)) return 3;
+      if (l.split(/[\s_-]+/).some((w) => w.startsWith(q))) return 2;
+      return l.includes(q) ? 1 : 0;
+    };
+    shown = labels
+      .map((label, i) => ({ i, s: score(label) }))
+      .filter((x) => x.s > 0)
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .map((x) => x.i);
+    active = Math.min(active, Math.max(0, shown.length - 1));
+    replace(
+      list,
+      ...shown.map((i, k) =>
+        h(
+          "li",
+          {
+            class: `nbl-picker-item${k === active ? " nbl-on" : ""}`,
+            role: "option",
+            "aria-selected": String(k === active),
+            "data-label": labels[i],
+            title: specs[labels[i]]?.description ?? "",
+            style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, labels[i], specs))}`,
+            onmousedown: (/** @type {Event} */ e) => {
+              e.preventDefault();
+              pick(i);
+            },
+          },
+          h("span", { class: "nbl-swatch", "aria-hidden": "true" }),
+          labels[i],
+        ),
+      ),
+      shown.length ? null : h("li", { class: "nbl-muted" }, "no label matches"),
+    );
+  };
+  const close = () => {
+    el.hidden = true;
+    input.value = "";
+    refocus();
+  };
+  const pick = (/** @type {number} */ i) => {
+    close();
+    choose(i);
+  };
+  input.addEventListener("input", () => {
+    active = 0;
+    draw();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      if (shown.length) pick(shown[active]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const n = Math.max(1, shown.length);
+      active = (active + (event.key === "ArrowDown" ? 1 : n - 1)) % n;
+      draw();
+    }
+  });
+  input.addEventListener("blur", () => {
+    if (!el.hidden) {
+      el.hidden = true;
+      input.value = "";
+    }
+  });
+  return {
+    el,
+    open() {
+      el.hidden = false;
+      active = 0;
+      draw();
+      input.focus();
     },
   };
 }

@@ -147,3 +147,54 @@ test("suggestions: accept as is, accept as edited, reject", () => {
   e.selected = "s2";
   assert.deepEqual(e.deleteSelected(), { upsert: [], delete: [], rejected: ["s2"] });
 });
+
+test("with a draw tool, a drag inside the selected box draws a nested one", () => {
+  const box = { id: "b", kind: "box", label: "car", x: 10, y: 10, width: 200, height: 200 };
+  const h = host([box]);
+  const e = new Editor(h);
+  e.tool = "box";
+  e.selected = "b";
+  e.down([50, 50], o);
+  e.move([80, 90]);
+  const change = e.up();
+  assert.deepEqual(change?.upsert[0], { id: "n1", kind: "box", label: "car", x: 50, y: 50, width: 30, height: 40 });
+  assert.equal(e.selected, "n1");
+  h.apply(change);
+  // the selected (new) box's handle still resizes it
+  e.down([80, 90], o);
+  e.move([90, 95]);
+  assert.deepEqual(e.up()?.upsert[0], { id: "n1", kind: "box", label: "car", x: 50, y: 50, width: 40, height: 45 });
+});
+
+test("a handle keeps its grab offset, and a still click writes nothing", () => {
+  const box = { id: "b", kind: "box", label: "car", x: 10, y: 10, width: 20, height: 20 };
+  const e = new Editor(host([box]));
+  e.selected = "b";
+  e.down([32, 31], o); // 2 px right of and 1 px below the south-east handle
+  assert.equal(e.up(), null);
+  e.down([32, 31], o);
+  e.move([62, 61]);
+  assert.deepEqual(e.up()?.upsert[0], { id: "b", kind: "box", label: "car", x: 10, y: 10, width: 50, height: 50 });
+  // a vertex too
+  const poly = {
+    id: "p",
+    kind: "polygon",
+    label: "car",
+    points: [
+      [10, 10],
+      [50, 10],
+      [30, 40],
+    ],
+  };
+  const f = new Editor(host([poly]));
+  f.selected = "p";
+  f.down([51, 11], o);
+  assert.equal(f.up(), null);
+  f.down([51, 11], o);
+  f.move([61, 21]);
+  assert.deepEqual(f.up()?.upsert[0].points, [
+    [10, 10],
+    [60, 20],
+    [30, 40],
+  ]);
+});

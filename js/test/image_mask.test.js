@@ -81,3 +81,17 @@ test("growing keeps earlier paint", () => {
   assert.equal(m.get(100, 100), 1);
   assert.equal(m.area(), before * 2);
 });
+
+test("a mask moves by whole pixels and is cut at the image's edge", async () => {
+  const { MaskBits, shiftMask } = await import("../image/mask.js");
+  const bits = new MaskBits(10, 8);
+  bits.stroke([3, 3], [3, 3], 1.2, 1);
+  const before = bits.area();
+  const moved = shiftMask(bits, 2, -1);
+  assert.equal(moved.area(), before);
+  for (let x = 0; x < 10; x++)
+    for (let y = 0; y < 8; y++) assert.equal(moved.get(x, y), y + 1 < 8 && x - 2 >= 0 ? bits.get(x - 2, y + 1) : 0);
+  const cut = shiftMask(bits, 8, 0);
+  assert.ok(cut.area() < before);
+  assert.equal(shiftMask(bits, 20, 0).empty(), true);
+});

@@ -122,6 +122,8 @@ export function documentView(scroller) {
     const out = [];
     const base = block.getBoundingClientRect();
     const range = document.createRange();
+    /** @type {{el: HTMLElement, left: number, top: number}[]} */
+    const tags = [];
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
       const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
@@ -139,8 +141,15 @@ export function documentView(scroller) {
             style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
-        if (k === 0 && mark.start >= starts[i] && (mark.lane === 0 || mark.id === active)) {
-          out.push(h("div", { class: `${cls} nbl-tag`, style: `${tint}left:${r.left}px;top:${r.top}px` }, mark.label));
+        // every span's label, nested ones too (tags are moved apart below)
+        if (k === 0 && mark.start >= starts[i]) {
+          const tag = h(
+            "div",
+            { class: `${cls} nbl-tag`, "data-id": mark.id, style: `${tint}left:${r.left}px;top:${r.top}px` },
+            mark.label,
+          );
+          out.push(tag);
+          tags.push({ el: tag, left: r.left, top: r.top });
         }
       });
     }
@@ -156,6 +165,7 @@ export function documentView(scroller) {
           "div",
           {
             class: "nbl-ctl",
+            "aria-hidden": "true",
             style: `left:${r.left}px;top:${r.top}px`,
             title: `U+${code.toString(16).toUpperCase().padStart(4, "0")}`,
           },
@@ -174,6 +184,30 @@ export function documentView(scroller) {
       }
     }
     layer.replaceChildren(...out);
+    spreadTags(tags);
+  }
+
+  /**
+   * Move tags on one line apart, left to right, so that none covers another (a stack of
+   * nested spans, or spans side by side on a right-to-left line).
+   * @param {{el: HTMLElement, left: number, top: number}[]} tags
+   */
+  function spreadTags(tags) {
+    if (tags.length < 2) return;
+    const widths = tags.map((t) => t.el.offsetWidth);
+    const order = tags.map((_t, k) => k).sort((a, b) => tags[a].top - tags[b].top || tags[a].left - tags[b].left);
+    let lineTop = Number.NaN;
+    let right = -Infinity;
+    for (const k of order) {
+      const t = tags[k];
+      if (Math.abs(t.top - lineTop) > 2) {
+        lineTop = t.top;
+        right = -Infinity;
+      }
+      const left = Math.max(t.left, right + 2);
+      if (left !== t.left) t.el.style.left = `${left}px`;
+      right = left + widths[k];
+    }
   }
 
   function redraw() {
@@ -209,7 +243,8 @@ export function documentView(scroller) {
         return h(
           "div",
           { class: "nbl-block", "data-block": i, "data-start": s },
-          h("div", { class: "nbl-layer", "aria-hidden": "true" }),
+          // not aria-hidden: its span tags are the spans' labels in the accessible text
+          h("div", { class: "nbl-layer" }),
           t,
         );
       });

@@ -72,8 +72,8 @@ def test_example_widget_names_a_blank_item_and_goes_on(tmp_path, drive):
 
 
 def test_message_types_are_registered_not_dispatched_by_hand():
-    assert sorted(Annotator.message_types()) == ["edit", "goto", "hello"]
-    assert sorted(WordAnnotator.message_types()) == ["count", "edit", "goto", "hello"]
+    assert sorted(Annotator.message_types()) == ["edit", "goto", "hello", "unlabeled"]
+    assert sorted(WordAnnotator.message_types()) == ["count", "edit", "goto", "hello", "unlabeled"]
     from nblabel import AudioAnnotator
 
     assert "audio" in AudioAnnotator.message_types()
@@ -108,9 +108,9 @@ def test_unknown_message_types_are_logged_and_the_widget_goes_on(tmp_path, drive
 def test_kinds_per_instance_leave_the_class_alone(photos, tmp_path):
     boxes = ImageAnnotator(photos, labels=["cat"], tools=["box"], store=tmp_path / "a.db")
     plain = ImageAnnotator(photos, labels=["cat"], store=tmp_path / "a.db")
-    assert boxes.kinds == ("label", "box")
-    assert plain.kinds == ("label",)
-    assert ImageAnnotator.KINDS == ("label", "box", "polygon", "mask")
+    assert boxes.kinds == ("label", "box", "skip", "comment")
+    assert plain.kinds == ("label", "skip", "comment")
+    assert ImageAnnotator.KINDS == ("label", "box", "polygon", "mask", "skip", "comment")
     boxes.close()
     plain.close()
 

@@ -157,7 +157,7 @@ def test_tools_choose_the_kinds(photos, tmp_path, drive):
     poly = {"id": "p", "kind": "polygon", "label": "cat", "points": [[0, 0], [9, 0], [9, 9]]}
     answer = page.edit(photos[0], [poly])
     assert answer["type"] == "rejected"
-    assert "kind 'polygon' is not one of ['label', 'box']" in answer["message"]
+    assert "kind 'polygon' is not one of ['label', 'box', 'skip', 'comment']" in answer["message"]
     with pytest.raises(ValueError, match="tools: 'lasso' is not one of"):
         make(photos, tmp_path, tools=["lasso"])
     with pytest.raises(TypeError, match="tools: expected a list"):

@@ -21,6 +21,10 @@ browser -> kernel
         the ``saved_edits`` trait), or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
+    ``{"type": "unlabeled", "step": +1 | -1, "from": k, "wrap": bool, "cached": [...]}``
+        go to the nearest item after (before) ``k`` this annotator has not
+        labeled; answered as a ``goto``, or with ``{"type": "queue_end",
+        "items", "done", "skipped", "left"}`` when there is none.
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
@@ -67,6 +71,7 @@ from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
 from . import _static
+from ._labels import LabelsArg, parse_labels
 from ._loop import (
     CheckedOrder,
     ModelLoop,
@@ -105,7 +110,7 @@ def handles(message_type: str) -> Callable[[_F], _F]:
     ...     def _ping(self, content, buffers):
     ...         self.send({"type": "pong"})
     >>> sorted(Echo.message_types())
-    ['edit', 'goto', 'hello', 'ping']
+    ['edit', 'goto', 'hello', 'ping', 'unlabeled']
     """
     if not isinstance(message_type, str) or not message_type:
         raise TypeError(f"handles: expected a message type name, got {message_type!r}")
@@ -157,6 +162,13 @@ def _check_store(store: Any) -> Store:
     raise TypeError(
         f"store: expected a path, a SQLAlchemy URL or a Store, got {type(store).__name__}"
     )
+
+
+def _check_instructions(instructions: Any) -> None:
+    if instructions is not None and not isinstance(instructions, str):
+        raise TypeError(
+            f"instructions: expected markdown or plain text, got {type(instructions).__name__}"
+        )
 
 
 def _check_annotator(annotator: Any) -> str:
@@ -228,6 +240,11 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     _message_handlers: ClassVar[dict[str, str]] = {}
 
     labels = traitlets.List(traitlets.Unicode(), minlen=1).tag(sync=True)
+    #: label name -> {"color", "hotkey", "description"} for the labels given with a spec
+    label_specs = traitlets.Dict().tag(sync=True)
+    #: What the annotators are asked to do: markdown or plain text, shown (as text, never
+    #: HTML) above the widget, collapsible, and in the help.
+    instructions = traitlets.Unicode("").tag(sync=True)
     multi_label = traitlets.Bool(False).tag(sync=True)
     advance = traitlets.Bool(True).tag(sync=True)
     annotator = traitlets.Unicode(read_only=True).tag(sync=True)
@@ -253,6 +270,28 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
                 f"{cls.__name__}.KINDS: {unknown} are not kinds of nblabel.schema.KIND_SPECS"
             )
 
+    #: The page's keys of every widget (a label's hotkey may not be one of them).
+    SHARED_KEYS: ClassVar[Mapping[str, str]] = {
+        **{str(k): "choose the k-th label" for k in range(10)},
+        "n": "next item", "p": "previous item", "z": "undo", "y": "redo", "Z": "redo",
+        "u": "next unlabeled item", "U": "previous unlabeled item", "k": "skip",
+        "c": "comment", "?": "help", "/": "find a label",
+    }  # fmt: skip
+    #: The widget page's own keys, key -> what it does.
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def _reserved_keys(cls) -> dict[str, str]:
+        return {**cls.SHARED_KEYS, **cls.PAGE_KEYS}
+
+    @classmethod
+    def _check_kinds(cls, kinds: Sequence[str] | None) -> tuple[str, ...]:
+        """The kinds an instance makes: some of the family's ``KINDS`` (all when None)."""
+        kinds_ = tuple(cls.KINDS if kinds is None else kinds)
+        if not kinds_ or any(k not in cls.KINDS for k in kinds_):
+            raise ValueError(f"kinds: {list(kinds_)} must be some of {list(cls.KINDS)}")
+        return kinds_
+
     @classmethod
     def message_types(cls) -> list[str]:
         """The page's message types this widget handles."""
@@ -262,7 +301,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self,
         items: ItemQueue,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None,
         store: Store | str | os.PathLike[str] | None,
         multi_label: bool,
@@ -272,8 +311,11 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         order: OrderSource | None = None,
         reorder_every: int | None = 10,
         suggest: Callable[[Any], pd.DataFrame] | None = None,
+        instructions: str | None = None,
     ) -> None:
-        labels_ = _check_labels(labels)
+        _check_instructions(instructions)
+        names, label_specs = parse_labels(labels, reserved=self._reserved_keys())
+        labels_ = _check_labels(names)
         order_ = check_order(order)
         self._reorder_every = check_reorder_every(reorder_every)
         self._suggest = check_suggest(suggest)
@@ -281,10 +323,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             raise ValueError("labels: give at least one label")
         if not isinstance(multi_label, bool):
             raise TypeError(f"multi_label: expected True or False, got {multi_label!r}")
-        kinds_ = tuple(self.KINDS if kinds is None else kinds)
-        stray = [k for k in kinds_ if k not in self.KINDS]
-        if stray or not kinds_:
-            raise ValueError(f"kinds: {list(kinds_)} must be some of {list(self.KINDS)}")
+        kinds_ = self._check_kinds(kinds)
         self._kinds = kinds_
         self._page_fields = schema.page_fields(kinds_)
         self._queue = items
@@ -331,6 +370,8 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         first = self._first_undone()
         super().__init__(
             labels=labels_,
+            label_specs=label_specs,
+            instructions=instructions or "",
             multi_label=multi_label,
             advance=(not multi_label) if advance is None else bool(advance),
             position=first,
@@ -669,7 +710,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         out = {k: row[k] for k in own if k in row and row[k] is not None}
         if not isinstance(out.get("id"), str) or not out["id"]:
             raise ValueError("an annotation needs an id")
-        allowed = self._kind_labels(list(self.labels)).get(kind, [])
+        allowed = _FIXED_LABELS.get(kind) or self._kind_labels(list(self.labels)).get(kind, [])
         if out.get("label") not in allowed:
             raise ValueError(
                 f"label {out.get('label')!r} is not allowed on a {kind!r} annotation "
@@ -682,6 +723,44 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
             out["elapsed"] = float(elapsed)
         return out
+
+    # -- a queue that guides ------------------------------------------------------------------
+    @handles("unlabeled")
+    def _goto_unlabeled(self, content: Mapping[str, Any], _buffers: Any) -> None:
+        """``{"type": "unlabeled", "step": +1 | -1, "from": k, "wrap": bool, "cached": [...]}``:
+        go to the nearest item after (``step`` +1) or before (-1) position ``k`` that this
+        annotator has not labeled, from the other end of the queue too when ``wrap``. The
+        kernel answers as it answers a goto, or with ``{"type": "queue_end", ...}`` (the
+        counts of :meth:`_queue_summary`) when there is none.
+        """
+        step = -1 if int(content.get("step", 1)) < 0 else 1
+        start = int(content.get("from", self.position))
+        target = self._unlabeled_from(start, step)
+        if target is None and content.get("wrap", False):
+            target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
+        if target is None:
+            self.send({"type": "queue_end", "step": step, **self._queue_summary()})
+            return
+        self._goto({"position": target, "cached": content.get("cached", [])}, None)
+
+    def _unlabeled_from(self, start: int, step: int) -> int | None:
+        """The nearest position past ``start`` (in direction ``step``) not labeled yet, or None."""
+        position = start + step
+        while position >= 0 and self._queue.ensure(position):
+            if self._visit.id_at(position) not in self._done:  # positions follow order=
+                return position
+            position += step
+        return None
+
+    def _queue_summary(self) -> dict[str, int]:
+        """How far this annotator is: items, items labeled (skips included), skipped, left."""
+        ids = self._queue.ids
+        skipped = 0
+        if "skip" in self._kinds:
+            skips = self._store.item_ids_done(annotator=self._annotator, kinds=["skip"])
+            skipped = len(skips.intersection(ids))
+        done = len(self._done.intersection(ids))
+        return {"items": len(ids), "done": done, "skipped": skipped, "left": len(ids) - done}
 
     # -- items and prefetch -------------------------------------------------------------------
     def _payload(self, index: int) -> Future[Payload]:
@@ -802,6 +881,10 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
                 self._send_payload(position, payload, buffers)
         except Exception:
             log.exception("nblabel: could not prefetch item %d", index)
+
+
+#: Kinds whose one label is fixed: a skip is labeled "skip", a comment "comment".
+_FIXED_LABELS: dict[str, list[str]] = {"skip": ["skip"], "comment": ["comment"]}
 
 
 def _collect_handlers(cls: type) -> dict[str, str]:

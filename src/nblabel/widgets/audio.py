@@ -21,6 +21,7 @@ from .. import audio
 from ..items import Item, ItemQueue, Sources, collect, media_source_kind
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._labels import LabelsArg
 from ._loop import OrderSource
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
@@ -138,7 +139,13 @@ class AudioAnnotator(Annotator):
     >>> w.annotations[["start", "end", "label", "text"]]    # doctest: +SKIP
     """
 
-    KINDS: ClassVar[tuple[str, ...]] = ("segment", "label")
+    KINDS: ClassVar[tuple[str, ...]] = ("segment", "label", "skip", "comment")
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        " ": "play", "[": "mark a start", "]": "mark an end", "{": "move a start",
+        "}": "move an end", ",": "previous segment", ".": "next segment", "s": "play the segment",
+        "l": "loop the segment", "f": "fit", "+": "zoom in", "=": "zoom in", "-": "zoom out",
+        "<": "slower", ">": "faster", "a": "accept", "x": "reject",
+    }  # fmt: skip
     PREFETCH: ClassVar[int] = 1
     CACHE: ClassVar[int] = 4
     #: Decoded items kept for playback (the current one and its neighbours).
@@ -155,7 +162,7 @@ class AudioAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         clip_labels: Sequence[str] | None = None,
@@ -167,6 +174,7 @@ class AudioAnnotator(Annotator):
         order: OrderSource | None = None,
         reorder_every: int | None = 10,
         suggest: Callable[[Any], pd.DataFrame] | None = None,
+        instructions: str | None = None,
         chunk_seconds: float = 30.0,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
@@ -213,6 +221,7 @@ class AudioAnnotator(Annotator):
             order=order,
             reorder_every=reorder_every,
             suggest=suggest,
+            instructions=instructions,
         )
         self.clip_labels = clips
 

@@ -17,6 +17,7 @@ from .. import geometry, media, medical, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
 from ..store import Store
 from ._base import Annotator, Payload, handles
+from ._labels import LabelsArg
 from ._loop import OrderSource
 
 __all__ = ["ImageAnnotator"]
@@ -53,7 +54,9 @@ class ImageAnnotator(Annotator):
         ``column`` naming the path column (the other columns are shown as
         metadata). Items are loaded lazily and the next ones are prefetched.
     labels
-        The classes, in key order: key ``1`` chooses the first.
+        The classes, in key order: key ``1`` chooses the first. Also a mapping
+        ``{"cat": {"color": "tab:orange", "hotkey": "q", "description": "..."}}``
+        (see :func:`nblabel.widgets._labels.parse_labels`); ``/`` finds a label by typing.
     annotator
         Who is labeling; defaults to ``$NBLABEL_ANNOTATOR`` or the login name.
     store
@@ -75,6 +78,9 @@ class ImageAnnotator(Annotator):
         (masks). Without tools the widget labels whole images. With tools,
         keys ``1``-``9`` choose the class of the next shape (or relabel the
         selected one) and ``Shift+1``-``9`` toggle whole-image labels.
+    instructions
+        What the annotators are asked to do (markdown or plain text), shown as text
+        above the widget, collapsible, and in the help (``?``).
     predictions
         A model's annotations to correct: a DataFrame in the annotation schema
         (``item_id``, ``kind``, ``label``, ``score`` and the geometry:
@@ -149,7 +155,15 @@ class ImageAnnotator(Annotator):
     _esm = _STATIC / "image.js"
     _css = _STATIC / "image.css"
 
-    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask")
+    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask", "skip", "comment")
+    #: The image stage's height in CSS pixels, the same for every item (0: fitted to the
+    #: window). Images fit inside it, so the buttons below never move.
+    stage_height = traitlets.Int(0, min=0).tag(sync=True)
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        **dict.fromkeys("vbgr", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
+        "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
+        "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
+    }  # fmt: skip
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
     #: The region tools on offer (empty: whole-image labels only).
@@ -161,7 +175,7 @@ class ImageAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         multi_label: bool = False,
@@ -172,6 +186,7 @@ class ImageAnnotator(Annotator):
         order: OrderSource | None = None,
         reorder_every: int | None = 10,
         suggest: Callable[[Any], pd.DataFrame] | None = None,
+        instructions: str | None = None,
         tools: Sequence[str] = (),
         stack: bool | None = None,
     ) -> None:
@@ -194,7 +209,7 @@ class ImageAnnotator(Annotator):
         super().__init__(
             ItemQueue(items, IMAGE_SOURCES, column=column),
             # This widget reads, makes and accepts as suggestions only the kinds of its tools.
-            kinds=("label", *(TOOLS[t] for t in tools_)),
+            kinds=("label", *(TOOLS[t] for t in tools_), "skip", "comment"),
             labels=labels,
             annotator=annotator,
             store=store,
@@ -204,6 +219,7 @@ class ImageAnnotator(Annotator):
             order=order,
             reorder_every=reorder_every,
             suggest=suggest,
+            instructions=instructions,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
@@ -332,14 +348,14 @@ class ImageAnnotator(Annotator):
         frames = self._frames.get(item.id)
         if frames is not None and frames > 1:
             # On a stack, a region belongs to a slice; a label may be the whole stack's.
-            if out.get("frame") is None and kind != "label":
+            if out.get("frame") is None and kind not in ("label", "skip", "comment"):
                 raise ValueError(f"a {kind} on a stack of {frames} slices needs its frame")
             if out.get("frame") is not None:
                 problem = _frame_problem(out["frame"], frames)
                 if problem:
                     raise ValueError(problem)
                 out["frame"] = int(out["frame"])
-        if kind == "label":
+        if kind in ("label", "skip", "comment"):  # no geometry: a broken image can be skipped
             return out
         size = self._sizes.get(item.id)
         if size is None:

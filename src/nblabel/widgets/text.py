@@ -20,7 +20,7 @@ import pathlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from ..rules import compile_patterns, match_rules
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
+from ._labels import LabelsArg
 from ._loop import OrderSource
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
@@ -165,7 +166,10 @@ class TextAnnotator(Annotator):
     >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
     """
 
-    KINDS = ("span", "label")
+    KINDS = ("span", "label", "skip", "comment")
+    PAGE_KEYS: ClassVar[Mapping[str, str]] = {
+        "s": "snap to tokens", "a": "accept", "x": "reject", " ": "select",
+    }  # fmt: skip
 
     _esm = _STATIC / "text.js"
     _css = _STATIC / "text.css"
@@ -177,7 +181,7 @@ class TextAnnotator(Annotator):
         self,
         items: Any,
         *,
-        labels: Sequence[str],
+        labels: LabelsArg,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         doc_labels: Sequence[str] | None = None,
@@ -188,6 +192,7 @@ class TextAnnotator(Annotator):
         order: OrderSource | None = None,
         reorder_every: int | None = 10,
         suggest: Callable[[Any], pd.DataFrame] | None = None,
+        instructions: str | None = None,
         column: str | None = None,
         advance: bool | None = None,
         patterns: Mapping[str, Any] | None = None,
@@ -211,6 +216,7 @@ class TextAnnotator(Annotator):
             order=order,
             reorder_every=reorder_every,
             suggest=suggest,
+            instructions=instructions,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
