@@ -100,6 +100,7 @@ export function audioPanel(v, cleanup) {
     transcript.value = String(row.text ?? "");
     transcript.focus();
   };
+  segList.dataset.nblKeys = "own"; // the list's arrows and Enter come before the widget's keys
   segList.addEventListener("keydown", (event) => {
     const button = /** @type {HTMLElement} */ (event.target).closest("button");
     if (!button) return;

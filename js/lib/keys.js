@@ -43,9 +43,13 @@ export function captureKeys(root, handle) {
     const target = /** @type {HTMLElement | null} */ (event.target);
     return !!target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   };
+  // A part of the widget that handles some keys itself (a list moved through with the
+  // arrows, say) carries data-nbl-keys="own": it hears them first, the widget the rest.
+  /** @param {KeyboardEvent} event */
+  const own = (event) => !!(/** @type {HTMLElement | null} */ (event.target)?.closest?.('[data-nbl-keys="own"]'));
   /** @param {KeyboardEvent} event */
   const onCapture = (event) => {
-    if (typing(event) || event.isComposing) return;
+    if (typing(event) || event.isComposing || own(event)) return;
     if (handle(keyName(event), event)) {
       event.preventDefault();
       event.stopPropagation();
@@ -53,7 +57,10 @@ export function captureKeys(root, handle) {
   };
   /** @param {KeyboardEvent} event */
   const onBubble = (event) => {
-    if (typing(event)) {
+    if (own(event) && !event.defaultPrevented && !event.isComposing && handle(keyName(event), event)) {
+      event.preventDefault();
+      event.stopPropagation();
+    } else if (typing(event)) {
       event.stopPropagation();
     } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey) {
       // An unbound single key: keep it from reaching the notebook's shortcuts anyway.
