@@ -33,13 +33,14 @@ def test_image_size_follows_the_output_width_not_the_window_height(lab):
     nb = lab.open_notebook([widget_cell()], cwd_files=photo_files(2))
     root = nb.widget(".nbl-root")
     expect(root).to_have_attribute("data-drawn", "0")
-    # The 160 x 120 photo at its largest (4x): the stage is wide and nothing caps its height.
-    expect(root.locator(".nbl-canvas")).to_have_css("height", "480px")
-    # A short window (Colab's output frame is as tall as its content): the image stays.
+    # A steady stage: its height comes from the stage's own width (3:4, 240 to 720 px).
+    width, height, stage = root.evaluate(CANVAS_SIZE_JS)
+    assert height == pytest.approx(max(240, min(stage * 0.75, 720)), abs=1)
+    # A short window (Colab's output frame is as tall as its content): the stage stays.
     lab.page.set_viewport_size({"width": 1280, "height": 300})
     lab.page.wait_for_timeout(300)  # let a resize handler run, if the widget had one
-    assert root.evaluate(CANVAS_SIZE_JS)[:2] == [640, 480]
-    # A narrow output area: the image shrinks to the stage's own width.
+    assert root.evaluate(CANVAS_SIZE_JS)[:2] == [width, height]
+    # A narrow output area: the stage shrinks to its own width, and its height with it.
     lab.page.set_viewport_size({"width": 1280, "height": 900})
     root.evaluate("(root) => { root.parentElement.style.width = '330px'; }")
     lab.page.wait_for_function(
@@ -48,7 +49,7 @@ def test_image_size_follows_the_output_width_not_the_window_height(lab):
     )
     width, height, stage = root.evaluate(CANVAS_SIZE_JS)
     assert width <= stage
-    assert height == pytest.approx(width * 0.75, abs=1)
+    assert height == pytest.approx(max(240, stage * 0.75), abs=1)
 
 
 def test_keys_the_widget_uses_never_reach_a_host_listening_outside_it(lab):
