@@ -56,6 +56,7 @@ from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
 from ._suggestions import Suggestions
+from ._team import Team
 
 __all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
 
@@ -140,7 +141,12 @@ def _check_store(store: Any) -> Store:
 
 def _check_annotator(annotator: Any) -> str:
     if annotator is None:
-        annotator = os.environ.get("NBLABEL_ANNOTATOR") or getpass.getuser()
+        # On JupyterHub the hub's user name first: it is who logged in, whatever the login.
+        annotator = (
+            os.environ.get("JUPYTERHUB_USER")
+            or os.environ.get("NBLABEL_ANNOTATOR")
+            or getpass.getuser()
+        )
     if not isinstance(annotator, str):
         raise TypeError(f"annotator: expected a name (str), got {type(annotator).__name__}")
     if not annotator.strip():
@@ -204,6 +210,8 @@ class Annotator(anywidget.AnyWidget):
     n_done = traitlets.Int(0, read_only=True).tag(sync=True)
     n_errors = traitlets.Int(0, read_only=True).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
+    #: With ``overlap``: True when no item is left for this annotator (see ``next()``).
+    finished = traitlets.Bool(False, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
 
@@ -232,6 +240,8 @@ class Annotator(anywidget.AnyWidget):
         advance: bool | None,
         predictions: pd.DataFrame | None = None,
         kinds: Sequence[str] | None = None,
+        overlap: int | None = None,
+        lease: float | None = None,
     ) -> None:
         labels_ = _check_labels(labels)
         if not labels_:
@@ -255,6 +265,8 @@ class Annotator(anywidget.AnyWidget):
         # Items this annotator has annotated (of this widget's kinds): one SQL aggregate at
         # open, then kept in step by each edit. Opening costs one query, not one row per item.
         self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
+        # Team labeling (widgets/_team.py): who may write what, and overlap routing.
+        self._team = Team(self._store, annotator_, kinds_, overlap=overlap, lease=lease)
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,
@@ -268,7 +280,11 @@ class Annotator(anywidget.AnyWidget):
         self._browser_has: set[int] = set()
         self._moving = True  # no item messages while the traits are first set
         self._on_save = CallbackDispatcher()
-        first = self._first_undone()
+        first, finished = (
+            self._team.first(self._queue, self._done)
+            if self._team.routed
+            else (self._first_undone(), False)
+        )
         super().__init__(
             labels=labels_,
             multi_label=multi_label,
@@ -276,6 +292,9 @@ class Annotator(anywidget.AnyWidget):
             position=first,
         )
         self.set_trait("annotator", annotator_)
+        self.set_trait("finished", finished)  # team routing
+        if self._team.routed and self._queue.ensure(first):
+            self._team.shown(self._queue.ids[first], self._done)
         self._sync_counts()
         self._moving = False
         self.on_msg(self._on_message)
@@ -327,10 +346,26 @@ class Annotator(anywidget.AnyWidget):
         self._on_save.register_callback(callback, remove=remove)
         return callback
 
-    def next(self) -> None:
-        """Show the next item."""
+    def next(self) -> bool:
+        """Show the next item; False when there is none.
+
+        With ``overlap``, the next item this annotator may label (the queue
+        wraps around); False when none is available now, and then ``finished``
+        says whether one may still come back (another kernel's lease expiring).
+        """
+        if self._team.routed:  # team routing (widgets/_team.py)
+            target, finished = self._team.route(
+                self._queue, self._done, self.position, self.position + 1
+            )
+            self.set_trait("finished", finished)
+            if target is None:
+                return False
+            self.position = target
+            return True
         if self._queue.ensure(self.position + 1):
             self.position += 1
+            return True
+        return False
 
     def previous(self) -> None:
         """Show the previous item."""
@@ -341,6 +376,9 @@ class Annotator(anywidget.AnyWidget):
         pool = getattr(self, "_pool", None)  # absent when the constructor raised
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        team = getattr(self, "_team", None)
+        if team is not None:
+            team.close()  # team routing: give back the leases
         super().close()
 
     # -- subclass hooks -----------------------------------------------------------------------
@@ -440,6 +478,7 @@ class Annotator(anywidget.AnyWidget):
     def _position_changed(self, change: dict[str, Any]) -> None:
         if len(self._queue) != self.n_items:
             self._sync_counts()  # a generator was read further
+        self._team.shown(self._queue.ids[change["new"]], self._done)  # team routing: the lease
         if not self._moving:
             self._send_item(change["new"], with_media=change["new"] not in self._browser_has)
             self._prefetch(change["new"])
@@ -469,6 +508,10 @@ class Annotator(anywidget.AnyWidget):
         position = max(0, int(content["position"]))
         if not self._queue.ensure(position):
             position = len(self._queue) - 1
+        if self._team.routed and position != self.position:  # team routing: skip others' items
+            target, finished = self._team.route(self._queue, self._done, self.position, position)
+            self.set_trait("finished", finished)
+            position = self.position if target is None else target
         self._browser_has = {int(p) for p in content.get("cached", [])}
         self._moving = True
         try:
@@ -505,6 +548,10 @@ class Annotator(anywidget.AnyWidget):
             resolved = [
                 str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))
             ]
+            # Team labeling: only this annotator's rows, on an item that is theirs to label.
+            self._team.check_edit(
+                item_id, [r["id"] for r in upserts], deletes, labeled=item_id in self._done
+            )
             after = {k: v for k, v in current.items() if k not in deletes}
             after.update({r["id"]: r for r in upserts})
             self._check_edit(item, list(after.values()))

@@ -111,6 +111,13 @@ class AudioAnnotator(Annotator):
         shown are listed in ``w.prediction_problems``.
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
 
     Keys (while the widget has focus) are listed in its help overlay (``?``):
     ``Space`` play/pause, ``[``/``]`` mark start/end, ``1``-``9`` label,
@@ -152,6 +159,8 @@ class AudioAnnotator(Annotator):
         column: str | None = None,
         predictions: pd.DataFrame | None = None,
         chunk_seconds: float = 30.0,
+        overlap: int | None = None,
+        lease: float | None = None,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
         if sample_rate is not None and (
@@ -194,6 +203,8 @@ class AudioAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            overlap=overlap,
+            lease=lease,
         )
         self.clip_labels = clips
 

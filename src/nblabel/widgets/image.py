@@ -81,6 +81,14 @@ class ImageAnnotator(Annotator):
         image) are listed in ``w.prediction_problems``; ``w.threshold`` hides
         low scores.
 
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
+
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
     (``[[x, y], ...]``), masks as COCO RLE in ``mask`` (byte-identical to
@@ -125,6 +133,8 @@ class ImageAnnotator(Annotator):
         display_size: int = 2048,
         predictions: pd.DataFrame | None = None,
         tools: Sequence[str] = (),
+        overlap: int | None = None,
+        lease: float | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
         if advance is None and tools_:
@@ -145,6 +155,8 @@ class ImageAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            overlap=overlap,
+            lease=lease,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)

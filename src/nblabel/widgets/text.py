@@ -122,6 +122,13 @@ class TextAnnotator(Annotator):
     advance
         Go to the next document after a document label is chosen
         (single-label only); off by default.
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
 
     Keys: select by dragging, double-clicking or with ``→``/``←`` (a token
     at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
@@ -157,6 +164,8 @@ class TextAnnotator(Annotator):
         predictions: pd.DataFrame | None = None,
         column: str | None = None,
         advance: bool | None = None,
+        overlap: int | None = None,
+        lease: float | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
@@ -173,6 +182,8 @@ class TextAnnotator(Annotator):
             multi_label=multi_label,
             advance=False if advance is None else advance,
             predictions=predictions,
+            overlap=overlap,
+            lease=lease,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap

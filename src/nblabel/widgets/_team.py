@@ -1,0 +1,251 @@
+"""The team side of a widget: who may write which rows, and which item comes next.
+
+:class:`Team` is what :class:`nblabel.widgets._base.Annotator` asks at three
+moments: before an edit is written (:meth:`Team.check_edit`), when the
+person moves (:meth:`Team.route`, which also serves ``w.next()``), and when
+the widget closes. It knows no SQL: the leases, the counts and the owners of
+annotation ids come from :mod:`nblabel.routing`.
+
+Without ``overlap`` the queue is everyone's (each person sees every item);
+the ownership rules apply all the same: a widget only ever changes or deletes
+its own annotator's rows of the item on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import routing
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..items import ItemQueue
+
+__all__ = ["Team", "TeamError"]
+
+log = logging.getLogger("nblabel")
+
+
+class TeamError(ValueError):
+    """An edit this annotator may not make (another's rows, or an item that is not theirs)."""
+
+
+def _check_overlap(overlap: Any) -> int | None:
+    if overlap is None:
+        return None
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
+        raise ValueError(f"overlap: expected a whole number of annotators >= 1, got {overlap!r}")
+    return overlap
+
+
+def _check_lease(lease: Any) -> float:
+    if lease is None:
+        return routing.DEFAULT_LEASE
+    if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
+        raise ValueError(f"lease: expected a number of seconds > 0, got {lease!r}")
+    return float(lease)
+
+
+class Team:
+    """Ownership checks and overlap routing for one widget.
+
+    Parameters
+    ----------
+    store, annotator, kinds
+        The widget's store, annotator and annotation kinds.
+    overlap
+        ``k``: how many annotators each item should end with; ``None`` for no routing.
+    lease
+        Seconds an item on screen stays this annotator's without renewal; the
+        widget renews it every third of that while it is open.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        kinds: Sequence[str],
+        *,
+        overlap: int | None = None,
+        lease: float | None = None,
+    ) -> None:
+        self.store = store
+        self.annotator = annotator
+        self.overlap = _check_overlap(overlap)
+        self.lease = _check_lease(lease)
+        self.router: routing.Router | None = None
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        if self.overlap is not None:
+            self.router = routing.Router(
+                store, annotator, overlap=self.overlap, lease=self.lease, kinds=kinds
+            )
+
+    @property
+    def routed(self) -> bool:
+        """Whether items are routed (``overlap`` given)."""
+        return self.router is not None
+
+    # -- who may write what -----------------------------------------------------------------
+    def check_edit(
+        self,
+        item_id: str,
+        upserts: Sequence[str],
+        deletes: Sequence[str],
+        *,
+        labeled: bool,
+    ) -> None:
+        """Raise :class:`TeamError` unless this annotator may make the edit.
+
+        ``upserts`` and ``deletes`` are annotation ids; ``labeled`` says whether
+        this annotator already has rows on the item. A delete must name this
+        annotator's rows of this item (ids the store never saw are ignored, as
+        the store ignores them); an upsert must not reuse the id of a row made by
+        someone else, on another item, or from another source. With ``overlap``,
+        an item this annotator has not labeled must be theirs to take.
+        """
+        found = routing.owners(self.store, [*upserts, *deletes])
+        for ident in deletes:
+            owner = found.get(ident)
+            if owner is None:
+                continue
+            if owner.annotator != self.annotator:
+                raise TeamError(
+                    f"item {item_id!r}: annotation {ident!r} was made by {owner.annotator!r}; "
+                    f"annotator {self.annotator!r} may delete only their own annotations"
+                )
+            if owner.item_id != item_id:
+                raise TeamError(
+                    f"item {item_id!r}: annotation {ident!r} belongs to item {owner.item_id!r}"
+                )
+        for ident in upserts:
+            owner = found.get(ident)
+            if owner is None:
+                continue
+            if owner.annotator != self.annotator:
+                raise TeamError(
+                    f"item {item_id!r}: annotation {ident!r} was made by {owner.annotator!r}; "
+                    f"annotator {self.annotator!r} may not overwrite it (give the row a new id)"
+                )
+            if owner.item_id != item_id:
+                raise TeamError(
+                    f"item {item_id!r}: annotation {ident!r} belongs to item {owner.item_id!r}"
+                )
+            if owner.source != "human":
+                raise TeamError(
+                    f"item {item_id!r}: annotation {ident!r} is a {owner.source!r} row; "
+                    "an annotator's edit may not overwrite it (give the row a new id)"
+                )
+        routed = self.router is not None and not labeled and (upserts or deletes)
+        if routed and self.router is not None and self.router.claim([item_id]) is None:
+            raise TeamError(
+                f"item {item_id!r} already has {self.overlap} other annotator(s) "
+                f"(overlap={self.overlap}): it is not for annotator {self.annotator!r}"
+            )
+
+    # -- routing ----------------------------------------------------------------------------
+    def _candidates(
+        self, queue: ItemQueue, done: set[str], start: int, *, forward: bool, wrap: bool
+    ) -> Iterator[str]:
+        """Ids of items this annotator has not labeled, from ``start`` on (or back)."""
+        if forward:
+            position = max(start, 0)
+            while queue.ensure(position):
+                item_id = queue.ids[position]
+                if item_id not in done:
+                    yield item_id
+                position += 1
+            if wrap:
+                for position in range(min(start, len(queue))):
+                    item_id = queue.ids[position]
+                    if item_id not in done:
+                        yield item_id
+            return
+        for position in range(min(start, len(queue) - 1), -1, -1):
+            item_id = queue.ids[position]
+            if item_id not in done:
+                yield item_id
+
+    def first(self, queue: ItemQueue, done: set[str]) -> tuple[int, bool]:
+        """Where a routed widget opens, and whether nothing is left for this annotator."""
+        assert self.router is not None
+        item_id = self.router.claim(self._candidates(queue, done, 0, forward=True, wrap=False))
+        if item_id is not None:
+            position = queue.position_of(item_id)
+            assert position is not None
+            return position, False
+        mine = next((i for i, x in enumerate(queue.ids) if x in done), 0)
+        return mine, self.finished(queue, done)
+
+    def route(
+        self, queue: ItemQueue, done: set[str], current: int, target: int
+    ) -> tuple[int | None, bool]:
+        """Where a move from ``current`` towards ``target`` lands, and whether all is done.
+
+        ``target`` itself when this annotator labeled it or may take it; else the
+        next item they may take, searching on in the direction of the move
+        (forward moves wrap around the queue). ``None`` when there is none now.
+        """
+        assert self.router is not None
+        if queue.ensure(target) and queue.ids[target] in done:
+            return target, False
+        forward = target >= current
+        candidates = (
+            i
+            for i in self._candidates(queue, done, target, forward=forward, wrap=forward)
+            if i != queue.ids[current]
+        )
+        item_id = self.router.claim(candidates)
+        if item_id is None:
+            return None, self.finished(queue, done)
+        position = queue.position_of(item_id)
+        assert position is not None
+        return position, False
+
+    def finished(self, queue: ItemQueue, done: set[str]) -> bool:
+        """Whether no item can ever come to this annotator again (leases aside).
+
+        Items that others hold a lease on may come back when the lease expires,
+        so they keep this False.
+        """
+        assert self.router is not None
+        undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
+        return len(self.router.complete(undone)) == len(undone)
+
+    def shown(self, item_id: str, done: set[str]) -> None:
+        """The item on screen is now ``item_id``: hold it, give back the others."""
+        if self.router is None:
+            return
+        for held in self.router.held - {item_id}:
+            self.router.release(held)
+        if item_id not in done and item_id not in self.router.held:
+            self.router.claim([item_id])  # may fail: then an edit on it is refused
+        self._start_heartbeat()
+
+    # -- heartbeat --------------------------------------------------------------------------
+    def _start_heartbeat(self) -> None:
+        if self._heartbeat is not None or self.router is None:
+            return
+        self._heartbeat = threading.Thread(
+            target=self._beat, name="nblabel-lease", daemon=True, args=(self.router,)
+        )
+        self._heartbeat.start()
+
+    def _beat(self, router: routing.Router) -> None:
+        while not self._stop.wait(router.lease / 3):
+            try:
+                router.renew()
+            except Exception:  # a busy or unreachable store: try again at the next beat
+                log.warning("nblabel: could not renew the lease", exc_info=True)
+
+    def close(self) -> None:
+        """Stop renewing and give back every lease (the labels stay)."""
+        self._stop.set()
+        if self.router is not None:
+            try:
+                self.router.release()
+            except Exception:
+                log.warning("nblabel: could not give back the leases", exc_info=True)

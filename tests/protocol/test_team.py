@@ -1,0 +1,438 @@
+"""Team labeling on one store: who may write what, who is labeling, overlap routing and leases.
+
+The concurrency tests run each annotator in a separate process (``spawn``: a
+fresh interpreter, as a separate kernel is) that drives a real widget with
+the page's messages, all on one SQLite file.
+"""
+
+from __future__ import annotations
+
+import getpass
+import multiprocessing
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from nblabel import TextAnnotator
+from nblabel.routing import Router, leases_table, owners
+from nblabel.store import Store
+
+from .conftest import PageDriver
+
+LABELS = ["pos", "neg"]
+
+
+def docs(n: int) -> pd.Series:
+    return pd.Series(
+        [f"document number {i}" for i in range(n)], index=[f"d{i:02d}" for i in range(n)]
+    )
+
+
+def widget(store: Any, annotator: str, n: int = 6, **options: Any) -> TextAnnotator:
+    return TextAnnotator(
+        docs(n), doc_labels=LABELS, labels=["X"], annotator=annotator, store=store, **options
+    )
+
+
+def doc_label(label: str, ident: str | None = None) -> dict[str, Any]:
+    return {"id": ident or uuid.uuid4().hex, "kind": "label", "label": label}
+
+
+def annotators_per_item(store: Store) -> dict[str, set[str]]:
+    df = store.annotations(kind="label")
+    return {str(k): set(v) for k, v in df.groupby("item_id")["annotator"]}
+
+
+# -- who may write what --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(tmp_path: Path, drive: Any) -> tuple[Store, PageDriver, PageDriver]:
+    db = tmp_path / "team.db"
+    ana, bob = drive(widget(db, "ana")), drive(widget(db, "bob"))
+    assert ana.edit("d00", [doc_label("pos", "ana-1")])["type"] == "saved"
+    assert bob.edit("d00", [doc_label("neg", "bob-1")])["type"] == "saved"
+    return Store(db), ana, bob
+
+
+def test_deleting_another_annotators_row_is_refused_and_nothing_changes(two):
+    store, _ana, bob = two
+    before = store.history()
+    answer = bob.edit("d00", delete=["ana-1"])
+    assert answer["type"] == "rejected"
+    assert answer["message"] == (
+        "item 'd00': annotation 'ana-1' was made by 'ana'; "
+        "annotator 'bob' may delete only their own annotations"
+    )
+    assert [r["id"] for r in answer["rows"]] == ["bob-1"]  # the page is told bob's truth
+    assert set(store.annotations()["id"]) == {"ana-1", "bob-1"}
+    assert len(store.history()) == len(before)
+
+
+def test_overwriting_another_annotators_row_is_refused_and_nothing_changes(two):
+    store, _ana, bob = two
+    answer = bob.edit("d00", [doc_label("neg", "ana-1")], delete=["bob-1"])
+    assert answer["type"] == "rejected"
+    assert "annotation 'ana-1' was made by 'ana'" in answer["message"]
+    assert "may not overwrite it" in answer["message"]
+    df = store.annotations().set_index("id")
+    assert (df.loc["ana-1", "annotator"], df.loc["ana-1", "label"]) == ("ana", "pos")
+    assert df.loc["bob-1", "label"] == "neg"  # the delete of the same edit did not happen
+
+
+def test_a_deleted_row_of_another_annotator_cannot_be_revived_under_its_id(two):
+    store, ana, bob = two
+    assert ana.edit("d00", delete=["ana-1"])["type"] == "saved"
+    answer = bob.edit("d00", [doc_label("pos", "ana-1")])
+    assert answer["type"] == "rejected"
+    assert "was made by 'ana'" in answer["message"]
+    assert "ana-1" not in set(store.annotations()["id"])
+
+
+def test_own_rows_of_another_item_cannot_be_moved_or_deleted_through_this_item(two):
+    store, ana, _bob = two
+    answer = ana.edit("d01", delete=["ana-1"])
+    assert answer["type"] == "rejected"
+    assert answer["message"] == "item 'd01': annotation 'ana-1' belongs to item 'd00'"
+    answer = ana.edit("d01", [doc_label("neg", "ana-1")])
+    assert answer["type"] == "rejected"
+    assert store.annotations().set_index("id").loc["ana-1", "item_id"] == "d00"
+
+
+def test_a_model_or_review_row_is_not_overwritten_by_an_annotators_edit(two):
+    store, ana, _bob = two
+    store.upsert(
+        [
+            {
+                "id": "m-1",
+                "item_id": "d01",
+                "annotator": "ana",
+                "kind": "label",
+                "label": "neg",
+                "source": "model",
+            }
+        ]
+    )
+    answer = ana.edit("d01", [doc_label("pos", "m-1")])
+    assert answer["type"] == "rejected"
+    assert "is a 'model' row" in answer["message"]
+    assert store.annotations().set_index("id").loc["m-1", "source"] == "model"
+
+
+def test_own_edits_still_go_through(two):
+    store, ana, _bob = two
+    assert ana.edit("d00", [doc_label("neg", "ana-2")], delete=["ana-1"])["type"] == "saved"
+    assert ana.edit("d00", [doc_label("pos", "ana-2")])["type"] == "saved"
+    assert ana.edit("d00", delete=["never-stored"])["type"] == "saved"  # ignored, as the store does
+    mine = store.annotations(annotator="ana")
+    assert list(zip(mine["id"], mine["label"], strict=True)) == [("ana-2", "pos")]
+
+
+def test_owners_reads_tombstones_too(two):
+    store, ana, _bob = two
+    ana.edit("d00", delete=["ana-1"])
+    found = owners(store, ["ana-1", "bob-1", "nope"])
+    assert set(found) == {"ana-1", "bob-1"}
+    assert (found["ana-1"].annotator, found["ana-1"].deleted) == ("ana", True)
+    assert (found["bob-1"].item_id, found["bob-1"].source) == ("d00", "human")
+
+
+# -- who is labeling -----------------------------------------------------------------------------
+
+
+def test_the_default_annotator_is_the_hub_user_then_the_variable_then_the_login(
+    tmp_path, monkeypatch
+):
+    db = tmp_path / "who.db"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-ana")
+    monkeypatch.setenv("NBLABEL_ANNOTATOR", "env-bob")
+    w = TextAnnotator(["x"], labels=["X"], store=db)
+    assert w.annotator == "hub-ana"
+    w.close()
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    w = TextAnnotator(["x"], labels=["X"], store=db)
+    assert w.annotator == "env-bob"
+    w.close()
+    monkeypatch.delenv("NBLABEL_ANNOTATOR")
+    w = TextAnnotator(["x"], labels=["X"], store=db)
+    assert w.annotator == getpass.getuser()
+    w.close()
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-ana")
+    w = TextAnnotator(["x"], labels=["X"], store=db, annotator="given")
+    assert w.annotator == "given"  # an explicit name always wins
+    w.close()
+
+
+# -- routing with overlap, in one process --------------------------------------------------------
+
+
+def test_overlap_routes_each_item_to_exactly_k_annotators(tmp_path, drive):
+    db = tmp_path / "o.db"
+    pages = [drive(widget(db, name, n=7, overlap=2)) for name in ("ana", "bob", "cy")]
+    active = list(pages)
+    rounds = 0
+    while active and rounds < 100:
+        rounds += 1
+        for page in list(active):
+            w = page.widget
+            if w.current_item not in w._done and w.current_item in w._team.router.held:
+                assert page.label(w.current_item, "pos")["type"] == "saved"
+            if not w.next() and w.finished:
+                active.remove(page)  # else others hold the rest: ask again next round
+    assert not active
+    per_item = annotators_per_item(Store(db))
+    assert set(per_item) == {f"d{i:02d}" for i in range(7)}
+    assert all(len(names) == 2 for names in per_item.values()), per_item
+    counts = Store(db).annotations().groupby("annotator")["item_id"].nunique()
+    assert counts.sum() == 14
+    assert all(p.widget.finished for p in pages)
+
+
+def test_a_shown_item_is_held_and_others_open_on_the_next_one(tmp_path, drive):
+    db = tmp_path / "h.db"
+    ana = widget(db, "ana", overlap=1)
+    bob = widget(db, "bob", overlap=1)
+    assert (ana.current_item, bob.current_item) == ("d00", "d01")
+    assert not ana.finished
+    ana.close()  # closing gives the lease back
+    cy = widget(db, "cy", overlap=1)
+    assert cy.current_item == "d00"
+    bob.close()
+    cy.close()
+
+
+def test_an_edit_on_an_item_that_has_k_other_annotators_is_refused(tmp_path, drive):
+    db = tmp_path / "r.db"
+    Store(db).upsert(
+        [{"item_id": "d01", "annotator": a, "kind": "label", "label": "pos"} for a in ("bob", "cy")]
+    )
+    ana = drive(widget(db, "ana", overlap=2))
+    answer = ana.edit("d01", [doc_label("neg")])
+    assert answer["type"] == "rejected"
+    assert answer["message"] == (
+        "item 'd01' already has 2 other annotator(s) (overlap=2): it is not for annotator 'ana'"
+    )
+    assert set(Store(db).annotations()["annotator"]) == {"bob", "cy"}
+    assert ana.edit("d02", [doc_label("neg")])["type"] == "saved"  # one with room is fine
+
+
+def test_the_pages_next_key_skips_items_that_are_full(tmp_path, drive):
+    db = tmp_path / "g.db"
+    Store(db).upsert(
+        [
+            {"item_id": i, "annotator": a, "kind": "label", "label": "pos"}
+            for i in ("d01", "d02")
+            for a in ("bob", "cy")
+        ]
+    )
+    page = drive(widget(db, "ana", overlap=2))
+    page.hello()
+    assert page.widget.position == 0
+    page.goto(1)  # "n" on d00: d01 and d02 are full, d03 is next for ana
+    reply = [m for m, _ in page.sent if m.get("type") == "item" and m.get("reply")]
+    assert reply[-1]["position"] == 3
+    assert page.widget.current_item == "d03"
+    assert page.widget._team.router.held == {"d03"}  # d00 was given back
+
+
+def test_next_is_false_while_another_kernel_holds_the_last_item_then_finishes(tmp_path):
+    db = tmp_path / "f.db"
+    ana = widget(db, "ana", n=2, overlap=1)
+    bob = widget(db, "bob", n=2, overlap=1)
+    assert (ana.current_item, bob.current_item) == ("d00", "d01")
+    PageDriver(ana).label("d00", "pos")
+    assert ana.next() is False
+    assert ana.finished is False  # d01 is only held, so it may come back
+    PageDriver(bob).label("d01", "neg")
+    assert ana.next() is False
+    assert ana.finished is True
+    ana.close()
+    bob.close()
+
+
+def test_an_expired_lease_returns_the_item_to_the_pool(tmp_path):
+    db = tmp_path / "e.db"
+    store = Store(db)
+    crashed = Router(store, "ana", overlap=1, lease=0.3)
+    assert crashed.claim(["d00", "d01"]) == "d00"
+    other = Router(store, "bob", overlap=1, lease=0.3)
+    assert other.claim(["d00"]) is None
+    time.sleep(0.4)  # ana's kernel died: nobody renews
+    assert other.claim(["d00"]) == "d00"
+    assert crashed.claim(["d00"]) is None
+
+
+def test_the_widget_renews_its_lease_while_open(tmp_path):
+    db = tmp_path / "n.db"
+    ana = widget(db, "ana", overlap=1, lease=0.3)
+    time.sleep(1.0)  # three lease lengths: only the heartbeat keeps d00 ana's
+    bob = Router(Store(db), "bob", overlap=1)
+    assert bob.claim(["d00"]) is None
+    ana.close()
+    assert bob.claim(["d00"]) == "d00"
+
+
+def test_without_overlap_nothing_is_routed(tmp_path, drive):
+    db = tmp_path / "plain.db"
+    ana, bob = widget(db, "ana"), widget(db, "bob")
+    assert (ana.current_item, bob.current_item) == ("d00", "d00")
+    assert ana.next() is True
+    assert ana.current_item == "d01"
+    with Store(db)._connect().connect() as conn:
+        assert not conn.dialect.has_table(conn, leases_table.name)
+    ana.close()
+    bob.close()
+
+
+def test_bad_overlap_and_lease_name_the_argument(tmp_path):
+    with pytest.raises(ValueError, match="overlap: expected a whole number"):
+        widget(tmp_path / "x.db", "ana", overlap=0)
+    with pytest.raises(ValueError, match="lease: expected a number of seconds"):
+        widget(tmp_path / "x.db", "ana", overlap=2, lease=-1)
+
+
+# -- routing with overlap, several processes -----------------------------------------------------
+
+
+def _annotate(db: str, name: str, options: dict[str, Any], out: Any) -> None:
+    """One annotator's kernel: label what the queue offers until nothing is left."""
+    n, overlap, lease, pause = (options[k] for k in ("n", "overlap", "lease", "pause"))
+    from tests.protocol.conftest import PageDriver as Driver
+
+    w = TextAnnotator(
+        docs(n),
+        doc_labels=LABELS,
+        labels=["X"],
+        annotator=name,
+        store=db,
+        overlap=overlap,
+        lease=lease,
+    )
+    page = Driver(w)
+    page.hello()
+    labeled, refused = [], []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        item = w.current_item
+        if item not in w._done and item in w._team.router.held:
+            time.sleep(pause)
+            answer = page.label(item, LABELS[len(labeled) % 2])
+            (labeled if answer["type"] == "saved" else refused).append(item)
+            out.put(("labeled", name, item))
+        if not w.next():
+            if w.finished:
+                break
+            time.sleep(0.05)  # the rest is held by others: wait for their leases
+    out.put(("done", name, {"labeled": labeled, "refused": refused, "finished": w.finished}))
+    w.close()
+
+
+def _spawn(
+    db: Path, names: list[str], *, n: int, lease: float, pauses: dict[str, float]
+) -> tuple[Any, dict[str, Any]]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = {
+        name: ctx.Process(
+            target=_annotate,
+            args=(
+                str(db),
+                name,
+                {"n": n, "overlap": 2, "lease": lease, "pause": pauses.get(name, 0.0)},
+                out,
+            ),
+        )
+        for name in names
+    }
+    for p in procs.values():
+        p.start()
+    return out, procs
+
+
+@pytest.fixture
+def kernels() -> Any:
+    """Start annotator processes; any still running when the test ends is killed."""
+    started: list[Any] = []
+
+    def start(*args: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        out, procs = _spawn(*args, **kwargs)
+        started.extend(procs.values())
+        return out, procs
+
+    yield start
+    for proc in started:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(timeout=10)
+
+
+def _collect(
+    out: Any, procs: dict[str, Any], wanted: set[str], timeout: float = 150
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout
+    while set(results) != wanted and time.monotonic() < deadline:
+        try:
+            kind, name, value = out.get(timeout=1)
+        except Exception:
+            continue
+        if kind == "done":
+            results[name] = value
+    for name in wanted:
+        procs[name].join(timeout=30)
+    return results
+
+
+def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(tmp_path, kernels):
+    db = tmp_path / "team.db"
+    Store(db)._connect()  # the tables exist before three processes race to make them
+    names = ["ana", "bob", "cy"]
+    out, procs = kernels(db, names, n=30, lease=5.0, pauses={})
+    results = _collect(out, procs, set(names))
+    assert set(results) == set(names), results
+    for name, result in results.items():
+        assert result["finished"], name
+        assert result["refused"] == [], (name, result)
+        assert procs[name].exitcode == 0
+    per_item = annotators_per_item(Store(db))
+    assert sorted(per_item) == [f"d{i:02d}" for i in range(30)]
+    assert {len(v) for v in per_item.values()} == {2}, per_item
+    assert sum(len(r["labeled"]) for r in results.values()) == 60
+    assert all(len(r["labeled"]) > 0 for r in results.values())  # all three took part
+
+
+def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(tmp_path, kernels):
+    db = tmp_path / "kill.db"
+    Store(db)._connect()
+    names = ["ana", "bob", "cy"]
+    # cy is slow: it holds each item for a while before labeling it, so it dies holding one.
+    out, procs = kernels(db, names, n=30, lease=1.5, pauses={"cy": 0.4, "ana": 0.02, "bob": 0.02})
+    cy_labeled = 0
+    deadline = time.monotonic() + 120
+    while cy_labeled < 3 and time.monotonic() < deadline:
+        kind, name, _ = out.get(timeout=60)
+        cy_labeled += kind == "labeled" and name == "cy"
+    procs["cy"].kill()
+    procs["cy"].join(timeout=10)
+    store = Store(db)
+    ids = list(docs(30).index)
+    held_by_cy = {
+        i for i, who in Router(store, "eve", overlap=2).holders(ids).items() if "cy" in who
+    }
+    assert held_by_cy, "cy died holding a lease"
+    results = _collect(out, procs, {"ana", "bob"})
+    assert set(results) == {"ana", "bob"}
+    for name in ("ana", "bob"):
+        assert results[name]["finished"], name
+        assert procs[name].exitcode == 0
+    per_item = annotators_per_item(store)
+    assert sorted(per_item) == [f"d{i:02d}" for i in range(30)]
+    assert {len(v) for v in per_item.values()} == {2}, per_item
+    cy_items = {i for i, who in per_item.items() if "cy" in who}
+    assert len(cy_items) >= 3
+    for item in held_by_cy - cy_items:
+        assert per_item[item] == {"ana", "bob"}  # what cy held and never labeled went to the others
