@@ -8,6 +8,7 @@ the page's messages, all on one SQLite file.
 from __future__ import annotations
 
 import getpass
+import importlib.util
 import multiprocessing
 import time
 import uuid
@@ -24,6 +25,18 @@ from nblabel.store import Store
 from .conftest import PageDriver
 
 LABELS = ["pos", "neg"]
+
+# Every test runs on a SQLite file and, where the test suite can start one (the
+# ``postgres`` fixture of tests/conftest.py, with nblabel._postgres), on PostgreSQL.
+BACKENDS = ["sqlite"] + (["postgresql"] if importlib.util.find_spec("nblabel._postgres") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store: a SQLite file, or a new database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "team.db")
+    return str(request.getfixturevalue("postgres").create_database())
 
 
 def docs(n: int) -> pd.Series:
@@ -51,8 +64,8 @@ def annotators_per_item(store: Store) -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def two(tmp_path: Path, drive: Any) -> tuple[Store, PageDriver, PageDriver]:
-    db = tmp_path / "team.db"
+def two(location: str, drive: Any) -> tuple[Store, PageDriver, PageDriver]:
+    db = location
     ana, bob = drive(widget(db, "ana")), drive(widget(db, "bob"))
     assert ana.edit("d00", [doc_label("pos", "ana-1")])["type"] == "saved"
     assert bob.edit("d00", [doc_label("neg", "bob-1")])["type"] == "saved"
@@ -170,8 +183,8 @@ def test_the_default_annotator_is_the_hub_user_then_the_variable_then_the_login(
 # -- routing with overlap, in one process --------------------------------------------------------
 
 
-def test_overlap_routes_each_item_to_exactly_k_annotators(tmp_path, drive):
-    db = tmp_path / "o.db"
+def test_overlap_routes_each_item_to_exactly_k_annotators(location, drive):
+    db = location
     pages = [drive(widget(db, name, n=7, overlap=2)) for name in ("ana", "bob", "cy")]
     active = list(pages)
     rounds = 0
@@ -192,8 +205,8 @@ def test_overlap_routes_each_item_to_exactly_k_annotators(tmp_path, drive):
     assert all(p.widget.finished for p in pages)
 
 
-def test_a_shown_item_is_held_and_others_open_on_the_next_one(tmp_path, drive):
-    db = tmp_path / "h.db"
+def test_a_shown_item_is_held_and_others_open_on_the_next_one(location, drive):
+    db = location
     ana = widget(db, "ana", overlap=1)
     bob = widget(db, "bob", overlap=1)
     assert (ana.current_item, bob.current_item) == ("d00", "d01")
@@ -205,8 +218,8 @@ def test_a_shown_item_is_held_and_others_open_on_the_next_one(tmp_path, drive):
     cy.close()
 
 
-def test_an_edit_on_an_item_that_has_k_other_annotators_is_refused(tmp_path, drive):
-    db = tmp_path / "r.db"
+def test_an_edit_on_an_item_that_has_k_other_annotators_is_refused(location, drive):
+    db = location
     Store(db).upsert(
         [{"item_id": "d01", "annotator": a, "kind": "label", "label": "pos"} for a in ("bob", "cy")]
     )
@@ -220,8 +233,8 @@ def test_an_edit_on_an_item_that_has_k_other_annotators_is_refused(tmp_path, dri
     assert ana.edit("d02", [doc_label("neg")])["type"] == "saved"  # one with room is fine
 
 
-def test_the_pages_next_key_skips_items_that_are_full(tmp_path, drive):
-    db = tmp_path / "g.db"
+def test_the_pages_next_key_skips_items_that_are_full(location, drive):
+    db = location
     Store(db).upsert(
         [
             {"item_id": i, "annotator": a, "kind": "label", "label": "pos"}
@@ -239,8 +252,8 @@ def test_the_pages_next_key_skips_items_that_are_full(tmp_path, drive):
     assert page.widget._team.router.held == {"d03"}  # d00 was given back
 
 
-def test_next_is_false_while_another_kernel_holds_the_last_item_then_finishes(tmp_path):
-    db = tmp_path / "f.db"
+def test_next_is_false_while_another_kernel_holds_the_last_item_then_finishes(location):
+    db = location
     ana = widget(db, "ana", n=2, overlap=1)
     bob = widget(db, "bob", n=2, overlap=1)
     assert (ana.current_item, bob.current_item) == ("d00", "d01")
@@ -254,8 +267,8 @@ def test_next_is_false_while_another_kernel_holds_the_last_item_then_finishes(tm
     bob.close()
 
 
-def test_an_expired_lease_returns_the_item_to_the_pool(tmp_path):
-    db = tmp_path / "e.db"
+def test_an_expired_lease_returns_the_item_to_the_pool(location):
+    db = location
     store = Store(db)
     crashed = Router(store, "ana", overlap=1, lease=0.3)
     assert crashed.claim(["d00", "d01"]) == "d00"
@@ -266,8 +279,8 @@ def test_an_expired_lease_returns_the_item_to_the_pool(tmp_path):
     assert crashed.claim(["d00"]) is None
 
 
-def test_the_widget_renews_its_lease_while_open(tmp_path):
-    db = tmp_path / "n.db"
+def test_the_widget_renews_its_lease_while_open(location):
+    db = location
     ana = widget(db, "ana", overlap=1, lease=0.3)
     time.sleep(1.0)  # three lease lengths: only the heartbeat keeps d00 ana's
     bob = Router(Store(db), "bob", overlap=1)
@@ -276,8 +289,8 @@ def test_the_widget_renews_its_lease_while_open(tmp_path):
     assert bob.claim(["d00"]) == "d00"
 
 
-def test_without_overlap_nothing_is_routed(tmp_path, drive):
-    db = tmp_path / "plain.db"
+def test_without_overlap_nothing_is_routed(location, drive):
+    db = location
     ana, bob = widget(db, "ana"), widget(db, "bob")
     assert (ana.current_item, bob.current_item) == ("d00", "d00")
     assert ana.next() is True
@@ -387,8 +400,8 @@ def _collect(
     return results
 
 
-def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(tmp_path, kernels):
-    db = tmp_path / "team.db"
+def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(location, kernels):
+    db = location
     Store(db)._connect()  # the tables exist before three processes race to make them
     names = ["ana", "bob", "cy"]
     out, procs = kernels(db, names, n=30, lease=5.0, pauses={})
@@ -405,8 +418,8 @@ def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(tmp_pat
     assert all(len(r["labeled"]) > 0 for r in results.values())  # all three took part
 
 
-def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(tmp_path, kernels):
-    db = tmp_path / "kill.db"
+def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(location, kernels):
+    db = location
     Store(db)._connect()
     names = ["ana", "bob", "cy"]
     # cy is slow: it holds each item for a while before labeling it, so it dies holding one.
