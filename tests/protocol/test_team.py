@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import importlib.util
 import multiprocessing
+import queue
 import time
 import uuid
 from pathlib import Path
@@ -335,7 +336,6 @@ def _annotate(db: str, name: str, options: dict[str, Any], out: Any) -> None:
             time.sleep(pause)
             answer = page.label(item, LABELS[len(labeled) % 2])
             (labeled if answer["type"] == "saved" else refused).append(item)
-            out.put(("labeled", name, item))
         if not w.next():
             if w.finished:
                 break
@@ -345,25 +345,27 @@ def _annotate(db: str, name: str, options: dict[str, Any], out: Any) -> None:
 
 
 def _spawn(
-    db: Path, names: list[str], *, n: int, lease: float, pauses: dict[str, float]
-) -> tuple[Any, dict[str, Any]]:
+    db: str, names: list[str], *, n: int, lease: float, pauses: dict[str, float]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    # One queue per process: a process killed while it writes to a queue may leave the
+    # queue's lock held, which must not stall the others' reports.
     ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
+    outs = {name: ctx.Queue() for name in names}
     procs = {
         name: ctx.Process(
             target=_annotate,
             args=(
-                str(db),
+                db,
                 name,
                 {"n": n, "overlap": 2, "lease": lease, "pause": pauses.get(name, 0.0)},
-                out,
+                outs[name],
             ),
         )
         for name in names
     }
     for p in procs.values():
         p.start()
-    return out, procs
+    return outs, procs
 
 
 @pytest.fixture
@@ -371,10 +373,10 @@ def kernels() -> Any:
     """Start annotator processes; any still running when the test ends is killed."""
     started: list[Any] = []
 
-    def start(*args: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
-        out, procs = _spawn(*args, **kwargs)
+    def start(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        outs, procs = _spawn(*args, **kwargs)
         started.extend(procs.values())
-        return out, procs
+        return outs, procs
 
     yield start
     for proc in started:
@@ -384,18 +386,19 @@ def kernels() -> Any:
 
 
 def _collect(
-    out: Any, procs: dict[str, Any], wanted: set[str], timeout: float = 150
+    outs: dict[str, Any], procs: dict[str, Any], wanted: set[str], timeout: float = 150
 ) -> dict[str, Any]:
+    """Each wanted process's final report (what it labeled, what was refused, finished)."""
     results: dict[str, Any] = {}
     deadline = time.monotonic() + timeout
-    while set(results) != wanted and time.monotonic() < deadline:
-        try:
-            kind, name, value = out.get(timeout=1)
-        except Exception:
-            continue
-        if kind == "done":
-            results[name] = value
-    for name in wanted:
+    for name in sorted(wanted):
+        while name not in results and time.monotonic() < deadline:
+            try:
+                kind, _, value = outs[name].get(timeout=1)
+            except queue.Empty:
+                continue
+            if kind == "done":
+                results[name] = value
         procs[name].join(timeout=30)
     return results
 
@@ -404,8 +407,8 @@ def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(locatio
     db = location
     Store(db)._connect()  # the tables exist before three processes race to make them
     names = ["ana", "bob", "cy"]
-    out, procs = kernels(db, names, n=30, lease=5.0, pauses={})
-    results = _collect(out, procs, set(names))
+    outs, procs = kernels(db, names, n=30, lease=5.0, pauses={})
+    results = _collect(outs, procs, set(names))
     assert set(results) == set(names), results
     for name, result in results.items():
         assert result["finished"], name
@@ -423,21 +426,19 @@ def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(locatio
     Store(db)._connect()
     names = ["ana", "bob", "cy"]
     # cy is slow: it holds each item for a while before labeling it, so it dies holding one.
-    out, procs = kernels(db, names, n=30, lease=1.5, pauses={"cy": 0.4, "ana": 0.02, "bob": 0.02})
-    cy_labeled = 0
+    outs, procs = kernels(db, names, n=30, lease=1.5, pauses={"cy": 0.4, "ana": 0.02, "bob": 0.02})
+    store = Store(db)
     deadline = time.monotonic() + 120
-    while cy_labeled < 3 and time.monotonic() < deadline:
-        kind, name, _ = out.get(timeout=60)
-        cy_labeled += kind == "labeled" and name == "cy"
+    while len(store.item_ids_done(annotator="cy")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
     procs["cy"].kill()
     procs["cy"].join(timeout=10)
-    store = Store(db)
     ids = list(docs(30).index)
     held_by_cy = {
         i for i, who in Router(store, "eve", overlap=2).holders(ids).items() if "cy" in who
     }
     assert held_by_cy, "cy died holding a lease"
-    results = _collect(out, procs, {"ana", "bob"})
+    results = _collect(outs, procs, {"ana", "bob"})
     assert set(results) == {"ana", "bob"}
     for name in ("ana", "bob"):
         assert results[name]["finished"], name
