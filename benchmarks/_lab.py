@@ -1,8 +1,8 @@
 """One JupyterLab server and one headless Chromium for a benchmark script, outside pytest.
 
-Reuses the browser-test harness (``tests/browser/harness.py``): the same server, the
-same guarded page (:class:`Lab`) and notebooks (:class:`Notebook`); only the pytest
-fixtures of ``tests/browser/conftest.py`` are replaced by :func:`lab_session`.
+Uses the harness the browser tests use (``support/lab.py``, no test code): the same
+server, the same guarded page (:class:`Lab`) and notebooks (:class:`Notebook`); only
+the pytest fixtures of ``tests/browser/conftest.py`` are replaced by :func:`lab_session`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.browser.harness import (  # noqa: E402
+from support.lab import (  # noqa: E402
     CHROMIUM_ARGS,
     JupyterLabServer,
     Lab,

@@ -192,7 +192,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    from tests.browser.harness import (
+    from support.lab import (
         CHROMIUM_ARGS,
         JupyterLabServer,
         Lab,

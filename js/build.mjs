@@ -2,8 +2,9 @@
 // js/lib/ into one ES module per widget under src/nblabel/static/.
 // anywidget loads `_esm` from a Blob URL, so a widget cannot import its
 // neighbours at run time: everything it needs is joined here.
-import * as esbuild from "esbuild";
+
 import { mkdirSync, readdirSync } from "node:fs";
+import * as esbuild from "esbuild";
 
 // Every js/<name>.js except this script is a widget entry.
 const widgets = readdirSync("js")

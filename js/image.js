@@ -8,9 +8,7 @@ import "./nblabel.css";
 import "./image/image.css";
 import { regionStage } from "./image/stage.js";
 import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
-import { captureKeys } from "./lib/keys.js";
-import { sessionFor } from "./lib/session.js";
-import { frame } from "./lib/ui.js";
+import { pageShell } from "./lib/shell.js";
 
 /**
  * @typedef {import("./lib/session.js").Session} Session
@@ -18,45 +16,36 @@ import { frame } from "./lib/ui.js";
  * @typedef {import("./lib/session.js").ItemInfo} ItemInfo
  */
 
-/** @type {import("./lib/ui.js").HelpRow[]} */
-const HELP = [
-  ["1 – 9", "choose the k-th label (toggles it when several labels are allowed)"],
-  ["0 / Backspace", "remove this item's labels"],
-  ["a", "accept the best suggestion (a model's label)"],
-  ["n / →", "next item"],
-  ["p / ←", "previous item"],
-  ["z / Ctrl+z", "undo"],
-  ["Shift+z / y / Ctrl+y", "redo"],
-  ["?", "show or hide this help"],
-  ["Esc", "close this help"],
-];
-
+/** Help rows for the keys the region stage takes (image/stage.js `key`) while its tools are on
+ * (x among them: its row is the one of "a", bound here). */
 /** @type {import("./lib/ui.js").HelpRow[]} */
 const REGION_HELP = [
-  ["1 – 9", "label of the next shape; with a shape selected, give it that label"],
   ["Shift+1 – 9", "toggle the k-th whole-image label"],
-  ["0", "remove this item's whole-image labels"],
-  ["v", "select tool: click a shape to select it, drag it to move, drag a handle to resize; drag the empty image to pan"],
+  [
+    "v",
+    "select tool: click a shape to select it, drag it to move, drag a handle to resize; drag the empty image to pan",
+  ],
   ["b", "box tool: drag to draw a box"],
   ["g", "polygon tool: click the vertices, click the first one (or Enter, or double-click) to close"],
   ["r", "brush tool: drag to paint a mask; Shift+drag erases"],
   ["e", "toggle the eraser (brush)"],
   ["[ / ]", "smaller / bigger brush"],
   ["drag an edge / Alt+click a vertex", "insert / delete a polygon vertex (selected polygon)"],
-  ["Delete / Backspace", "delete the selected shape (reject a selected suggestion); remove the last vertex while drawing"],
-  ["Arrows", "nudge the selected box or polygon by 1 pixel (Shift: 10)"],
-  ["Esc", "stop drawing a polygon, else deselect (or close this help)"],
+  [
+    "Delete / Backspace",
+    "delete the selected shape (reject a selected suggestion); remove the last vertex while drawing",
+  ],
+  [
+    "Arrows",
+    "nudge the selected box or polygon by 1 pixel (Shift: 10); with nothing selected → and ← move between items",
+  ],
+  ["Esc", "stop drawing a polygon, else deselect"],
   ["Enter", "close the polygon being drawn"],
   ["wheel / + / −", "zoom in and out"],
   ["f", "fit the image to the view"],
   ["Space+drag / middle drag", "pan"],
   ["h", "hide or show the annotations"],
   ["o", "change the regions' opacity"],
-  ["a / x", "accept / reject the selected (or best) suggestion"],
-  ["n / →, p / ←", "next / previous item (arrows when nothing is selected)"],
-  ["z / Ctrl+z", "undo"],
-  ["Shift+z / y / Ctrl+y", "redo"],
-  ["?", "show or hide this help"],
 ];
 
 /**
@@ -93,10 +82,11 @@ export function chooseLabel(session, label) {
 export default {
   /** @type {import("@anywidget/types").Render} */
   render({ model, el }) {
-    const session = sessionFor(model, decode, release);
     /** @type {string[]} */
     const tools = model.get("tools") ?? [];
     const regions = tools.length > 0;
+    /** @type {ReturnType<typeof regionStage> | null} */
+    let stageView = null;
 
     /** @param {number} index */
     const onWholeLabel = (index) => {
@@ -120,58 +110,55 @@ export default {
       session.edit({ ...change, accepted: [suggestion.id] });
       if (model.get("advance") && !model.get("multi_label")) session.goto(session.position + 1);
     };
-    /** @type {ReturnType<typeof regionStage> | null} */
-    let stageView = null;
     /** @param {number} index */
     const onLabel = (index) => (regions && stageView ? stageView.chooseLabel(index) : onWholeLabel(index));
-    const ui = frame(session, { help: regions ? REGION_HELP : HELP, onLabel, onClear, onAccept });
-    const { root, stage } = ui;
-    el.append(root);
-    stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel });
 
-    const update = () => {
-      ui.update();
-      stageView?.update();
-      root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
-    };
-    const unsubscribe = session.subscribe(update);
+    const shell = pageShell(model, el, {
+      decode,
+      release,
+      next: ["n", "ArrowRight"],
+      previous: ["p", "ArrowLeft"],
+      clear: {
+        action: onClear,
+        title: regions ? "remove this item's whole-image labels" : "remove this item's labels",
+        keys: ["0", "Backspace", "Delete"],
+        help: regions ? ["0", "remove this item's whole-image labels"] : ["0 / Backspace", "remove this item's labels"],
+      },
+      onLabel,
+      onAccept,
+    });
+    const { session, ui, root, stage, keys } = shell;
+    stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel, cleanup: shell.cleanup });
+    const view = stageView;
+    if (regions) keys.intercept((key, event) => view.key(key, event));
 
-    const stopKeys = captureKeys(root, (key, event) => {
-      if (ui.help.open) {
-        if (key === "Escape" || key === "?") ui.help.toggle(false);
-        return true;
-      }
-      if (regions && stageView?.key(key, event)) return true;
-      if (/^[1-9]$/.test(key)) {
-        onLabel(Number(key) - 1);
-      } else if (key === "0" || key === "Backspace" || key === "Delete") {
-        onClear();
-      } else if (key === "a") {
+    keys.bind(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      [
+        "1 – 9",
+        regions
+          ? "label of the next shape; with a shape selected, give it that label"
+          : "choose the k-th label (toggles it when several labels are allowed)",
+      ],
+      (event) => onLabel(Number(event.key) - 1),
+    );
+    keys.bind(
+      ["a"],
+      regions
+        ? ["a / x", "accept / reject the selected (or best) suggestion"]
+        : ["a", "accept the best suggestion (a model's label)"],
+      () => {
         const best = session.visibleSuggestions("label")[0];
         if (best) onAccept(best);
-      } else if (key === "n" || key === "ArrowRight") {
-        session.goto(session.position + 1);
-      } else if (key === "p" || key === "ArrowLeft") {
-        session.goto(session.position - 1);
-      } else if (key === "z" || key === "Ctrl+z") {
-        session.undo();
-      } else if (key === "Shift+Z" || key === "y" || key === "Ctrl+y" || key === "Ctrl+Shift+Z") {
-        session.redo();
-      } else if (key === "?") {
-        ui.help.toggle();
-      } else {
-        return false;
-      }
-      return true;
-    });
-    root.addEventListener("pointerdown", () => root.focus({ preventScroll: true }));
+      },
+    );
+    if (regions) keys.note(...REGION_HELP);
+    shell.cleanup.listen(root, "pointerdown", () => root.focus({ preventScroll: true }));
 
-    update();
-    session.start();
-    return () => {
-      unsubscribe();
-      stageView?.destroy();
-      stopKeys();
-    };
+    return shell.start(() => {
+      ui.update();
+      view.update();
+      root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
+    });
   },
 };

@@ -5,11 +5,11 @@
 import "./nblabel.css";
 import "./text.css";
 import { h, replace } from "./lib/dom.js";
-import { captureKeys } from "./lib/keys.js";
-import { sessionFor } from "./lib/session.js";
-import { frame } from "./lib/ui.js";
+import { layoutLanes } from "./lib/lanes.js";
+import { colourOf, rgbTriplet } from "./lib/palette.js";
+import { pageShell } from "./lib/shell.js";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "./text/edits.js";
-import { layoutLanes, marksAt } from "./text/layout.js";
+import { marksAt } from "./text/layout.js";
 import { charUnits, moveSelection, snapToChars, snapToTokens, tokenUnits } from "./text/offsets.js";
 import { documentView } from "./text/view.js";
 
@@ -23,27 +23,6 @@ import { documentView } from "./text/view.js";
  * @typedef {{text: string, tokens: Int32Array}} Doc
  */
 
-/** @type {import("./lib/ui.js").HelpRow[]} */
-const HELP = [
-  ["drag / double-click", "select text (snaps to whole tokens unless snapping is off)"],
-  ["→ / ←", "select the next / previous token (a character with snapping off)"],
-  ["Shift+→ / Shift+←", "grow / shrink the selection (resizes a selected span)"],
-  ["Home / End", "select the first / last token"],
-  ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"],
-  ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"],
-  ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"],
-  ["Shift+1 – Shift+9", "choose the k-th document label (toggles with several allowed)"],
-  ["Enter / a", "accept the selected (or best) suggestion"],
-  ["x", "reject the selected suggestion"],
-  ["s", "snapping to tokens on / off"],
-  ["0", "remove all of this document's spans and labels"],
-  ["Esc", "clear the selection; close this help"],
-  ["n / p", "next / previous document"],
-  ["z", "undo"],
-  ["Shift+z / y", "redo"],
-  ["?", "show or hide this help"],
-];
-
 /**
  * The text and tokens of an item, from its two binary buffers.
  * @param {ItemInfo} _item
@@ -52,8 +31,13 @@ const HELP = [
  */
 async function decode(_item, buffers) {
   const [t, k] = buffers;
-  const text = t ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : "";
-  const tokens = k && k.byteLength >= 4 ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength)) : new Int32Array(0);
+  const text = t
+    ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(t.buffer, t.byteOffset, t.byteLength))
+    : "";
+  const tokens =
+    k && k.byteLength >= 4
+      ? new Int32Array(k.buffer.slice(k.byteOffset, k.byteOffset + k.byteLength))
+      : new Int32Array(0);
   return { text, tokens };
 }
 
@@ -66,7 +50,19 @@ function quote(text) {
 export default {
   /** @type {import("@anywidget/types").Render} */
   render({ model, el }) {
-    const session = sessionFor(model, decode);
+    const shell = pageShell(model, el, {
+      decode,
+      noun: "document",
+      clear: { action: () => onClear(), title: "remove all of this document's spans and labels", keys: ["0"] },
+      onLabel: (index) => onLabel(index),
+      onAccept: (s) => onAccept(s),
+      onHistory: () => {
+        dirty = true;
+        update();
+      },
+      hint: "Click here, select text, then tag it with 1–9 · Shift+1–9 label the document · n/p to move · ? for help",
+    });
+    const { session, ui, root, stage, keys, cleanup } = shell;
     /** @type {Range | null} */
     let sel = null;
     /** @type {string | null} */
@@ -88,6 +84,8 @@ export default {
     const rowsOf = () => session.current?.rows ?? new Map();
     const doc = () => /** @type {Doc | null} */ (session.current?.media ?? null);
     const labels = () => /** @type {string[]} */ (model.get("labels"));
+    /** @param {string} label the label's colour as the "r, g, b" of --nbl-rgb */
+    const tint = (label) => rgbTriplet(colourOf(labels(), label));
     const activeRow = () => (activeId ? rowsOf().get(activeId) : undefined);
     const activeSuggestion = () => (activeId ? session.current?.suggestions.get(activeId) : undefined);
 
@@ -108,7 +106,11 @@ export default {
       if (!change) {
         // Already tagged so: show that span selected rather than do nothing.
         const range = sel;
-        const same = range && [...rowsOf().values()].find((r) => r.kind === "span" && r.label === names[index] && r.start === range.start && r.end === range.end);
+        const same =
+          range &&
+          [...rowsOf().values()].find(
+            (r) => r.kind === "span" && r.label === names[index] && r.start === range.start && r.end === range.end,
+          );
         if (same && !row) {
           activeId = same.id;
           update();
@@ -172,14 +174,6 @@ export default {
       update();
     };
 
-    const words = {
-      hint: "Click here, select text, then tag it with 1–9 · Shift+1–9 label the document · n/p to move · ? for help",
-      prev: "Previous document (p)",
-      next: "Next document (n)",
-      clear: "Remove all of this document's spans and labels (0); z undoes it",
-    };
-    const ui = frame(session, { help: HELP, onLabel, onClear, onAccept, words });
-    const { root, stage } = ui;
     root.classList.add("nbl-text");
     const scroller = h("div", { class: "nbl-doc", role: "document", "aria-label": "document" });
     const empty = h("div", { class: "nbl-empty", hidden: true });
@@ -208,7 +202,6 @@ export default {
     const labelBar = root.querySelector(".nbl-labels");
     labelBar?.before(info);
     labelBar?.after(docBar);
-    el.append(root);
 
     /** @type {HTMLButtonElement[]} */
     let docLabelButtons = [];
@@ -218,7 +211,14 @@ export default {
       docLabelButtons = names.map((label, i) =>
         h(
           "button",
-          { type: "button", class: "nbl-label nbl-doclabel", "data-label": label, "aria-pressed": "false", title: i < 9 ? `Shift+${i + 1}` : "", onclick: () => onDocLabel(i) },
+          {
+            type: "button",
+            class: "nbl-label nbl-doclabel",
+            "data-label": label,
+            "aria-pressed": "false",
+            title: i < 9 ? `Shift+${i + 1}` : "",
+            onclick: () => onDocLabel(i),
+          },
           i < 9 ? h("kbd", {}, `⇧${i + 1}`) : null,
           label,
         ),
@@ -228,19 +228,34 @@ export default {
       docBar.classList.toggle("nbl-no-doclabels", names.length === 0);
     };
     drawDocLabels();
-    model.on("change:doc_labels", drawDocLabels);
+    cleanup.on(model, "change:doc_labels", drawDocLabels);
 
     const computeMarks = () => {
       const entry = session.current;
-      const names = labels();
       /** @type {Mark[]} */
       const out = [];
       for (const r of entry?.rows.values() ?? []) {
         if (r.kind !== "span") continue;
-        out.push({ id: r.id, start: r.start, end: r.end, label: r.label, color: Math.max(0, names.indexOf(r.label)), suggestion: false, lane: 0 });
+        out.push({
+          id: r.id,
+          start: r.start,
+          end: r.end,
+          label: r.label,
+          rgb: tint(r.label),
+          suggestion: false,
+          lane: 0,
+        });
       }
       for (const s of session.visibleSuggestions("span")) {
-        out.push({ id: s.id, start: s.start, end: s.end, label: s.label, color: Math.max(0, names.indexOf(s.label)), suggestion: true, lane: 0 });
+        out.push({
+          id: s.id,
+          start: s.start,
+          end: s.end,
+          label: s.label,
+          rgb: tint(s.label),
+          suggestion: true,
+          lane: 0,
+        });
       }
       const layout = layoutLanes(out);
       for (const m of out) m.lane = layout.lanes.get(m.id) ?? 0;
@@ -257,26 +272,55 @@ export default {
       if (row) {
         replace(
           info,
-          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(row.label)) % 10}` }, row.label),
+          h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(row.label)}` }, row.label),
           ` ${piece(sel ?? row)} `,
           h("span", { class: "nbl-muted" }, "· 1–9 relabel · Shift+←/→ resize · "),
-          h("button", { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete }, "Delete"),
+          h(
+            "button",
+            { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete },
+            "Delete",
+          ),
         );
       } else if (s) {
         replace(
           info,
           h("span", { class: "nbl-muted" }, "Suggestion "),
-          h("span", { class: `nbl-chip nbl-c${Math.max(0, labels().indexOf(s.label)) % 10}` }, s.label),
+          h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(s.label)}` }, s.label),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
           ` ${piece({ start: s.start, end: s.end })} `,
-          h("button", { type: "button", class: "nbl-button nbl-accept-span", title: "Accept (Enter or a)", onclick: () => onAccept(s) }, "✓ Accept"),
-          h("button", { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) }, "✗ Reject"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-accept-span",
+              title: "Accept (Enter or a)",
+              onclick: () => onAccept(s),
+            },
+            "✓ Accept",
+          ),
+          h(
+            "button",
+            { type: "button", class: "nbl-button nbl-reject-span", title: "Reject (x)", onclick: () => onReject(s) },
+            "✗ Reject",
+          ),
           h("span", { class: "nbl-muted" }, " · 1–9 accept with another label"),
         );
       } else if (sel) {
-        replace(info, h("span", { class: "nbl-muted" }, "Selected "), piece(sel), h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"));
+        replace(
+          info,
+          h("span", { class: "nbl-muted" }, "Selected "),
+          piece(sel),
+          h("span", { class: "nbl-muted" }, " · press 1–9 or click a label"),
+        );
       } else {
-        replace(info, h("span", { class: "nbl-muted" }, d && d.text.length ? "Select text with the mouse or → / ←, then press 1–9" : ""));
+        replace(
+          info,
+          h(
+            "span",
+            { class: "nbl-muted" },
+            d?.text.length ? "Select text with the mouse or → / ←, then press 1–9" : "",
+          ),
+        );
       }
     };
 
@@ -323,12 +367,10 @@ export default {
         b.classList.toggle("nbl-on", on);
       }
       const current = activeRow()?.label;
-      const names = labels();
       for (const b of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(".nbl-labels .nbl-label"))) {
         const on = b.dataset.label === current;
         b.setAttribute("aria-pressed", String(on));
         b.classList.toggle("nbl-on", on);
-        b.classList.add(`nbl-c${Math.max(0, names.indexOf(b.dataset.label ?? "")) % 10}`);
       }
       root.dataset.selection = sel ? `${sel.start}-${sel.end}` : "";
       root.dataset.active = activeId ?? "";
@@ -368,7 +410,7 @@ export default {
 
     // A drag may end outside the document: listen on the window for the release.
     let pressed = false;
-    scroller.addEventListener("mousedown", (event) => {
+    cleanup.listen(scroller, "mousedown", (/** @type {MouseEvent} */ event) => {
       pressed = event.button === 0;
     });
     const onMouseUp = (/** @type {MouseEvent} */ event) => {
@@ -404,98 +446,96 @@ export default {
       const at = found.findIndex((m) => m.id === activeId);
       activate(found[(at + 1) % found.length]);
     };
-    window.addEventListener("mouseup", onMouseUp);
-    root.addEventListener("pointerdown", (event) => {
+    cleanup.listen(window, "mouseup", onMouseUp);
+    cleanup.listen(root, "pointerdown", (event) => {
       if (!(event.target instanceof HTMLInputElement)) root.focus({ preventScroll: true });
     });
 
-    const stopKeys = captureKeys(root, (key, event) => {
-      if (ui.help.open) {
-        if (key === "Escape" || key === "?") ui.help.toggle(false);
-        return true;
-      }
+    // -- keys --------------------------------------------------------------------------
+    keys.note(["drag / double-click", "select text (snaps to whole tokens unless snapping is off)"]);
+    keys.intercept((_key, event) => {
+      // Shift+digit by its physical key: "Shift+1" is "!" on one layout and "1" on another.
       const digit = /^Digit([1-9])$/.exec(event.code);
-      if (digit && event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey) {
-        onDocLabel(Number(digit[1]) - 1);
-        return true;
-      }
-      const d = doc();
-      if (/^[1-9]$/.test(key)) {
-        onLabel(Number(key) - 1);
-      } else if (d && (key === "ArrowRight" || key === "ArrowLeft" || key === "Shift+ArrowRight" || key === "Shift+ArrowLeft")) {
-        const how = key === "ArrowRight" ? "right" : key === "ArrowLeft" ? "left" : key === "Shift+ArrowRight" ? "grow" : "shrink";
-        if (how === "right" || how === "left") activeId = null;
-        select(moveSelection(units(), sel, caret, how));
-      } else if (d && (key === "Home" || key === "End")) {
-        activeId = null;
-        const u = units();
-        select((key === "Home" ? u.after(0) : u.before(d.text.length)) ?? sel);
-      } else if (key === "Tab" || key === "Shift+Tab") {
-        const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
-        if (next) activate(next);
-      } else if (key === "Delete" || key === "Backspace") {
-        onDelete();
-      } else if (key === "Escape") {
-        activeId = null;
-        select(null);
-      } else if (key === "Enter" || key === "a") {
-        const s = activeSuggestion() ?? session.visibleSuggestions()[0];
-        if (s) onAccept(s);
-      } else if (key === "x") {
-        const s = activeSuggestion();
-        if (s) onReject(s);
-      } else if (key === "s") {
-        model.set("snap", !model.get("snap"));
-        model.save_changes();
-        update();
-      } else if (key === "0") {
-        onClear();
-      } else if (key === "n") {
-        session.goto(session.position + 1);
-      } else if (key === "p") {
-        session.goto(session.position - 1);
-      } else if (key === "z" || key === "Ctrl+z") {
-        session.undo();
-        dirty = true;
-        update();
-      } else if (key === "Shift+Z" || key === "y" || key === "Ctrl+y" || key === "Ctrl+Shift+Z") {
-        session.redo();
-        dirty = true;
-        update();
-      } else if (key === "?") {
-        ui.help.toggle();
-      } else {
-        return false;
-      }
+      if (!digit || !event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return false;
+      onDocLabel(Number(digit[1]) - 1);
       return true;
     });
+    const arrows = { ArrowRight: "right", ArrowLeft: "left", "Shift+ArrowRight": "grow", "Shift+ArrowLeft": "shrink" };
+    keys.bind(
+      Object.keys(arrows),
+      [
+        ["→ / ←", "select the next / previous token (a character with snapping off)"],
+        ["Shift+→ / Shift+←", "grow / shrink the selection (resizes a selected span)"],
+      ],
+      (_event, key) => {
+        if (!doc()) return false;
+        const how = /** @type {"right" | "left" | "grow" | "shrink"} */ (
+          arrows[/** @type {keyof typeof arrows} */ (key)]
+        );
+        if (how === "right" || how === "left") activeId = null;
+        select(moveSelection(units(), sel, caret, how));
+        return true;
+      },
+    );
+    keys.bind(["Home", "End"], ["Home / End", "select the first / last token"], (_event, key) => {
+      const d = doc();
+      if (!d) return false;
+      activeId = null;
+      const u = units();
+      select((key === "Home" ? u.after(0) : u.before(d.text.length)) ?? sel);
+      return true;
+    });
+    keys.bind(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+      ["1 – 9", "tag the selection with the k-th label; with a span selected, relabel it"],
+      (event) => onLabel(Number(event.key) - 1),
+    );
+    keys.bind(
+      ["Tab", "Shift+Tab"],
+      ["click a span / Tab", "select a span (click again for the next stacked one); Shift+Tab backwards"],
+      (_event, key) => {
+        const next = cycle(marks, activeId, caret, key === "Tab" ? 1 : -1);
+        if (next) activate(next);
+      },
+    );
+    keys.bind(
+      ["Delete", "Backspace"],
+      ["Delete / Backspace", "remove the selected span (or reject the selected suggestion)"],
+      () => onDelete(),
+    );
+    keys.note(["Shift+1 – Shift+9", "choose the k-th document label (toggles with several allowed)"]);
+    keys.bind(["Enter", "a"], ["Enter / a", "accept the selected (or best) suggestion"], () => {
+      const s = activeSuggestion() ?? session.visibleSuggestions()[0];
+      if (s) onAccept(s);
+    });
+    keys.bind(["x"], ["x", "reject the selected suggestion"], () => {
+      const s = activeSuggestion();
+      if (s) onReject(s);
+    });
+    keys.bind(["s"], ["s", "snapping to tokens on / off"], () => {
+      model.set("snap", !model.get("snap"));
+      model.save_changes();
+      update();
+    });
+    keys.bind(["Escape"], ["Esc", "clear the selection"], () => {
+      activeId = null;
+      select(null);
+    });
 
-    const unsubscribe = session.subscribe(update);
     const onThreshold = () => {
       dirty = true;
       update();
     };
-    model.on("change:threshold", onThreshold);
-    model.on("change:snap", update);
+    cleanup.on(model, "change:threshold", onThreshold);
+    cleanup.on(model, "change:snap", update);
     let width = 0;
-    const resize = new ResizeObserver(() => {
+    cleanup.observeSize(scroller, () => {
       if (scroller.clientWidth !== width) {
         width = scroller.clientWidth;
         view.redraw();
       }
     });
-    resize.observe(scroller);
-    update();
-    session.start();
-    return () => {
-      window.removeEventListener("mouseup", onMouseUp);
-      unsubscribe();
-      resize.disconnect();
-      stopKeys();
-      view.close();
-      model.off("change:threshold", onThreshold);
-      model.off("change:snap", update);
-      model.off("change:doc_labels", drawDocLabels);
-    };
+    cleanup.add(() => view.close());
+    return shell.start(update);
   },
 };

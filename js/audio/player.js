@@ -196,7 +196,12 @@ export class Player {
     source.connect(ctx.destination);
     source.start(when, Math.max(0, offset));
     const length = buffer.duration - offset;
-    this.scheduled.push({ source, ctxStart: when, mediaStart: chunkStart + offset, mediaEnd: chunkStart + buffer.duration });
+    this.scheduled.push({
+      source,
+      ctxStart: when,
+      mediaStart: chunkStart + offset,
+      mediaEnd: chunkStart + buffer.duration,
+    });
     this.nextAt = when + length / this.speed;
     this.nextIndex = index + 1;
     this.ensure(index + 1);

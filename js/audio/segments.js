@@ -1,6 +1,7 @@
 // Segment arithmetic for the audio widget: making, adjusting, stacking and finding
 // segments on the timeline. No DOM: unit-tested with node.
 
+import { layoutLanes } from "../lib/lanes.js";
 import { roundMs, timeToX } from "./timeline.js";
 
 /**
@@ -32,26 +33,14 @@ export function moveEdge(seg, edge, t, duration) {
 }
 
 /**
- * Stack overlapping segments in lanes (greedy, by start): lane index per id.
+ * Stack overlapping segments in lanes (the rule of js/lib/lanes.js): lane index per id,
+ * and the number of lanes to draw (at least one).
  * @param {Seg[]} segs
  * @returns {{lane: Map<string, number>, count: number}}
  */
 export function lanes(segs) {
-  const sorted = [...segs].sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
-  /** @type {number[]} end time of the last segment in each lane */
-  const ends = [];
-  const lane = new Map();
-  for (const s of sorted) {
-    let i = ends.findIndex((e) => e <= s.start);
-    if (i < 0) {
-      i = ends.length;
-      ends.push(s.end);
-    } else {
-      ends[i] = s.end;
-    }
-    lane.set(s.id, i);
-  }
-  return { lane, count: Math.max(1, ends.length) };
+  const { lanes: lane, depth } = layoutLanes(segs);
+  return { lane, count: Math.max(1, depth) };
 }
 
 /**
@@ -85,7 +74,7 @@ export function hitTest(segs, view, x, options = {}) {
     const x1 = timeToX(view, s.end);
     if (x < x0 || x > x1) continue;
     const onLane = options.lane !== undefined && options.lane !== null && options.laneOf?.get(s.id) === options.lane;
-    const score = (s.end - s.start) - (onLane ? 1e12 : 0);
+    const score = s.end - s.start - (onLane ? 1e12 : 0);
     if (score < insideScore) {
       inside = s;
       insideScore = score;

@@ -121,7 +121,9 @@ export function columns(peaks, view) {
 }
 
 /** Tick spacings for the time axis, seconds. */
-const STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+const STEPS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
+];
 
 /**
  * Tick times for the axis: the smallest step at least `minPx` pixels apart.

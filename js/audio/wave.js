@@ -1,6 +1,7 @@
 // Drawing the audio widget's canvas: time axis, waveform, segments in lanes, suggestions,
 // the start mark and the playhead. Text on the canvas is drawn with fillText (never HTML).
 
+import { colourOf } from "../lib/palette.js";
 import { columns, formatTime, ticks, timeToX } from "./timeline.js";
 
 /**
@@ -15,15 +16,6 @@ import { columns, formatTime, ticks, timeToX } from "./timeline.js";
 export const AXIS_H = 18;
 export const LANE_H = 18;
 export const WAVE_H = 150;
-
-/** Colours per label index (colour-blind friendly set). */
-export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#000000"];
-
-/** @param {string[]} labels @param {string} label */
-export function colourOf(labels, label) {
-  const i = labels.indexOf(label);
-  return PALETTE[(i < 0 ? 7 : i) % PALETTE.length];
-}
 
 /** @param {number} lanes @returns {number} CSS height of the canvas */
 export function sceneHeight(lanes) {

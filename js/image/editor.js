@@ -3,10 +3,8 @@
 // pointer points already in original-image pixels (see view.js) and sends the Change it
 // returns when an edit is finished, so the kernel hears one edit per finished gesture.
 
-import { MaskBits, fromRle } from "./mask.js";
-import {
-  boxFromCorners, hitBox, hitPolygon, moveBox, movePolygon, resizeBox, snapBox, snapPoint,
-} from "./shapes.js";
+import { fromRle, MaskBits } from "./mask.js";
+import { boxFromCorners, hitBox, hitPolygon, moveBox, movePolygon, resizeBox, snapBox, snapPoint } from "./shapes.js";
 
 /**
  * @typedef {import("../lib/session.js").Row} Row
@@ -134,8 +132,10 @@ export class Editor {
     }
     const onSelected = this.selection && hitShape(this.selection.row, p, o.tol);
     const target = onSelected
-      ? { ...(/** @type {{row: Row, suggestion: boolean}} */ (this.selection)), hit: onSelected }
-      : this.tool === "select" ? this.hitAt(p, o.tol) : null;
+      ? { .../** @type {{row: Row, suggestion: boolean}} */ (this.selection), hit: onSelected }
+      : this.tool === "select"
+        ? this.hitAt(p, o.tol)
+        : null;
     if (target) {
       this.selected = target.row.id;
       this.startEdit(target, p, o);
@@ -180,9 +180,12 @@ export class Editor {
   startBrush(p, o) {
     const [W, H] = this.host.size();
     const erase = this.eraser || Boolean(o.shift);
-    let orig = this.selection && !this.selection.suggestion && this.selection.row.kind === "mask" ? this.selection.row : null;
+    let orig =
+      this.selection && !this.selection.suggestion && this.selection.row.kind === "mask" ? this.selection.row : null;
     if (!orig && erase) {
-      const under = [...this.host.rows()].reverse().find((r) => r.kind === "mask" && maskBits(r).get(Math.floor(p[0]), Math.floor(p[1])));
+      const under = [...this.host.rows()]
+        .reverse()
+        .find((r) => r.kind === "mask" && maskBits(r).get(Math.floor(p[0]), Math.floor(p[1])));
       orig = under ?? null;
     }
     if (erase && !orig) return "handled";
@@ -252,7 +255,8 @@ export class Editor {
     }
     if (d.kind === "move" && !d.moved) return null;
     const row = snapRow(d.row, W, H);
-    if (d.kind === "vertex" && d.row.points.length === d.orig.points.length && samePoints(row.points, d.orig.points)) return null;
+    if (d.kind === "vertex" && d.row.points.length === d.orig.points.length && samePoints(row.points, d.orig.points))
+      return null;
     return this.replace(d.orig, row, d.suggestion);
   }
 
@@ -311,7 +315,7 @@ export class Editor {
   /** @returns {Change | null} accept the selected suggestion as it is */
   accept() {
     const sel = this.selection;
-    if (!sel || !sel.suggestion) return null;
+    if (!sel?.suggestion) return null;
     return this.replace(sel.row, sel.row, true);
   }
 

@@ -29,7 +29,13 @@ export class MaskBits {
   }
 
   clone() {
-    return new MaskBits(this.imageW, this.imageH, { x: this.x, y: this.y, w: this.w, h: this.h, bits: this.bits.slice() });
+    return new MaskBits(this.imageW, this.imageH, {
+      x: this.x,
+      y: this.y,
+      w: this.w,
+      h: this.h,
+      bits: this.bits.slice(),
+    });
   }
 
   /** @param {number} px @param {number} py */
@@ -51,8 +57,10 @@ export class MaskBits {
     const pad = 64; // grow with room to spare, so a stroke does not copy on every move
     const nx0 = this.w > 0 ? Math.min(this.x, Math.max(0, x0 - pad)) : Math.max(0, x0 - pad);
     const ny0 = this.w > 0 ? Math.min(this.y, Math.max(0, y0 - pad)) : Math.max(0, y0 - pad);
-    const nx1 = this.w > 0 ? Math.max(this.x + this.w, Math.min(this.imageW, x1 + pad)) : Math.min(this.imageW, x1 + pad);
-    const ny1 = this.w > 0 ? Math.max(this.y + this.h, Math.min(this.imageH, y1 + pad)) : Math.min(this.imageH, y1 + pad);
+    const nx1 =
+      this.w > 0 ? Math.max(this.x + this.w, Math.min(this.imageW, x1 + pad)) : Math.min(this.imageW, x1 + pad);
+    const ny1 =
+      this.w > 0 ? Math.max(this.y + this.h, Math.min(this.imageH, y1 + pad)) : Math.min(this.imageH, y1 + pad);
     const nw = nx1 - nx0;
     const nh = ny1 - ny0;
     const bits = new Uint8Array(nw * nh);
@@ -86,7 +94,7 @@ export class MaskBits {
       for (let py = jy0; py < jy1; py++) {
         const cy = py + 0.5;
         let t = len2 === 0 ? 0 : ((cx - a[0]) * dx + (cy - a[1]) * dy) / len2;
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        t = Math.min(1, Math.max(0, t));
         const ex = cx - a[0] - t * dx;
         const ey = cy - a[1] - t * dy;
         if (ex * ex + ey * ey <= r2) this.bits[column + py] = value;
@@ -182,7 +190,10 @@ export function fromRle(rle) {
   const [H, W] = rle.size;
   const counts = typeof rle.counts === "string" ? countsFromString(rle.counts) : rle.counts;
   // First pass: the bounding box of the 1-runs.
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  let x0 = W,
+    y0 = H,
+    x1 = -1,
+    y1 = -1;
   let pos = 0;
   for (let k = 0; k < counts.length; k++) {
     const n = counts[k];

@@ -2,6 +2,7 @@
 // (see view.js `matrix`). Static layer: image + every shape but the active one;
 // overlay: the active shape with its handles, the polygon being drawn, the brush.
 
+import { colourOf } from "../lib/palette.js";
 import { maskBits } from "./editor.js";
 import { HANDLES, handlePoint } from "./shapes.js";
 
@@ -11,15 +12,13 @@ import { HANDLES, handlePoint } from "./shapes.js";
  * @typedef {{color: (label: string) => string, scale: number, opacity: number}} Style
  */
 
-const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4", "#469990"];
-
 /**
- * One colour per label, by its place in the labels list.
+ * One colour per label, by its place in the labels list (js/lib/palette.js).
  * @param {string[]} labels
  * @returns {(label: string) => string}
  */
 export function palette(labels) {
-  return (label) => PALETTE[Math.max(0, labels.indexOf(label)) % PALETTE.length];
+  return (label) => colourOf(labels, label);
 }
 
 /** @type {WeakMap<MaskBits, {version: number, color: string, canvas: HTMLCanvasElement}>} */
@@ -88,7 +87,10 @@ export function drawShape(ctx, row, style, how = {}) {
     ctx.rect(row.x, row.y, row.width, row.height);
   } else if (row.kind === "polygon") {
     const pts = /** @type {[number, number][]} */ (row.points);
-    pts.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+    pts.forEach(([x, y], i) => {
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
     ctx.closePath();
   } else {
     return;
@@ -111,7 +113,12 @@ export function drawHandles(ctx, row, style) {
   ctx.strokeStyle = style.color(row.label);
   ctx.lineWidth = 1.5 * px;
   /** @type {[number, number][]} */
-  const points = row.kind === "box" ? HANDLES.map((h) => handlePoint(/** @type {any} */ (row), h)) : row.kind === "polygon" ? row.points : [];
+  const points =
+    row.kind === "box"
+      ? HANDLES.map((h) => handlePoint(/** @type {any} */ (row), h))
+      : row.kind === "polygon"
+        ? row.points
+        : [];
   for (const [x, y] of points) {
     ctx.fillRect(x - s, y - s, 2 * s, 2 * s);
     ctx.strokeRect(x - s, y - s, 2 * s, 2 * s);
@@ -130,7 +137,10 @@ export function drawDraft(ctx, points, pointer, color, style) {
   ctx.strokeStyle = color;
   ctx.lineWidth = 2 * px;
   ctx.beginPath();
-  points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+  points.forEach(([x, y], i) => {
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  });
   if (pointer) ctx.lineTo(pointer[0], pointer[1]);
   ctx.stroke();
   ctx.fillStyle = color;

@@ -94,7 +94,8 @@ export function hitBox(box, p, tol) {
     const [hx, hy] = handlePoint(box, handle);
     if (Math.abs(p[0] - hx) <= tol && Math.abs(p[1] - hy) <= tol) return { part: "handle", handle };
   }
-  if (p[0] >= box.x && p[0] <= box.x + box.width && p[1] >= box.y && p[1] <= box.y + box.height) return { part: "body" };
+  if (p[0] >= box.x && p[0] <= box.x + box.width && p[1] >= box.y && p[1] <= box.y + box.height)
+    return { part: "body" };
   return null;
 }
 

@@ -3,11 +3,11 @@
 // toolbar and keys. Drawing happens in requestAnimationFrame only; during a drag only
 // the overlay is redrawn, so dragging one box among hundreds costs one box per frame.
 
+import { h, replace } from "../lib/dom.js";
+import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
-import { h, replace } from "../lib/dom.js";
-import { newId } from "../lib/ids.js";
 
 /**
  * @typedef {import("../lib/session.js").Session} Session
@@ -27,7 +27,9 @@ const HANDLE_TOLERANCE = 6; // CSS pixels
  * @param {Session} session
  * @param {HTMLElement} root
  * @param {HTMLElement} stage
- * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void}} options
+ * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void,
+ *   cleanup: import("../lib/cleanup.js").Cleanup}} options  what the stage adds outside
+ *   itself (model listeners, the root's keyup, the resize observer) is undone by `cleanup`
  */
 export function regionStage(session, root, stage, options) {
   const model = session.model;
@@ -40,7 +42,8 @@ export function regionStage(session, root, stage, options) {
   /** @type {string[]} */
   let labels = model.get("labels");
   let color = palette(labels);
-  model.on("change:labels", () => {
+  const { cleanup } = options;
+  cleanup.on(model, "change:labels", () => {
     labels = model.get("labels");
     color = palette(labels);
     schedule(true);
@@ -83,12 +86,37 @@ export function regionStage(session, root, stage, options) {
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
-    h("button", { type: "button", class: "nbl-button nbl-tool", "data-tool": tool, title: TOOL_NAMES[tool], onclick: () => setTool(tool) }, TOOL_NAMES[tool].split(" ")[0]),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbl-button nbl-tool",
+        "data-tool": tool,
+        title: TOOL_NAMES[tool],
+        onclick: () => setTool(tool),
+      },
+      TOOL_NAMES[tool].split(" ")[0],
+    ),
   );
-  const eraserButton = h("button", { type: "button", class: "nbl-button nbl-eraser", title: "Eraser (e; or Shift+drag)", onclick: () => toggleEraser() }, "Eraser");
+  const eraserButton = h(
+    "button",
+    {
+      type: "button",
+      class: "nbl-button nbl-eraser",
+      title: "Eraser (e; or Shift+drag)",
+      onclick: () => toggleEraser(),
+    },
+    "Eraser",
+  );
   const brushText = h("span", { class: "nbl-brush-size nbl-muted" });
   const opacity = h("input", {
-    type: "range", min: 0.05, max: 1, step: 0.05, class: "nbl-opacity", "aria-label": "opacity", title: "Opacity of the regions (o)",
+    type: "range",
+    min: 0.05,
+    max: 1,
+    step: 0.05,
+    class: "nbl-opacity",
+    "aria-label": "opacity",
+    title: "Opacity of the regions (o)",
     oninput: () => setOpacity(Number(opacity.value)),
   });
   const activeText = h("span", { class: "nbl-active-label" });
@@ -100,10 +128,27 @@ export function regionStage(session, root, stage, options) {
     options.tools.includes("brush") ? brushText : null,
     h("span", { class: "nbl-spacer" }),
     activeText,
-    h("button", { type: "button", class: "nbl-button nbl-zoom-in", title: "Zoom in (+)", onclick: () => zoomCentre(ZOOM_STEP) }, "+"),
-    h("button", { type: "button", class: "nbl-button nbl-zoom-out", title: "Zoom out (−)", onclick: () => zoomCentre(1 / ZOOM_STEP) }, "−"),
+    h(
+      "button",
+      { type: "button", class: "nbl-button nbl-zoom-in", title: "Zoom in (+)", onclick: () => zoomCentre(ZOOM_STEP) },
+      "+",
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "nbl-button nbl-zoom-out",
+        title: "Zoom out (−)",
+        onclick: () => zoomCentre(1 / ZOOM_STEP),
+      },
+      "−",
+    ),
     h("button", { type: "button", class: "nbl-button nbl-fit", title: "Fit to view (f)", onclick: () => fit() }, "Fit"),
-    h("button", { type: "button", class: "nbl-button nbl-hide", title: "Hide annotations (h)", onclick: () => toggleHidden() }, "Hide"),
+    h(
+      "button",
+      { type: "button", class: "nbl-button nbl-hide", title: "Hide annotations (h)", onclick: () => toggleHidden() },
+      "Hide",
+    ),
     h("label", { class: "nbl-muted" }, "opacity ", opacity),
   );
   stage.before(toolbar);
@@ -129,7 +174,10 @@ export function regionStage(session, root, stage, options) {
       b.classList.toggle("nbl-drawing", options.regions && /** @type {HTMLElement} */ (b).dataset.label === label);
     }
   };
-  model.on("change:opacity", () => { refreshToolbar(); schedule(true); });
+  cleanup.on(model, "change:opacity", () => {
+    refreshToolbar();
+    schedule(true);
+  });
 
   /** @param {Tool} tool */
   const setTool = (tool) => {
@@ -139,10 +187,21 @@ export function regionStage(session, root, stage, options) {
     refreshToolbar();
     schedule(false);
   };
-  const toggleEraser = () => { editor.eraser = !editor.eraser; if (editor.eraser) setTool("brush"); refreshToolbar(); };
+  const toggleEraser = () => {
+    editor.eraser = !editor.eraser;
+    if (editor.eraser) setTool("brush");
+    refreshToolbar();
+  };
   /** @param {number} value */
-  const setOpacity = (value) => { model.set("opacity", Math.min(1, Math.max(0, value))); model.save_changes(); };
-  const toggleHidden = () => { hidden = !hidden; refreshToolbar(); schedule(true); };
+  const setOpacity = (value) => {
+    model.set("opacity", Math.min(1, Math.max(0, value)));
+    model.save_changes();
+  };
+  const toggleHidden = () => {
+    hidden = !hidden;
+    refreshToolbar();
+    schedule(true);
+  };
 
   // -- view ------------------------------------------------------------------------------
   const fit = () => {
@@ -197,13 +256,15 @@ export function regionStage(session, root, stage, options) {
 
   // -- drawing ---------------------------------------------------------------------------
   let frameRequested = false;
+  let frameId = 0;
+  cleanup.add(() => cancelAnimationFrame(frameId));
   let fullDirty = true;
   /** @param {boolean} full redraw the static layer too */
   const schedule = (full) => {
     fullDirty = fullDirty || full;
     if (frameRequested) return;
     frameRequested = true;
-    requestAnimationFrame(render);
+    frameId = requestAnimationFrame(render);
   };
 
   const style = () => ({ color, scale: view.scale, opacity: model.get("opacity") ?? 0.5 });
@@ -247,7 +308,10 @@ export function regionStage(session, root, stage, options) {
       octx.lineJoin = "round";
       octx.lineWidth = 2 * d.radius;
       octx.beginPath();
-      d.path.forEach(([x, y], i) => (i === 0 ? octx.moveTo(x, y) : octx.lineTo(x, y)));
+      d.path.forEach(([x, y], i) => {
+        if (i === 0) octx.moveTo(x, y);
+        else octx.lineTo(x, y);
+      });
       if (d.path.length === 1) octx.lineTo(d.path[0][0] + 0.01, d.path[0][1]);
       octx.stroke();
       octx.restore();
@@ -368,19 +432,30 @@ export function regionStage(session, root, stage, options) {
   };
   overlay.addEventListener("pointerup", onUp);
   overlay.addEventListener("pointercancel", onUp);
-  overlay.addEventListener("pointerleave", () => { pointer = null; schedule(false); });
-  overlay.addEventListener("dblclick", () => { if (editor.tool === "polygon") commit(editor.closePolygon()); });
-  overlay.addEventListener("contextmenu", (e) => { if (options.regions) e.preventDefault(); });
-  overlay.addEventListener("wheel", (e) => {
-    if (!options.regions || !session.current?.media) return;
-    e.preventDefault();
-    zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
-  }, { passive: false });
-  const onKeyUp = (/** @type {KeyboardEvent} */ e) => { if (e.key === " ") panKey = false; };
-  root.addEventListener("keyup", onKeyUp);
-
-  const resize = new ResizeObserver(() => schedule(true));
-  resize.observe(stage);
+  overlay.addEventListener("pointerleave", () => {
+    pointer = null;
+    schedule(false);
+  });
+  overlay.addEventListener("dblclick", () => {
+    if (editor.tool === "polygon") commit(editor.closePolygon());
+  });
+  overlay.addEventListener("contextmenu", (e) => {
+    if (options.regions) e.preventDefault();
+  });
+  overlay.addEventListener(
+    "wheel",
+    (e) => {
+      if (!options.regions || !session.current?.media) return;
+      e.preventDefault();
+      zoom(Math.exp(-e.deltaY * 0.0015), e.offsetX, e.offsetY);
+    },
+    { passive: false },
+  );
+  const onKeyUp = (/** @type {KeyboardEvent} */ e) => {
+    if (e.key === " ") panKey = false;
+  };
+  cleanup.listen(root, "keyup", onKeyUp);
+  cleanup.observeSize(stage, () => schedule(true));
 
   // -- keys ------------------------------------------------------------------------------
   /** @param {number} index */
@@ -520,9 +595,5 @@ export function regionStage(session, root, stage, options) {
     update,
     key,
     chooseLabel,
-    destroy() {
-      resize.disconnect();
-      root.removeEventListener("keyup", onKeyUp);
-    },
   };
 }

@@ -1,6 +1,10 @@
 // The page's side of the widget protocol (see src/nblabel/widgets/_base.py):
 // a cache of prefetched items, optimistic edits with "saved" acknowledgements,
-// and undo/redo. One Session per model, shared by all of its views.
+// and undo/redo. One Session per model object, shared by the views given that object
+// (anywidget's JupyterLab runtime gives each view its own object, so there each view has
+// its own session); it stops listening when its last view goes (leaveSession).
+
+import { Cleanup } from "./cleanup.js";
 
 /**
  * @typedef {import("@anywidget/types").AnyModel} AnyModel
@@ -33,7 +37,22 @@ export function sessionFor(model, decode, release) {
     session = new Session(model, decode, release);
     sessions.set(model, session);
   }
+  session.views += 1;
   return session;
+}
+
+/**
+ * A view of `session` went away: when it was the last, the session stops listening to
+ * its model and frees its media (a later view starts a new session from the kernel).
+ * @param {Session} session
+ */
+export function leaveSession(session) {
+  session.views -= 1;
+  if (session.views > 0) return;
+  session.cleanup.run();
+  for (const entry of session.entries.values()) if (entry.media) session.release(entry.media);
+  session.entries.clear();
+  if (sessions.get(session.model) === session) sessions.delete(session.model);
 }
 
 export class Session {
@@ -67,8 +86,11 @@ export class Session {
     /** gotos sent and not yet answered: while any is on its way, the kernel's position
      * trait lags the page's (it echoes an older goto), so its changes are not followed. */
     this.gotosInFlight = 0;
-    model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
-    model.on("change:position", () => {
+    /** views showing this session (see sessionFor and leaveSession) */
+    this.views = 0;
+    this.cleanup = new Cleanup();
+    this.cleanup.on(model, "msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
+    this.cleanup.on(model, "change:position", () => {
       const position = model.get("position");
       if (this.gotosInFlight === 0 && position !== this.position) this.show(position);
     });
@@ -244,7 +266,14 @@ export class Session {
     let entry = this.entries.get(msg.position);
     const busy = [...this.pending.values()].includes(msg.item.id);
     if (!entry) {
-      entry = { position: msg.position, item: msg.item, rows: new Map(), suggestions: new Map(), media: null, loading: false };
+      entry = {
+        position: msg.position,
+        item: msg.item,
+        rows: new Map(),
+        suggestions: new Map(),
+        media: null,
+        loading: false,
+      };
       this.entries.set(msg.position, entry);
     }
     entry.item = msg.item;
@@ -265,7 +294,10 @@ export class Session {
         },
         (error) => {
           target.loading = false;
-          target.item = { ...target.item, error: `item ${JSON.stringify(target.item.id)}: the page could not decode it (${error})` };
+          target.item = {
+            ...target.item,
+            error: `item ${JSON.stringify(target.item.id)}: the page could not decode it (${error})`,
+          };
           if (target.position === this.position) this.notify();
         },
       );
@@ -277,9 +309,7 @@ export class Session {
   /** Keep the cache small: drop the entries farthest from the current item. */
   evict() {
     if (this.entries.size <= this.cacheSize) return;
-    const far = [...this.entries.keys()].sort(
-      (a, b) => Math.abs(b - this.position) - Math.abs(a - this.position),
-    );
+    const far = [...this.entries.keys()].sort((a, b) => Math.abs(b - this.position) - Math.abs(a - this.position));
     for (const position of far.slice(0, this.entries.size - this.cacheSize)) {
       const entry = this.entries.get(position);
       if (entry?.media) this.release(entry.media);

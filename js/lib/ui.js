@@ -2,6 +2,7 @@
 // a stage for the widget's own view, label buttons, navigation and a help overlay.
 
 import { h, replace } from "./dom.js";
+import { colourOf, rgbTriplet } from "./palette.js";
 
 /**
  * @typedef {import("./session.js").Session} Session
@@ -10,13 +11,15 @@ import { h, replace } from "./dom.js";
 
 /**
  * @param {Session} session
- * @param {{help: HelpRow[], onLabel: (index: number) => void, onClear: () => void,
- *   onAccept: (s: import("./session.js").Suggestion) => void,
+ * @param {{cleanup: import("./cleanup.js").Cleanup, onLabel: (index: number) => void,
+ *   onClear: () => void, onAccept: (s: import("./session.js").Suggestion) => void,
  *   words?: {hint?: string, prev?: string, next?: string, clear?: string}}} options
- *   `words` rewords the frame's hint line and button tooltips for a widget whose keys
- *   differ (say, arrows that move a playhead).
+ *   `words` rewords the frame's hint line and button tooltips (the page shell words the
+ *   buttons from the keys bound to them). The help overlay's rows come later
+ *   (`help.setRows`), once every key is bound.
  */
 export function frame(session, options) {
+  const { cleanup } = options;
   const model = session.model;
   const words = options.words ?? {};
   const name = h("span", { class: "nbl-name" });
@@ -24,15 +27,33 @@ export function frame(session, options) {
   const progress = h("span", { class: "nbl-progress" });
   const errors = h("span", { class: "nbl-errors" });
   const saved = h("span", { class: "nbl-saved", role: "status", "aria-live": "polite" });
-  const header = h("div", { class: "nbl-header" }, name, meta, h("span", { class: "nbl-spacer" }), errors, progress, saved);
+  const header = h(
+    "div",
+    { class: "nbl-header" },
+    name,
+    meta,
+    h("span", { class: "nbl-spacer" }),
+    errors,
+    progress,
+    saved,
+  );
   const stage = h("div", { class: "nbl-stage" });
   const notice = h("div", { class: "nbl-notice", role: "alert" });
   const labelBar = h("div", { class: "nbl-labels", role: "toolbar", "aria-label": "labels" });
   const suggestionList = h("span", { class: "nbl-suggestion-list" });
   const threshold = h("input", {
-    type: "range", min: 0, max: 1, step: 0.05, class: "nbl-threshold", "aria-label": "score threshold",
+    type: "range",
+    min: 0,
+    max: 1,
+    step: 0.05,
+    class: "nbl-threshold",
+    "aria-label": "score threshold",
     title: "Hide suggestions that score below this",
-    oninput: () => { model.set("threshold", Number(threshold.value)); model.save_changes(); session.notify(); },
+    oninput: () => {
+      model.set("threshold", Number(threshold.value));
+      model.save_changes();
+      session.notify();
+    },
   });
   const thresholdText = h("span", { class: "nbl-threshold-value" });
   const suggestionBar = h(
@@ -47,7 +68,7 @@ export function frame(session, options) {
   const position = h("span", { class: "nbl-position" });
   const button = (/** @type {string} */ text, /** @type {string} */ title, /** @type {() => void} */ act, cls = "") =>
     h("button", { type: "button", class: `nbl-button ${cls}`, title, onclick: () => act() }, text);
-  const help = helpOverlay(options.help, () => root.focus());
+  const help = helpOverlay(() => root.focus());
   const nav = h(
     "div",
     { class: "nbl-nav" },
@@ -60,7 +81,11 @@ export function frame(session, options) {
     button("Redo", "Redo (Shift+z or y)", () => session.redo(), "nbl-redo"),
     button("?", "Keyboard shortcuts (?)", () => help.toggle(), "nbl-help-button"),
   );
-  const hint = h("div", { class: "nbl-hint" }, words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help");
+  const hint = h(
+    "div",
+    { class: "nbl-hint" },
+    words.hint ?? "Click here, then label with keys 1–9 · n/p to move · ? for help",
+  );
   const root = h("div", { class: "nbl-root" }, header, notice, stage, suggestionBar, labelBar, nav, hint, help.el);
 
   /** @type {HTMLButtonElement[]} */
@@ -71,7 +96,15 @@ export function frame(session, options) {
     labelButtons = labels.map((label, i) =>
       h(
         "button",
-        { type: "button", class: "nbl-label", "data-label": label, "aria-pressed": "false", title: i < 9 ? `key ${i + 1}` : "", onclick: () => options.onLabel(i) },
+        {
+          type: "button",
+          class: "nbl-label",
+          "data-label": label,
+          "aria-pressed": "false",
+          title: i < 9 ? `key ${i + 1}` : "",
+          style: `--nbl-rgb: ${rgbTriplet(colourOf(labels, label))}`,
+          onclick: () => options.onLabel(i),
+        },
         i < 9 ? h("kbd", {}, String(i + 1)) : null,
         label,
       ),
@@ -79,7 +112,7 @@ export function frame(session, options) {
     replace(labelBar, ...labelButtons);
   };
   drawLabels();
-  model.on("change:labels", drawLabels);
+  cleanup.on(model, "change:labels", drawLabels);
 
   const update = () => {
     const entry = session.current;
@@ -96,7 +129,10 @@ export function frame(session, options) {
     if (entry) {
       replace(name, entry.item.name);
       name.title = entry.item.id;
-      replace(meta, ...Object.entries(entry.item.meta ?? {}).map(([k, v]) => h("span", { class: "nbl-chip" }, `${k}: ${v}`)));
+      replace(
+        meta,
+        ...Object.entries(entry.item.meta ?? {}).map(([k, v]) => h("span", { class: "nbl-chip" }, `${k}: ${v}`)),
+      );
     } else {
       replace(name, "Loading…");
       replace(meta);
@@ -121,12 +157,33 @@ export function frame(session, options) {
         h(
           "span",
           { class: "nbl-suggestion", "data-label": s.label },
-          h("button", { type: "button", class: "nbl-button nbl-accept", title: i === 0 ? "Accept (a)" : "Accept", onclick: () => options.onAccept(s) }, `✓ ${s.label}`),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-accept",
+              title: i === 0 ? "Accept (a)" : "Accept",
+              onclick: () => options.onAccept(s),
+            },
+            `✓ ${s.label}`,
+          ),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
-          h("button", { type: "button", class: "nbl-button nbl-reject", title: "Reject", "aria-label": `reject ${s.label}`, onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }) }, "✗"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "nbl-button nbl-reject",
+              title: "Reject",
+              "aria-label": `reject ${s.label}`,
+              onclick: () => session.edit({ upsert: [], delete: [], rejected: [s.id] }),
+            },
+            "✗",
+          ),
         ),
       ),
-      inPlace > 0 ? h("span", { class: "nbl-muted nbl-in-place" }, `${visible.length ? "+ " : ""}${inPlace} shown in place`) : null,
+      inPlace > 0
+        ? h("span", { class: "nbl-muted nbl-in-place" }, `${visible.length ? "+ " : ""}${inPlace} shown in place`)
+        : null,
       visible.length === 0 && inPlace === 0 ? h("span", { class: "nbl-muted" }, "none above the threshold") : null,
     );
     const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
@@ -136,21 +193,22 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) model.on(`change:${trait}`, update);
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }
 
 /**
- * @param {HelpRow[]} rows
+ * The keyboard help: a table of [keys, action] rows, hidden until asked for.
  * @param {() => void} onClose
  */
-function helpOverlay(rows, onClose) {
+function helpOverlay(onClose) {
   const close = h("button", { type: "button", class: "nbl-button", onclick: () => toggle(false) }, "Close");
+  const body = h("tbody");
   const el = h(
     "div",
     { class: "nbl-help", role: "dialog", "aria-label": "Keyboard shortcuts", hidden: true },
     h("h3", {}, "Keyboard shortcuts"),
-    h("table", {}, h("tbody", {}, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))))),
+    h("table", {}, body),
     close,
   );
   /** @param {boolean} [show] */
@@ -158,5 +216,15 @@ function helpOverlay(rows, onClose) {
     el.hidden = !(show ?? el.hidden);
     if (el.hidden) onClose();
   };
-  return { el, toggle, get open() { return !el.hidden; } };
+  /** @param {HelpRow[]} rows */
+  const setRows = (rows) =>
+    replace(body, ...rows.map(([keys, action]) => h("tr", {}, h("td", {}, h("kbd", {}, keys)), h("td", {}, action))));
+  return {
+    el,
+    toggle,
+    setRows,
+    get open() {
+      return !el.hidden;
+    },
+  };
 }

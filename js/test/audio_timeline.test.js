@@ -2,10 +2,22 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { atOrAfter, hitTest, lanes, moveEdge, neighbour, span } from "../audio/segments.js";
 import {
-  chooseLevel, chunkAt, clampView, columns, fitView, follow, formatTime, roundMs, ticks, timeToX, xToTime, zoomAt,
+  chooseLevel,
+  chunkAt,
+  clampView,
+  columns,
+  fitView,
+  follow,
+  formatTime,
+  roundMs,
+  ticks,
+  timeToX,
+  xToTime,
+  zoomAt,
 } from "../audio/timeline.js";
 
-const close = (/** @type {number} */ a, /** @type {number} */ b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
+const close = (/** @type {number} */ a, /** @type {number} */ b, eps = 1e-9) =>
+  assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
 test("time and pixel map both ways at known positions", () => {
   const view = { start: 10, spp: 0.01, width: 800 };
@@ -60,7 +72,10 @@ test("columns take min and max of the peaks under each pixel", () => {
   const peaks = { buckets: [4], sampleRate: 4, levels: [level], scale: 1 };
   const cols = columns(peaks, { start: 4, spp: 0.5, width: 6 });
   // pixels cover [4, 4.5), [4.5, 5), [5, 5.5), [5.5, 6), [6, 6.5), [6.5, 7)
-  assert.deepEqual([...cols.slice(4, 8)].map((v) => Math.round(v * 127)), [-127, 64, -127, 64]);
+  assert.deepEqual(
+    [...cols.slice(4, 8)].map((v) => Math.round(v * 127)),
+    [-127, 64, -127, 64],
+  );
   assert.equal(cols[0], 0);
   const past = columns(peaks, { start: 7.5, spp: 1, width: 3 });
   assert.ok(!Number.isNaN(past[0]) && Number.isNaN(past[2]) && Number.isNaN(past[4]));
@@ -120,7 +135,10 @@ test("hit testing: edges within tolerance, the selected one first, else the shor
   assert.deepEqual(hitTest(segs, view, 301), { id: "a", part: "end" });
   assert.deepEqual(hitTest(segs, view, 301, { selected: "c" }), { id: "c", part: "start" });
   assert.equal(hitTest(segs, view, 50), null);
-  const laneOf = new Map([["a", 0], ["b", 1]]);
+  const laneOf = new Map([
+    ["a", 0],
+    ["b", 1],
+  ]);
   assert.deepEqual(hitTest(segs, view, 225, { lane: 0, laneOf }), { id: "a", part: "body" });
 });
 

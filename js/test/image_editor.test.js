@@ -33,7 +33,10 @@ test("draw a box: snapped, clipped, one change on pointer-up, then selected", ()
   e.move([50, 40]);
   e.move([500.2, 80.7]);
   const change = e.up();
-  assert.deepEqual(change, { upsert: [{ id: "n1", kind: "box", label: "car", x: 10, y: 21, width: 390, height: 60 }], delete: [] });
+  assert.deepEqual(change, {
+    upsert: [{ id: "n1", kind: "box", label: "car", x: 10, y: 21, width: 390, height: 60 }],
+    delete: [],
+  });
   assert.equal(e.selected, "n1");
   // a click without a drag makes nothing
   e.down([200, 200], o);
@@ -55,7 +58,15 @@ test("move by the body and resize by a handle; relabel and nudge the selection",
   assert.deepEqual(resized?.upsert[0], { id: "b", kind: "box", label: "car", x: 20, y: 10, width: 40, height: 60 });
   h.apply(resized);
   assert.equal(e.relabel("tree")?.upsert[0].label, "tree");
-  assert.deepEqual(e.nudge(-1, 10)?.upsert[0], { id: "b", kind: "box", label: "car", x: 19, y: 20, width: 40, height: 60 });
+  assert.deepEqual(e.nudge(-1, 10)?.upsert[0], {
+    id: "b",
+    kind: "box",
+    label: "car",
+    x: 19,
+    y: 20,
+    width: 40,
+    height: 60,
+  });
   assert.deepEqual(e.deleteSelected(), { upsert: [], delete: ["b"] });
 });
 
@@ -63,7 +74,12 @@ test("a polygon: click vertices, click the first to close; Alt+click deletes a v
   const h = host();
   const e = new Editor(h);
   e.tool = "polygon";
-  for (const p of /** @type {[number, number][]} */ ([[10, 10], [100, 10], [100, 100], [10, 100]])) {
+  for (const p of /** @type {[number, number][]} */ ([
+    [10, 10],
+    [100, 10],
+    [100, 100],
+    [10, 100],
+  ])) {
     e.down(p, o);
     assert.equal(e.up(), null);
   }
@@ -71,10 +87,19 @@ test("a polygon: click vertices, click the first to close; Alt+click deletes a v
   assert.equal(e.draft.length, 4);
   e.down([11, 9], o);
   const closed = e.up();
-  assert.deepEqual(closed?.upsert[0].points, [[10, 10], [100, 10], [100, 100], [10, 100]]);
+  assert.deepEqual(closed?.upsert[0].points, [
+    [10, 10],
+    [100, 10],
+    [100, 100],
+    [10, 100],
+  ]);
   h.apply(closed);
   e.down([100, 100], { ...o, alt: true });
-  assert.deepEqual(e.up()?.upsert[0].points, [[10, 10], [100, 10], [10, 100]]);
+  assert.deepEqual(e.up()?.upsert[0].points, [
+    [10, 10],
+    [100, 10],
+    [10, 100],
+  ]);
 });
 
 test("a brush stroke makes a mask whose runs cover the image", () => {
@@ -87,7 +112,10 @@ test("a brush stroke makes a mask whose runs cover the image", () => {
   const row = change?.upsert[0];
   assert.equal(row?.kind, "mask");
   assert.deepEqual(row?.mask.size, [300, 400]);
-  assert.equal(row?.mask.counts.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0), 400 * 300);
+  assert.equal(
+    row?.mask.counts.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0),
+    400 * 300,
+  );
   const area = maskBits(/** @type {any} */ (row)).area();
   const capsule = 2 * 5 * 100 + Math.PI * 25;
   assert.ok(Math.abs(area - capsule) / capsule < 0.05, `${area}`);
@@ -104,10 +132,18 @@ test("suggestions: accept as is, accept as edited, reject", () => {
   const h = host([], [s1, s2]);
   const e = new Editor(h);
   e.selected = "s1";
-  assert.deepEqual(e.accept(), { upsert: [{ id: "n1", kind: "box", label: "car", x: 10, y: 10, width: 20, height: 20 }], delete: [], accepted: ["s1"] });
+  assert.deepEqual(e.accept(), {
+    upsert: [{ id: "n1", kind: "box", label: "car", x: 10, y: 10, width: 20, height: 20 }],
+    delete: [],
+    accepted: ["s1"],
+  });
   e.down([110, 110], o);
   e.move([120, 110]);
-  assert.deepEqual(e.up(), { upsert: [{ id: "n2", kind: "box", label: "car", x: 110, y: 100, width: 20, height: 20 }], delete: [], accepted: ["s2"] });
+  assert.deepEqual(e.up(), {
+    upsert: [{ id: "n2", kind: "box", label: "car", x: 110, y: 100, width: 20, height: 20 }],
+    delete: [],
+    accepted: ["s2"],
+  });
   e.selected = "s2";
   assert.deepEqual(e.deleteSelected(), { upsert: [], delete: [], rejected: ["s2"] });
 });

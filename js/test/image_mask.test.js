@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MaskBits, countsFromString, fromRle } from "../image/mask.js";
+import { countsFromString, fromRle, MaskBits } from "../image/mask.js";
 
 /** Full mask as rows of 0/1, for small checks. @param {MaskBits} m */
 function dense(m) {

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  boxFromCorners, handlePoint, hitBox, hitPolygon, insidePolygon, moveBox, movePolygon, polygonArea, resizeBox, snapBox, snapPoint,
+  boxFromCorners,
+  handlePoint,
+  hitBox,
+  hitPolygon,
+  insidePolygon,
+  moveBox,
+  movePolygon,
+  polygonArea,
+  resizeBox,
+  snapBox,
+  snapPoint,
 } from "../image/shapes.js";
 
 test("a box from two corners is snapped to whole pixels and clipped to the image", () => {
@@ -32,13 +42,23 @@ test("hit testing finds handles before the body", () => {
 
 test("polygons: inside, vertices, edges, moving and area", () => {
   /** @type {[number, number][]} */
-  const square = [[0, 0], [10, 0], [10, 10], [0, 10]];
+  const square = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+  ];
   assert.ok(insidePolygon(square, [5, 5]));
   assert.ok(!insidePolygon(square, [15, 5]));
   assert.deepEqual(hitPolygon(square, [9.5, 0.5], 1), { part: "vertex", index: 1 });
   assert.deepEqual(hitPolygon(square, [5, 10.4], 1), { part: "edge", index: 2, point: [5, 10] });
   assert.deepEqual(hitPolygon(square, [5, 5], 1), { part: "body" });
   assert.equal(polygonArea(square), 100);
-  assert.deepEqual(movePolygon(square, 100, -3, 50, 50), [[40, 0], [50, 0], [50, 10], [40, 10]]);
+  assert.deepEqual(movePolygon(square, 100, -3, 50, 50), [
+    [40, 0],
+    [50, 0],
+    [50, 10],
+    [40, 10],
+  ]);
   assert.deepEqual(snapPoint([3.5, -2], 10, 10), [4, 0]);
 });

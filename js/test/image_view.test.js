@@ -32,7 +32,7 @@ test("round trips at any zoom and pan", () => {
   for (let k = 0; k < 200; k++) {
     view = zoomAt(view, 0.5 + ((k * 37) % 100) / 40, (k * 13) % 913, (k * 7) % 611);
     view = panBy(view, ((k * 17) % 50) - 25, ((k * 11) % 40) - 20);
-    const [x, y] = [(k * 191) % 7000 + 0.25, (k * 73) % 5000 + 0.5];
+    const [x, y] = [((k * 191) % 7000) + 0.25, ((k * 73) % 5000) + 0.5];
     const [cx, cy] = toCanvas(view, x, y);
     const [bx, by] = toImage(view, cx, cy);
     close(bx, x);

@@ -1,7 +1,7 @@
 // The page session's bookkeeping, with a stand-in for anywidget's model.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Session, applyChange, invert } from "../lib/session.js";
+import { applyChange, invert, Session } from "../lib/session.js";
 
 /** A minimal model: traits, listeners, and the messages the page sent. */
 function fakeModel(traits = {}) {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { layoutLanes } from "../lib/lanes.js";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "../text/edits.js";
-import { layoutLanes, marksAt, marksByBlock } from "../text/layout.js";
+import { marksAt, marksByBlock } from "../text/layout.js";
 
 /** A seeded random number generator (mulberry32), so a failure repeats. @param {number} seed */
 function rng(seed) {
@@ -27,8 +28,14 @@ test("nested and overlapping spans get different lanes, outer spans lower", () =
   assert.equal(lanes.get("cross"), 1);
   assert.equal(lanes.get("after"), 0); // touching, not overlapping
   assert.equal(depth, 2);
-  assert.deepEqual(marksAt(marks, lanes, 3).map((m) => m.id), ["outer", "inner"]);
-  assert.deepEqual(marksAt(marks, lanes, 10).map((m) => m.id), ["cross"]);
+  assert.deepEqual(
+    marksAt(marks, lanes, 3).map((m) => m.id),
+    ["outer", "inner"],
+  );
+  assert.deepEqual(
+    marksAt(marks, lanes, 10).map((m) => m.id),
+    ["cross"],
+  );
 });
 
 test("random spans: overlapping spans never share a lane and the depth is the most overlap", () => {
@@ -69,7 +76,10 @@ test("marks are listed under every block they touch", () => {
     { id: "bad", start: 25, end: 40 },
   ];
   const by = marksByBlock(marks, starts, 30);
-  assert.deepEqual(by.map((list) => list.map((m) => m.id)), [["a", "b"], ["b", "c"], ["b"]]);
+  assert.deepEqual(
+    by.map((list) => list.map((m) => m.id)),
+    [["a", "b"], ["b", "c"], ["b"]],
+  );
 });
 
 test("tagging: a new span, a relabel, an accepted suggestion, no duplicates", () => {
@@ -85,10 +95,16 @@ test("tagging: a new span, a relabel, an accepted suggestion, no duplicates", ()
   assert.equal(tagSelection(rows, null, "PER"), null);
   const row = rows.get(made.upsert[0].id);
   const relabel = tagSelection(rows, { start: 0, end: 3 }, "LOC", { row });
-  assert.deepEqual(relabel?.upsert.map((r) => [r.id, r.label]), [[row.id, "LOC"]]);
+  assert.deepEqual(
+    relabel?.upsert.map((r) => [r.id, r.label]),
+    [[row.id, "LOC"]],
+  );
   assert.equal(tagSelection(rows, null, "PER", { row }), null); // same label, same range
   const resized = tagSelection(rows, { start: 0, end: 7 }, "PER", { row });
-  assert.deepEqual(resized?.upsert.map((r) => [r.id, r.end]), [[row.id, 7]]);
+  assert.deepEqual(
+    resized?.upsert.map((r) => [r.id, r.end]),
+    [[row.id, 7]],
+  );
   const suggestion = { id: "s1", kind: "span", label: "LOC", start: 4, end: 9, score: 0.8 };
   const accepted = tagSelection(rows, null, "PER", { suggestion });
   assert.deepEqual(accepted?.accepted, ["s1"]);
@@ -99,7 +115,10 @@ test("tagging: a new span, a relabel, an accepted suggestion, no duplicates", ()
 
 test("document labels replace one another unless several are allowed", () => {
   /** @type {Map<string, any>} */
-  const rows = new Map([["d1", { id: "d1", kind: "label", label: "news" }], ["s", { id: "s", kind: "span", label: "PER" }]]);
+  const rows = new Map([
+    ["d1", { id: "d1", kind: "label", label: "news" }],
+    ["s", { id: "s", kind: "span", label: "PER" }],
+  ]);
   const single = toggleDocLabel(rows, "sport", false);
   assert.deepEqual(single?.delete, ["d1"]);
   assert.equal(single?.upsert[0].label, "sport");

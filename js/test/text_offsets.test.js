@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  blockOf, blockStarts, charUnits, moveSelection, snapToChars, snapToTokens, splitsPair, tokenUnits,
+  blockOf,
+  blockStarts,
+  charUnits,
+  moveSelection,
+  snapToChars,
+  snapToTokens,
+  splitsPair,
+  tokenUnits,
 } from "../text/offsets.js";
 
 // "Ada 👩‍💻 met  Bob." in UTF-16: Ada 0-3, 👩‍💻 4-9, met 10-13, Bob 15-18, "." 18-19

@@ -52,7 +52,8 @@ export function tagSelection(rows, sel, label, active = {}) {
  */
 function duplicate(rows, label, range, except) {
   for (const r of rows.values()) {
-    if (r.kind === "span" && r.id !== except && r.label === label && r.start === range.start && r.end === range.end) return true;
+    if (r.kind === "span" && r.id !== except && r.label === label && r.start === range.start && r.end === range.end)
+      return true;
   }
   return false;
 }

@@ -8,10 +8,11 @@ import { blockOf, blockStarts } from "./offsets.js";
 
 /**
  * @typedef {import("./offsets.js").Range} Range
- * @typedef {{id: string, start: number, end: number, label: string, color: number,
- *   suggestion: boolean, lane: number}} Mark
+ * @typedef {{id: string, start: number, end: number, label: string, rgb: string,
+ *   suggestion: boolean, lane: number}} Mark `rgb`: the label's colour as "r, g, b"
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LANE_GAP = 4; // px between the bars of stacked spans
 const MAX_LANES = 6; // bars drawn; deeper ones share the top lane
@@ -123,22 +124,23 @@ export function documentView(scroller) {
     const range = document.createRange();
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
-      const cls = `nbl-mark nbl-c${mark.color % 10}${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const tint = `--nbl-rgb:${mark.rgb};`;
       const boxes = rects(i, mark.start, mark.end, base, range);
       boxes.forEach((r, k) => {
         out.push(
           h("div", {
             class: `${cls} nbl-fill`,
-            style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
+            style: `${tint}left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
           }),
           h("div", {
             class: `${cls} nbl-bar`,
             "data-id": mark.id,
-            style: `left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
+            style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
         if (k === 0 && mark.start >= starts[i] && (mark.lane === 0 || mark.id === active)) {
-          out.push(h("div", { class: `${cls} nbl-tag`, style: `left:${r.left}px;top:${r.top}px` }, mark.label));
+          out.push(h("div", { class: `${cls} nbl-tag`, style: `${tint}left:${r.left}px;top:${r.top}px` }, mark.label));
         }
       });
     }
@@ -149,11 +151,26 @@ export function documentView(scroller) {
       const r = rects(i, at, at + 1, base, range)[0];
       if (!r) continue;
       const code = m[0].charCodeAt(0);
-      out.push(h("div", { class: "nbl-ctl", style: `left:${r.left}px;top:${r.top}px`, title: `U+${code.toString(16).toUpperCase().padStart(4, "0")}` }, String.fromCharCode(code === 0x7f ? 0x2421 : 0x2400 + code)));
+      out.push(
+        h(
+          "div",
+          {
+            class: "nbl-ctl",
+            style: `left:${r.left}px;top:${r.top}px`,
+            title: `U+${code.toString(16).toUpperCase().padStart(4, "0")}`,
+          },
+          String.fromCharCode(code === 0x7f ? 0x2421 : 0x2400 + code),
+        ),
+      );
     }
     if (selection) {
       for (const r of rects(i, selection.start, selection.end, base, range)) {
-        out.push(h("div", { class: "nbl-sel", style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px` }));
+        out.push(
+          h("div", {
+            class: "nbl-sel",
+            style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px`,
+          }),
+        );
       }
     }
     layer.replaceChildren(...out);
@@ -189,7 +206,12 @@ export function documentView(scroller) {
         nodes.push(node);
         const t = h("span", { class: "nbl-t" });
         t.append(node);
-        return h("div", { class: "nbl-block", "data-block": i, "data-start": s }, h("div", { class: "nbl-layer", "aria-hidden": "true" }), t);
+        return h(
+          "div",
+          { class: "nbl-block", "data-block": i, "data-start": s },
+          h("div", { class: "nbl-layer", "aria-hidden": "true" }),
+          t,
+        );
       });
       byBlock = starts.map(() => []);
       scroller.replaceChildren(...blocks);
@@ -240,7 +262,8 @@ export function documentView(scroller) {
       const top = block.offsetTop + (boxes[0]?.top ?? 0);
       const bottom = top + (boxes[0]?.height ?? 20);
       if (top < scroller.scrollTop + 8) scroller.scrollTop = Math.max(0, top - 24);
-      else if (bottom > scroller.scrollTop + scroller.clientHeight - 8) scroller.scrollTop = bottom - scroller.clientHeight + 24;
+      else if (bottom > scroller.scrollTop + scroller.clientHeight - 8)
+        scroller.scrollTop = bottom - scroller.clientHeight + 24;
     },
 
     /**
@@ -256,7 +279,7 @@ export function documentView(scroller) {
         offset = 0;
       }
       if (node === scroller) {
-        return offset >= blocks.length ? text.length : starts[offset] ?? text.length;
+        return offset >= blocks.length ? text.length : (starts[offset] ?? text.length);
       }
       const block = /** @type {HTMLElement | null} */ (node instanceof Element ? node.closest(".nbl-block") : null);
       if (!block || !scroller.contains(block)) return null;
@@ -287,7 +310,8 @@ export function documentView(scroller) {
       const ids = [];
       for (const el of scroller.querySelectorAll(".nbl-bar")) {
         const r = el.getBoundingClientRect();
-        if (x >= r.left && x <= r.right && y >= r.top - 2 && y <= r.bottom + 2) ids.push(/** @type {HTMLElement} */ (el).dataset.id ?? "");
+        if (x >= r.left && x <= r.right && y >= r.top - 2 && y <= r.bottom + 2)
+          ids.push(/** @type {HTMLElement} */ (el).dataset.id ?? "");
       }
       return ids;
     },

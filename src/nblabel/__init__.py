@@ -1,9 +1,10 @@
 """nblabel: label images, text and audio inside Jupyter and get one tidy DataFrame.
 
->>> import nblabel as nl                                              # doctest: +SKIP
->>> w = nl.ImageAnnotator(paths, labels=["cat", "dog"], annotator="ana")  # doctest: +SKIP
->>> w                                      # label with keys 1-9, n/p to move   # doctest: +SKIP
->>> w.annotations                          # one row per annotation             # doctest: +SKIP
+>>> import nblabel as nl
+>>> w = nl.ImageAnnotator(["cat.jpg", "dog.jpg"], labels=["cat", "dog"], annotator="ana")
+>>> w                 # shows the widget: label with keys 1-9, n/p to move  # doctest: +SKIP
+>>> w.current_item, len(w.annotations)     # one row per annotation, once labeled
+('cat.jpg', 0)
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .schema import is_missing
+
 __all__ = [
     "IMAGE_SOURCES",
     "IMAGE_SUFFIXES",
@@ -44,10 +46,18 @@ class Item:
     meta: Mapping[str, str] = field(default_factory=dict)
 
 
+_OBJECT_ARRAY = (
+    "a numpy array of dtype object (Python objects, not pixel or sample values); "
+    "convert it to numbers first, for example np.asarray(value, dtype=float)"
+)
+
+
 def content_id(source: Any) -> str:
     """A stable id from the content: ``array-``, ``bytes-``, ``text-`` or ``image-`` + 16 hex."""
     h = hashlib.blake2b(digest_size=8)
     if isinstance(source, np.ndarray):
+        if source.dtype.hasobject:
+            raise TypeError(f"content_id: got {_OBJECT_ARRAY}")
         h.update(f"{source.dtype.str}{source.shape}".encode())
         h.update(np.ascontiguousarray(source).view(np.uint8).reshape(-1).data)
         prefix = "array"
@@ -97,8 +107,8 @@ def _name(source: Any, kind: str) -> str:
 
 
 def _meta_text(value: Any) -> str:
-    # Every scalar missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    # Every missing marker (NaN of any float width, None, pd.NA, NaT) reads as "".
+    if is_missing(value):
         return ""
     return str(value)
 
@@ -314,6 +324,8 @@ class ItemQueue:
                 raise TypeError(
                     f"items: {label} is a {type(source).__name__}; expected {sources.expected}"
                 )
+            if isinstance(source, np.ndarray) and source.dtype.hasobject:
+                raise TypeError(f"items: {label} is {_OBJECT_ARRAY}")
             if sources.check is not None:
                 problem = sources.check(source, kind)
                 if problem:

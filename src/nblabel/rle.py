@@ -65,8 +65,27 @@ def counts_to_string(counts: Sequence[int]) -> str:
 
 
 def counts_from_string(text: str | bytes) -> list[int]:
-    """Run lengths of a compressed counts string (``rleFrString``)."""
-    data = text.encode("ascii") if isinstance(text, str) else bytes(text)
+    """Run lengths of a compressed counts string (``rleFrString``).
+
+    Raises :class:`RLEError` naming the first character that cannot be part of a
+    counts string (and its position), or saying that the string stops in the middle
+    of a number. Sums are not checked here: :func:`decode` checks them against a size.
+
+    >>> counts_from_string("5220003")
+    [5, 2, 2, 2, 2, 2, 5]
+    """
+    if isinstance(text, str):
+        try:
+            data = text.encode("ascii")
+        except UnicodeEncodeError as exc:
+            raise RLEError(
+                f"the counts string holds {text[exc.start]!r} at position {exc.start}, "
+                "not an RLE character (they run from '0' to 'o')"
+            ) from None
+    elif isinstance(text, (bytes, bytearray, memoryview)):
+        data = bytes(text)
+    else:
+        raise RLEError(f"a counts string must be str or bytes, got {type(text).__name__}")
     counts: list[int] = []
     p = 0
     n = len(data)
@@ -75,10 +94,16 @@ def counts_from_string(text: str | bytes) -> list[int]:
         k = 0
         while True:
             if p >= n:
-                raise RLEError("the counts string ends in the middle of a number")
+                raise RLEError(
+                    f"the counts string ends in the middle of a number ({n} characters; "
+                    "its last character says more follow)"
+                )
             c = data[p] - 48
             if not 0 <= c < 64:
-                raise RLEError(f"the counts string holds {chr(data[p])!r}, not an RLE character")
+                raise RLEError(
+                    f"the counts string holds {chr(data[p])!r} at position {p}, "
+                    "not an RLE character (they run from '0' to 'o')"
+                )
             x |= (c & 0x1F) << (5 * k)
             p += 1
             k += 1
@@ -148,29 +173,56 @@ def encode_patch(
 
 def _size(rle: Mapping[str, Any]) -> tuple[int, int]:
     if not isinstance(rle, Mapping) or "size" not in rle or "counts" not in rle:
-        raise RLEError("a mask must be a COCO RLE dict with 'size' and 'counts'")
+        got = (
+            f"a dict with keys {sorted(map(str, rle))}"
+            if isinstance(rle, Mapping)
+            else (type(rle).__name__)
+        )
+        raise RLEError(f"a mask must be a COCO RLE dict with 'size' and 'counts', got {got}")
     size = rle["size"]
-    try:
-        h, w = (int(v) for v in size)
-    except (TypeError, ValueError) as exc:
-        raise RLEError(f"a mask's size must be [height, width], got {size!r}") from exc
+    if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
+        raise RLEError(f"a mask's size must be [height, width], got {size!r}")
+    whole = all(
+        (isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)))
+        or (isinstance(v, (float, np.floating)) and float(v).is_integer())
+        for v in size
+    )
+    if not whole:
+        raise RLEError(f"a mask's size must be [height, width] in whole pixels, got {size!r}")
+    h, w = (int(v) for v in size)
     if h < 0 or w < 0:
         raise RLEError(f"a mask's size must not be negative, got {size!r}")
     return h, w
 
 
+def _whole_numbers(raw: Any) -> list[int]:
+    try:
+        values = list(raw)
+    except TypeError:
+        raise RLEError(
+            f"a mask's counts must be a string or a list of whole numbers, got {type(raw).__name__}"
+        ) from None
+    counts: list[int] = []
+    for i, value in enumerate(values):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, np.integer, float, np.floating)
+        ):
+            raise RLEError(f"a mask's counts must be whole numbers; counts[{i}] is {value!r}")
+        if not float(value).is_integer():
+            raise RLEError(f"a mask's counts must be whole numbers; counts[{i}] is {value!r}")
+        counts.append(int(value))
+    return counts
+
+
 def _counts(rle: Mapping[str, Any]) -> tuple[int, int, list[int]]:
     h, w = _size(rle)
     raw = rle["counts"]
-    if isinstance(raw, (str, bytes)):
-        counts = counts_from_string(raw)
-    else:
-        try:
-            counts = [int(c) for c in raw]
-        except (TypeError, ValueError) as exc:
-            raise RLEError(f"a mask's counts must be a string or whole numbers: {exc}") from exc
-    if any(c < 0 for c in counts):
-        raise RLEError("a mask's counts must not be negative")
+    counts = counts_from_string(raw) if isinstance(raw, (str, bytes)) else _whole_numbers(raw)
+    negative = next((i for i, c in enumerate(counts) if c < 0), None)
+    if negative is not None:
+        raise RLEError(
+            f"a mask's counts must not be negative; run {negative} is {counts[negative]}"
+        )
     total = sum(counts)
     if total != h * w:
         raise RLEError(f"the counts cover {total} pixels but size {[h, w]} has {h * w}")

@@ -75,6 +75,7 @@ __all__ = [
     "coerce",
     "empty",
     "from_records",
+    "is_missing",
     "validate",
 ]
 
@@ -255,18 +256,38 @@ def from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return coerce(pd.DataFrame(data))
 
 
+def shown(value: Any) -> str:
+    """A cell as an error message shows it: ``1.5``, not ``np.float64(1.5)``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
 def is_missing(value: Any) -> bool:
-    """True for a missing cell: None, NaN (any float width), ``pd.NA`` or ``NaT``."""
+    """True when one cell holds no value: None, NaN (of any float type), ``pd.NA`` or NaT.
+
+    The one test of "missing" for single values in nblabel. Text (even empty),
+    numbers, lists, dicts and arrays are values, never missing.
+
+    >>> [is_missing(v) for v in (None, float("nan"), np.float32("nan"), pd.NA, pd.NaT)]
+    [True, True, True, True, True]
+    >>> [is_missing(v) for v in ("", 0, [], {"size": [1, 1]}, np.datetime64("NaT"))]
+    [False, False, False, False, True]
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, (float, np.floating)) and math.isnan(value)
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False
 
 
 _is_missing = is_missing
 
 
 def _as_str(value: Any) -> Any:
-    return None if _is_missing(value) else str(value)
+    return None if is_missing(value) else str(value)
 
 
 _NOT_TEXT: Final = (list, tuple, dict, set, frozenset, np.ndarray, bytes, bytearray)
@@ -296,7 +317,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is a {type(series[row]).__name__}, not a text",
+                        f"{shown(series[row])} is a {type(series[row]).__name__}, not a text",
                         column=name,
                         row=row,
                     )
@@ -307,7 +328,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is not one of {list(values)}", column=name, row=row
+                        f"{shown(series[row])} is not one of {list(values)}", column=name, row=row
                     )
                 out[name] = series.astype(DTYPES[name])
             elif column.dtype == "float":
@@ -318,7 +339,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{series[row]!r} is not a whole number", column=name, row=row
+                        f"{shown(series[row])} is not a whole number", column=name, row=row
                     )
                 out[name] = numbers.astype("Int64")
             elif column.dtype == "bool":
@@ -342,20 +363,20 @@ def _to_float(series: pd.Series, name: str) -> pd.Series:
     bad = converted.isna() & ~series.isna()
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{series[row]!r} is not a number", column=name, row=row)
+        raise SchemaError(f"{shown(series[row])} is not a number", column=name, row=row)
     return converted
 
 
 def _to_bool(series: pd.Series, name: str) -> pd.Series:
     if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
         return series.astype("boolean")
-    ok = series.map(lambda v: _is_missing(v) or isinstance(v, (bool, np.bool_)) or v in (0, 1))
+    ok = series.map(lambda v: is_missing(v) or isinstance(v, (bool, np.bool_)) or v in (0, 1))
     bad = ~ok.astype(bool)
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{series[row]!r} is not True or False", column=name, row=row)
+        raise SchemaError(f"{shown(series[row])} is not True or False", column=name, row=row)
     return pd.Series(
-        [None if _is_missing(v) else bool(v) for v in series], index=series.index, dtype="boolean"
+        [None if is_missing(v) else bool(v) for v in series], index=series.index, dtype="boolean"
     )
 
 

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .lanes import layout_lanes
+
 __all__ = [
     "TextError",
     "Utf16Index",
@@ -223,33 +225,3 @@ def check_tokens(tokens: Any, length: int, *, name: str) -> IntArray:
         a, b = out[overlap[0]].tolist(), out[overlap[0] + 1].tolist()
         raise TextError(f"{name}: tokens {tuple(a)} and {tuple(b)} overlap")
     return out
-
-
-def layout_lanes(spans: Iterable[tuple[int, int]]) -> tuple[list[int], int]:
-    """A lane for each ``(start, end)`` span so that overlapping spans never share one.
-
-    Spans are taken by start (longer first at equal starts) and get the lowest
-    lane free there, so outer spans sit below the spans nested in them. Spans
-    that only touch may share a lane. Returns the lanes (in input order) and
-    the number of lanes used, which is the most spans covering one position.
-    """
-    import heapq
-
-    items = list(spans)
-    order = sorted(range(len(items)), key=lambda i: (items[i][0], -items[i][1], i))
-    lanes = [0] * len(items)
-    busy: list[tuple[int, int]] = []  # (end, lane)
-    free: list[int] = []
-    depth = 0
-    for i in order:
-        start, end = items[i]
-        while busy and busy[0][0] <= start:
-            heapq.heappush(free, heapq.heappop(busy)[1])
-        if free:
-            lane = heapq.heappop(free)
-        else:
-            lane = depth
-            depth += 1
-        lanes[i] = lane
-        heapq.heappush(busy, (end, lane))
-    return lanes, depth

@@ -82,7 +82,7 @@ from typing import Any
 
 import pytest
 
-from .harness import (
+from support.lab import (
     CHROMIUM_ARGS,
     JupyterLabServer,
     Lab,

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .harness import Lab
+from support.lab import Lab
 
 pytestmark = pytest.mark.browser
 

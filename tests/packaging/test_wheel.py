@@ -48,7 +48,9 @@ def test_the_wheel_ships_every_bundle_and_no_tests(wheel: Path) -> None:
     for entry in entries:
         assert f"nblabel/static/{entry}.js" in names
         assert f"nblabel/static/{entry}.css" in names
-    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "js/"))]
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "support/", "js/"))]
+    assert any(n.endswith("/licenses/LICENSE") for n in names)  # the BSD-3-Clause text
+    assert "nblabel/palette.json" in names  # the label colours plot_item reads
     for entry in entries:  # anywidget loads a bundle from a Blob URL: no relative imports left
         bundle = zipfile.ZipFile(wheel).read(f"nblabel/static/{entry}.js").decode()
         assert '"./' not in bundle
@@ -68,6 +70,8 @@ def test_the_installed_wheel_works_without_node(wheel: Path, tmp_path: Path) -> 
         "assert nblabel.__file__.startswith({!r}), nblabel.__file__\n"
         "w = nblabel.ImageAnnotator([np.zeros((4, 4), np.uint8)], labels=['a'],"
         " annotator='t', store={!r})\n"
+        "from nblabel import palette\n"
+        "assert palette.colour_of(['a'], 'a') == palette.COLOURS[0]\n"
         "print(len(w._esm), len(w._css))\n"
     ).format(str(target), str(tmp_path / "s.db"))
     env = {

@@ -16,6 +16,7 @@ import matplotlib.colors
 import matplotlib.pyplot as plt
 
 import nblabel as nl
+from nblabel import palette
 from nblabel.audio import AudioError
 from nblabel.view import audio as audio_view
 
@@ -72,7 +73,7 @@ def test_a_time_range_an_array_source_and_no_source():
     ax = nl.plot_item(rows, "arr", x, sample_rate=SR, start=2.0, end=5.0, labels=["bob", "alice"])
     assert ax.get_xlim() == (2.0, 5.0)
     colours = {t.get_text().split(":")[0]: t.get_bbox_patch().get_facecolor() for t in ax.texts}
-    assert matplotlib.colors.to_hex(colours["bob"]) == "#0072b2"
+    assert matplotlib.colors.to_hex(colours["bob"]) == palette.COLOURS[0]
     _, ax2 = plt.subplots()
     out = audio_view.plot(rows[rows.item_id == "arr"], None, item="arr", ax=ax2)
     assert out is ax2

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from nblabel.items import Item, image_items
+from nblabel.items import Item, content_id, image_items
 
 
 def _touch(folder: Path, *names: str) -> None:
@@ -249,6 +249,19 @@ def test_an_unsupported_element_names_its_position_and_type() -> None:
         image_items(["a.png", "b.png", 3])
     with pytest.raises(TypeError, match=r"item 1 is a dict"):
         image_items(["a.png", {"path": "b.png"}])
+
+
+def test_an_object_array_is_refused_naming_the_item() -> None:
+    ragged = np.array([[1, None], [3, 4]], dtype=object)
+    message = r"item {} is a numpy array of dtype object \(Python objects, not pixel"
+    with pytest.raises(TypeError, match="^items: " + message.format(1)):
+        image_items([np.zeros((2, 2)), ragged])
+    with pytest.raises(TypeError, match="^items: " + message.format("'cat'")):
+        image_items(pd.Series([ragged], index=["cat"]))
+    with pytest.raises(TypeError, match="^items: " + message.format("'b'")):
+        image_items(pd.DataFrame({"img": [np.zeros((2, 2)), ragged]}, index=["a", "b"]))
+    with pytest.raises(TypeError, match=r"^content_id: got a numpy array of dtype object"):
+        content_id(ragged)
 
 
 def test_an_unsupported_element_of_a_series_names_its_index() -> None:

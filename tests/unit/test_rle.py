@@ -115,3 +115,63 @@ def test_round_trip_and_pycocotools_agree_on_any_mask(mask):
 @given(st.lists(st.integers(0, 10**7), min_size=1, max_size=40))
 def test_counts_string_round_trip(counts):
     assert rle.counts_from_string(rle.counts_to_string(counts)) == counts
+
+
+# -- one behaviour on bad input: RLEError (a ValueError) that says what is wrong ------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"size": [2, 2], "counts": "4 "}, r"' ' at position 1, not an RLE character"),
+        ({"size": [2, 2], "counts": "4é"}, r"'é' at position 1, not an RLE character"),
+        ({"size": [2, 2], "counts": "4p"}, r"'p' at position 1, not an RLE character"),
+        ({"size": [2, 2], "counts": "4P"}, r"ends in the middle of a number"),
+        ({"size": [2, 2], "counts": "5"}, r"cover 5 pixels but size \[2, 2\] has 4"),
+        ({"size": [2, 2], "counts": "1K"}, r"counts must not be negative; run 1 is -5"),
+        ({"size": [2, 2], "counts": 12}, r"string or a list of whole numbers, got int"),
+        ({"size": [2, 2], "counts": [1.5, 2.5]}, r"whole numbers; counts\[0\] is 1.5"),
+        ({"size": [2, 2], "counts": [1, "3"]}, r"whole numbers; counts\[1\] is '3'"),
+        ({"size": [2, 2], "counts": [True, 3]}, r"whole numbers; counts\[0\] is True"),
+        ({"size": "22", "counts": "4"}, r"size must be \[height, width\], got '22'"),
+        ({"size": [2.5, 2], "counts": "4"}, r"whole pixels, got \[2.5, 2\]"),
+        ({"size": [-2, -2], "counts": "4"}, r"must not be negative"),
+        ({"counts": "4"}, r"'size' and 'counts', got a dict with keys \['counts'\]"),
+        ("4", r"'size' and 'counts', got str"),
+    ],
+)
+def test_bad_input_raises_rle_error_naming_the_problem(value, message):
+    for func in (rle.decode, rle.area, rle.bbox, rle.from_counts):
+        with pytest.raises(rle.RLEError, match=message):
+            func(value)
+    assert issubclass(rle.RLEError, ValueError)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12), st.integers(0, 6), st.integers(0, 6))
+def test_any_counts_text_decodes_or_raises_rle_error(text, h, w):
+    """Whatever a file holds, decoding gives a mask of the size or an RLEError, nothing else."""
+    try:
+        mask = rle.decode({"size": [h, w], "counts": text})
+    except rle.RLEError:
+        return
+    assert mask.shape == (h, w)
+    # what decodes, pycocotools decodes to the same pixels
+    if h and w:
+        theirs = coco.decode({"size": [h, w], "counts": text.encode("ascii")})
+        np.testing.assert_array_equal(theirs.astype(bool), mask)
+
+
+@settings(max_examples=200, deadline=None)
+@given(masks)
+def test_pycocotools_strings_decode_and_list_counts_agree(mask):
+    """pycocotools' strings decode here; list counts give pycocotools' canonical string."""
+    theirs = coco_rle(mask)
+    np.testing.assert_array_equal(rle.decode(theirs), mask)
+    assert rle.bbox(theirs) == tuple(
+        int(v) for v in coco.toBbox(coco.encode(np.asfortranarray(mask.astype(np.uint8))))
+    )
+    listed = {"size": list(mask.shape), "counts": rle.runs(mask)}
+    assert rle.from_counts(listed) == theirs
+    frpy = coco.frPyObjects(listed, *mask.shape)
+    assert rle.from_counts(listed)["counts"] == frpy["counts"].decode("ascii")

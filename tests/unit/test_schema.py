@@ -354,3 +354,69 @@ def test_schema_error_is_a_value_error_without_location() -> None:
     assert isinstance(err, ValueError)
     assert str(err) == "plain"
     assert (err.column, err.row) == (None, None)
+
+
+# -- errors name the column and the row as the user numbers them --------------------------
+
+
+def test_a_fraction_in_a_whole_number_column_is_refused_not_rounded() -> None:
+    df = schema.from_records([_row(0, "box", x=0, y=0, width=1, height=1)])
+    df["image_width"] = [1.5]
+    with pytest.raises(SchemaError, match=r"row 0, column 'image_width': 1\.5 is not a whole"):
+        schema.validate(df)
+
+
+def test_a_word_in_a_number_column_names_column_and_row() -> None:
+    df = pd.DataFrame([_row(0), _row(1)])
+    df["image_width"] = [640, "wide"]
+    with pytest.raises(SchemaError, match=r"row 1, column 'image_width': 'wide' is not a number"):
+        schema.validate(df)
+
+
+def test_a_list_is_not_an_annotator() -> None:
+    df = pd.DataFrame([_row(0)])
+    df["annotator"] = [["a", "b"]]
+    with pytest.raises(SchemaError, match=r"row 0, column 'annotator': \['a', 'b'\] is a list"):
+        schema.validate(df)
+
+
+def test_rows_named_by_numpy_integers_read_as_plain_numbers() -> None:
+    err = SchemaError("bad", column="x", row=np.int64(2))
+    assert str(err) == "row 2, column 'x': bad"
+    assert err.row == 2
+
+
+def test_outside_takes_true_false_or_missing_only() -> None:
+    df = pd.DataFrame([_row(0, "box", x=0, y=0, width=1, height=1, outside="yes")])
+    with pytest.raises(SchemaError, match=r"column 'outside': 'yes' is not True or False"):
+        schema.validate(df)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, float("nan"), np.float32("nan"), np.float16("nan"), pd.NA, pd.NaT, np.datetime64("NaT")],
+)
+def test_is_missing_knows_every_missing_marker(value):
+    assert schema.is_missing(value) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "nan",
+        0,
+        0.0,
+        False,
+        [],
+        [None],
+        {},
+        {"size": [1, 1], "counts": "1"},
+        np.zeros(0),
+        np.datetime64("2024-01-01"),
+        pd.Timestamp("2024-01-01"),
+        float("inf"),
+    ],
+)
+def test_is_missing_treats_every_value_as_a_value(value):
+    assert schema.is_missing(value) is False

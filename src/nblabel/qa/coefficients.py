@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .. import _args
 from ._frame import (
     AgreementWarning,
     FloatArray,
@@ -205,10 +206,7 @@ def cohen_kappa(
     Cohen, J. (1960). A coefficient of agreement for nominal scales.
     Cohen, J. (1968). Weighted kappa. Psychological Bulletin 70(4).
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise ValueError(
-            f"cohen_kappa: weights must be None, 'linear' or 'quadratic', got {weights!r}"
-        )
+    _args.choice(weights, "weights", func="cohen_kappa", choices=(None, "linear", "quadratic"))
     fast = _aligned_pair(df, a, b, func="cohen_kappa", categories=categories)
     if fast is not None:
         la, lb, k = fast
@@ -433,11 +431,12 @@ def krippendorff_alpha(
     Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability.
     https://repository.upenn.edu/asc_papers/43
     """
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(
-            "krippendorff_alpha: level must be 'nominal', 'ordinal', 'interval' or 'ratio', "
-            f"got {level!r}"
-        )
+    _args.choice(
+        level,
+        "level",
+        func="krippendorff_alpha",
+        choices=("nominal", "ordinal", "interval", "ratio"),
+    )
     r = ratings(df, func="krippendorff_alpha", categories=categories)
     declared = isinstance(df["label"].dtype, pd.CategoricalDtype)
     values = _level_values(r, level, categories if not declared else list(r.categories))
@@ -516,6 +515,10 @@ def pairwise(
         with no item in common (one warning lists them). Look for a row that is
         low everywhere: that annotator disagrees with everyone.
     """
+    if not callable(metric):
+        _args.choice(
+            metric, "metric", func="pairwise", choices=sorted(_PAIR_METRICS), also=_args.ANY_METRIC
+        )
     r = ratings(df, func="pairwise")
     names = list(r.raters)
     out = pd.DataFrame(
@@ -530,10 +533,6 @@ def pairwise(
                 if i != j:
                     out.iloc[i, j] = float(metric(df, a, b))
         return out
-    if metric not in _PAIR_METRICS:
-        raise ValueError(
-            f"pairwise: unknown metric {metric!r}; choose from {sorted(_PAIR_METRICS)}"
-        )
     compute = _PAIR_METRICS[metric]
     for i in range(len(names)):
         for j in range(i + 1, len(names)):

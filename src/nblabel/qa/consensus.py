@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .. import _args
 from ._frame import FloatArray, Ratings, ratings
 
 __all__ = ["GoldAccuracy", "consensus", "disagreements", "gold_accuracy"]
@@ -109,8 +110,9 @@ def consensus(
     Dawid, A. P. & Skene, A. M. (1979). Maximum likelihood estimation of
     observer error-rates using the EM algorithm. Applied Statistics 28(1).
     """
-    if method not in ("majority", "dawid_skene"):
-        raise ValueError(f"consensus: method must be 'majority' or 'dawid_skene', got {method!r}")
+    _args.choice(method, "method", func="consensus", choices=("majority", "dawid_skene"))
+    max_iter = _args.whole(max_iter, "max_iter", func="consensus", minimum=1)
+    tol = _args.number(tol, "tol", func="consensus", low=0)
     r = ratings(df, func="consensus")
     columns = ["item_id", "label", "confidence", "n_annotators", "tie", "candidates"]
     if len(r.value) == 0:
@@ -258,6 +260,7 @@ def disagreements(df: pd.DataFrame, *, min_annotators: int = 2) -> pd.DataFrame:
         ``labels`` (label -> count). Sorted with the most contested first
         (lowest agreement, then highest entropy); fully agreed items come last.
     """
+    min_annotators = _args.whole(min_annotators, "min_annotators", func="disagreements", minimum=1)
     r = ratings(df, func="disagreements")
     columns = ["item_id", "n_annotators", "n_labels", "agreement", "entropy", "labels"]
     if len(r.value) == 0:

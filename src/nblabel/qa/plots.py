@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .. import _args
+from .._literal import LITERAL, literal_legend
 from ._frame import check_frame, drop_missing, of_kind
-from .coefficients import pairwise, per_label
+from .coefficients import _PAIR_METRICS, pairwise, per_label
 from .consensus import _gold_series
 
 __all__ = [
@@ -52,8 +54,9 @@ def _heatmap(
 ) -> None:
     values = matrix.to_numpy(dtype=np.float64)
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=45, ha="right")
-    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index])
+    columns = [str(c) for c in matrix.columns]
+    ax.set_xticks(range(matrix.shape[1]), columns, rotation=45, ha="right", **LITERAL)
+    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index], **LITERAL)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
@@ -63,9 +66,17 @@ def _heatmap(
             r, g, b, _ = image.cmap(image.norm(v))
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
             ax.text(
-                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+                **LITERAL,
             )
-    ax.figure.colorbar(image, ax=ax, label=colorbar)
+    bar = ax.figure.colorbar(image, ax=ax)
+    bar.set_label(colorbar, **LITERAL)
 
 
 def plot_agreement(
@@ -77,6 +88,14 @@ def plot_agreement(
     (careless, or reading the guidelines differently). ``metric`` is any
     metric name of :func:`pairwise`.
     """
+    if not callable(metric):
+        _args.choice(
+            metric,
+            "metric",
+            func="plot_agreement",
+            choices=sorted(_PAIR_METRICS),
+            also=_args.ANY_METRIC,
+        )
     table = pairwise(df, metric)
     ax = _axes(ax)
     _heatmap(
@@ -90,7 +109,7 @@ def plot_agreement(
     )
     ax.set_xlabel("annotator")
     ax.set_ylabel("annotator")
-    ax.set_title(f"Pairwise agreement ({metric})")
+    ax.set_title(f"Pairwise agreement ({metric})", **LITERAL)
     return ax
 
 
@@ -106,18 +125,19 @@ def plot_per_label(df: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     x = np.arange(len(table))
     ax.bar(x, table["alpha"], color="tab:blue", label="alpha (one vs rest)")
     ax.plot(x, table["positive_agreement"], "o", color="tab:orange", label="positive agreement")
-    ax.set_xticks(x, [str(v) for v in table["label"]], rotation=45, ha="right")
+    ax.set_xticks(x, [str(v) for v in table["label"]], rotation=45, ha="right", **LITERAL)
     ax.axhline(0.8, color="grey", lw=0.8, ls="--")
     ax.set_ylim(min(0.0, float(np.nanmin(table["alpha"]))) if len(table) else 0.0, 1.05)
     ax.set_ylabel("agreement")
     ax.set_title("Agreement per label")
-    ax.legend(loc="lower right", fontsize=8)
+    literal_legend(ax.legend(loc="lower right", fontsize=8))
     return ax
 
 
 def _label_frame(df: pd.DataFrame, by: str | None, func: str) -> pd.DataFrame:
-    need = ["label"] + ([by] if by else [])
-    check_frame(df, need, func=func)
+    check_frame(df, ["label"], func=func)
+    if by is not None:
+        _args.column(df, by, "by", func=func)
     rows = drop_missing(of_kind(df, "label"), "label", func=func, stacklevel=4)
     if by is not None:
         rows = drop_missing(rows, by, func=func, stacklevel=4)
@@ -142,12 +162,15 @@ def plot_label_distribution(
         Plot proportions within each group instead of counts, which makes
         groups of different sizes comparable.
     """
+    normalize = _args.flag(normalize, "normalize", func="plot_label_distribution")
     rows = _label_frame(df, by, "plot_label_distribution")
     ax = _axes(ax, (7.0, 4.5))
     if by is None:
         counts = rows["label"].value_counts().sort_index()
         values = counts / counts.sum() if normalize and counts.sum() else counts
-        ax.bar([str(v) for v in values.index], values.to_numpy(), color="tab:blue")
+        x = np.arange(len(values))
+        ax.bar(x, values.to_numpy(), color="tab:blue")
+        ax.set_xticks(x, [str(v) for v in values.index], **LITERAL)
     else:
         table = pd.crosstab(rows["label"], rows[by])
         if normalize:
@@ -162,11 +185,11 @@ def plot_label_distribution(
                 width,
                 label=str(group),
             )
-        ax.set_xticks(x, [str(v) for v in table.index])
-        ax.legend(title=by, fontsize=8)
+        ax.set_xticks(x, [str(v) for v in table.index], **LITERAL)
+        literal_legend(ax.legend(title=str(by), fontsize=8))
     ax.set_xlabel("label")
     ax.set_ylabel("proportion" if normalize else "count")
-    ax.set_title("Label distribution" + (f" by {by}" if by else ""))
+    ax.set_title("Label distribution" + (f" by {by}" if by else ""), **LITERAL)
     return ax
 
 
@@ -203,13 +226,18 @@ def label_bias(df: pd.DataFrame, *, by: str = "annotator", alpha: float = 0.05) 
     Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section 2.4.5.
     Cramér, H. (1946). Mathematical Methods of Statistics.
     """
+    return _label_bias(df, by, alpha, "label_bias")
+
+
+def _label_bias(df: pd.DataFrame, by: str, alpha: float, func: str) -> LabelBias:
     from scipy import stats
 
-    rows = _label_frame(df, by, "label_bias")
+    alpha = _args.number(alpha, "alpha", func=func, low=0, high=1, high_closed=False)
+    rows = _label_frame(df, by, func)
     table = pd.crosstab(rows[by], rows["label"])
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise ValueError(
-            f"label_bias: needs at least two values of {by!r} and two labels, got "
+            f"{func}: needs at least two values of {by!r} and two labels, got "
             f"{table.shape[0]} and {table.shape[1]}"
         )
     observed = table.to_numpy(dtype=np.float64)
@@ -238,7 +266,7 @@ def plot_bias(
     ``*`` stand out (see :func:`label_bias`); the title gives the chi-square
     test and Cramér's V. An annotator with a red column over-uses that label.
     """
-    bias = label_bias(df, by=by, alpha=alpha)
+    bias = _label_bias(df, by, alpha, "plot_bias")
     ax = _axes(ax, (7.0, 4.5))
     limit = max(float(np.abs(bias.residuals.to_numpy()).max()), bias.critical)
     _heatmap(
@@ -252,11 +280,12 @@ def plot_bias(
         marks=bias.flagged.to_numpy(),
     )
     ax.set_xlabel("label")
-    ax.set_ylabel(by)
+    ax.set_ylabel(str(by), **LITERAL)
     p = f"p={bias.p_value:.2g}" if bias.p_value >= 1e-4 else "p<1e-4"
     ax.set_title(
         f"Label bias by {by}: χ²={bias.chi2:.1f}, dof={bias.dof}, {p}, V={bias.cramers_v:.2f}",
         fontsize=10,
+        **LITERAL,
     )
     return ax
 
@@ -276,6 +305,7 @@ def plot_confusion(
     have. ``normalize="rows"`` shows, for each reference label, where ``a``'s
     labels went; off-diagonal hot spots are the confusions to fix.
     """
+    _args.choice(normalize, "normalize", func="plot_confusion", choices=(None, "rows", "all"))
     rows = _label_frame(df, None, "plot_confusion")
     check_frame(rows, ("item_id", "annotator"), func="plot_confusion")
     if (b is None) == (gold is None):
@@ -321,7 +351,7 @@ def plot_confusion(
         fmt=".2f" if normalize else ".0f",
         colorbar="share" if normalize else "items",
     )
-    ax.set_xlabel(f"{a}")
-    ax.set_ylabel(ref_name)
-    ax.set_title(f"Confusion: {a} vs {ref_name} ({len(pairs)} items)")
+    ax.set_xlabel(f"{a}", **LITERAL)
+    ax.set_ylabel(ref_name, **LITERAL)
+    ax.set_title(f"Confusion: {a} vs {ref_name} ({len(pairs)} items)", **LITERAL)
     return ax

@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .. import _args
+from .._literal import LITERAL
 from ._frame import AgreementWarning, ratings
 from .coefficients import fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .consensus import disagreements, gold_accuracy
@@ -107,6 +109,8 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
         Renders as tables and a figure in Jupyter; its attributes hold the data.
     """
     ratings(df, func="report")  # fail early with the shared input errors
+    _args.column(df, by, "by", func="report")
+    top = _args.whole(top, "top", func="report", minimum=0)
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AgreementWarning)
@@ -128,7 +132,7 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
             plot_bias(df, by=by, ax=axes[1, 1])
         except ValueError as exc:
             axes[1, 1].set_axis_off()
-            axes[1, 1].text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True)
+            axes[1, 1].text(0.5, 0.5, str(exc), ha="center", va="center", wrap=True, **LITERAL)
         notes.extend(sorted({str(w.message) for w in caught}))
     summary = pd.DataFrame(
         {

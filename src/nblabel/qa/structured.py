@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from . import _rle
+from .. import _args, rle
 from ._frame import check_frame, of_kind
 
 __all__ = ["box_agreement", "mask_agreement", "segment_agreement", "span_agreement"]
@@ -126,8 +126,7 @@ def box_agreement(df: pd.DataFrame, *, iou: float = 0.5) -> pd.DataFrame:
     ----------
     Everingham et al. (2010), The PASCAL Visual Object Classes (VOC) Challenge.
     """
-    if not 0 < iou <= 1:
-        raise ValueError(f"box_agreement: iou must be in (0, 1], got {iou!r}")
+    iou = _args.number(iou, "iou", func="box_agreement", low=0, high=1)
     geometry = ("label", "x", "y", "width", "height")
 
     def similarity(xa: pd.DataFrame, xb: pd.DataFrame) -> FloatArray:
@@ -211,10 +210,10 @@ def span_agreement(df: pd.DataFrame) -> pd.DataFrame:
 
 def _union_masks(rows: pd.DataFrame, func: str) -> dict[Any, npt.NDArray[np.bool_]]:
     out: dict[Any, npt.NDArray[np.bool_]] = {}
-    for index, label, rle in zip(rows.index, rows["label"], rows["mask"], strict=True):
+    for index, label, value in zip(rows.index, rows["label"], rows["mask"], strict=True):
         try:
-            mask = _rle.decode(rle)
-        except ValueError as exc:
+            mask = rle.decode(value)
+        except rle.RLEError as exc:
             raise ValueError(f"{func}: row {index!r}: {exc}") from exc
         if label in out:
             if out[label].shape != mask.shape:
@@ -248,6 +247,7 @@ def mask_agreement(df: pd.DataFrame, *, per_class: bool = False) -> pd.DataFrame
         ``mean_iou``, ``mean_dice`` (and per-class columns). Dice is always
         >= IoU; 0.9 IoU is tight agreement on object boundaries.
     """
+    per_class = _args.flag(per_class, "per_class", func="mask_agreement")
     records = []
     for a, b, shared, ra, rb in _pairs(df, "mask", ("label", "mask"), "mask_agreement"):
         inter: dict[Any, float] = {}
@@ -322,8 +322,7 @@ def segment_agreement(df: pd.DataFrame, *, frame: float = 0.01) -> pd.DataFrame:
         the same label over seconds either labeled, an IoU of labeled time)
         and ``frame_agreement`` (share of frames in agreement, silence included).
     """
-    if not frame > 0:
-        raise ValueError(f"segment_agreement: frame must be positive seconds, got {frame!r}")
+    frame = _args.number(frame, "frame", func="segment_agreement", low=0, unit=" (seconds)")
     records = []
     columns = ("label", "start", "end")
     for a, b, shared, ra, rb in _pairs(df, "segment", columns, "segment_agreement"):

@@ -21,6 +21,14 @@ _IMAGE_KINDS = {"box", "polygon", "mask"}
 _AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".oga", ".aiff", ".aif"}
 
 
+def _is_path_text(source: str) -> bool:
+    """Whether a str source reads as a file path (one line ending in a media suffix)."""
+    from ..items import IMAGE_SUFFIXES
+
+    suffix = os.path.splitext(source)[1].lower()
+    return "\n" not in source and (suffix in _AUDIO_SUFFIXES or suffix in IMAGE_SUFFIXES)
+
+
 def _modality(rows: pd.DataFrame, source: Any) -> str:
     kinds = set(rows["kind"].astype(str)) if "kind" in rows.columns else set()
     if kinds & _IMAGE_KINDS:
@@ -37,7 +45,7 @@ def _modality(rows: pd.DataFrame, source: Any) -> str:
         suffix = os.path.splitext(os.fspath(source))[1].lower()
         return "audio" if suffix in _AUDIO_SUFFIXES else "image"
     if isinstance(source, str):
-        return "image" if os.path.isfile(source) else "text"
+        return "image" if os.path.isfile(source) or _is_path_text(source) else "text"
     return "image"
 
 
@@ -59,7 +67,9 @@ def plot_item(
         The ``item_id`` to draw.
     source
         The item itself: an image path/array/PIL image, the document's text, or an
-        audio path/array. Defaults to ``item`` (useful when item ids are paths).
+        audio path/array. Defaults to ``item`` when item ids are paths (images and
+        audio); a document's text must always be given. An item with no rows in
+        ``df`` is drawn bare when ``source`` is given or ``item`` is a file.
     ax
         A matplotlib Axes to draw on; a new figure is made when omitted.
     **kwargs
@@ -70,12 +80,72 @@ def plot_item(
         raise TypeError(f"df: expected an annotation DataFrame, got {type(df).__name__}")
     if "item_id" not in df.columns:
         raise ValueError("df: the column 'item_id' is missing")
+    if isinstance(item, (list, tuple, set, dict, np.ndarray, pd.Series)):
+        raise TypeError(f"item: expected one item id, got a {type(item).__name__}")
     rows = df[df["item_id"].astype(str) == str(item)]
+    _check_kind_columns(df, rows, item)
     if source is None:
-        source = item
+        source = _default_source(df, rows, item)
     modality = _modality(rows, source)
     try:
         module = importlib.import_module(f".{modality}", __name__)
     except ModuleNotFoundError as exc:  # pragma: no cover - every modality ships its view
         raise NotImplementedError(f"no static view for {modality} items yet") from exc
+    import inspect
+
+    takes = [
+        name
+        for name, p in inspect.signature(module.plot).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and name not in ("item", "ax")
+    ]
+    unknown = sorted(set(kwargs) - set(takes))
+    if unknown:
+        raise TypeError(
+            f"plot_item: {modality} items take no argument(s) {unknown}; they take {takes}"
+        )
     return module.plot(rows, source, item=str(item), ax=ax, **kwargs)
+
+
+def _check_kind_columns(df: pd.DataFrame, rows: pd.DataFrame, item: Any) -> None:
+    """Every kind the item's rows hold has its geometry columns (schema.REQUIRED_BY_KIND)."""
+    from ..schema import REQUIRED_BY_KIND
+
+    if rows.empty or "kind" not in rows.columns:
+        return
+    for kind in sorted({str(k) for k in rows["kind"].dropna()}):
+        missing = [c for c in REQUIRED_BY_KIND.get(kind, ()) if c not in df.columns]
+        if missing:
+            raise ValueError(
+                f"plot_item: item {str(item)!r} has {kind} rows but df has no column(s) "
+                f"{missing}; it has {[str(c) for c in df.columns]}"
+            )
+
+
+def _default_source(df: pd.DataFrame, rows: pd.DataFrame, item: Any) -> Any:
+    """``item`` itself when it can stand for the item (a path), else an error naming it."""
+    name = str(item)
+    kinds = set(rows["kind"].astype(str)) if "kind" in rows.columns else {"label"}
+    if not rows.empty and "span" in kinds:
+        raise ValueError(
+            f"plot_item: item {name!r} is a document with spans; pass the document's text "
+            "as source= (its spans are offsets into that text)"
+        )
+    if os.path.isfile(name):
+        return name
+    if rows.empty:
+        import difflib
+
+        known = sorted({str(v) for v in df["item_id"].dropna()})
+        near = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+        raise ValueError(
+            f"plot_item: item {name!r} has no rows in df and is not a file; pass the item "
+            f"itself as source= to draw it without annotations{hint}"
+        )
+    if not kinds & (_IMAGE_KINDS | {"segment"}):
+        raise ValueError(
+            f"plot_item: item {name!r} is not a file and its rows hold no regions or "
+            "segments to draw on their own; pass the item itself as source= (an image, "
+            "the document's text or the audio)"
+        )
+    return name  # a path that went missing: the view says so, naming it

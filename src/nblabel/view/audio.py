@@ -15,18 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import audio
+from .. import _args, audio, palette
+from .._literal import LITERAL, literal_legend
+from ..lanes import layout_lanes
+from ..schema import is_missing
 
 __all__ = ["plot"]
-
-#: Colour-blind friendly colours, one per segment label (same order as the widget).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
-
-
-def _set(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
 
 
 def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -39,6 +33,21 @@ def _envelope(decoded: audio.Decoded, columns: int) -> tuple[np.ndarray, np.ndar
     if samples.dtype == np.int16:
         lo, hi = lo / 32768.0, hi / 32768.0
     return starts / decoded.sample_rate, lo, hi
+
+
+def _check_options(
+    start: Any, end: Any, *, text: Any, alpha: Any, columns: Any, labels: Any
+) -> None:
+    f = "plot_item"
+    if start is not None:
+        start = _args.number(start, "start", func=f, low=0, low_closed=True, unit=" (seconds)")
+    if end is not None:
+        _args.number(end, "end", func=f, low=start or 0, unit=" (seconds, after start)")
+    _args.flag(text, "text", func=f)
+    _args.number(alpha, "alpha", func=f, low=0, high=1, low_closed=True)
+    _args.whole(columns, "columns", func=f, minimum=1)
+    if labels is not None:
+        _args.names(labels, "labels", func=f)
 
 
 def plot(
@@ -66,7 +75,8 @@ def plot(
         The audio: a path, encoded bytes or a numpy array (then give ``sample_rate``).
         ``None`` draws the segments on an empty timeline.
     labels
-        Segment labels in colour order (default: as they appear, sorted).
+        Segment labels in colour order, as the widget's ``labels`` (default: as they
+        appear, sorted); the k-th label gets the widget's k-th colour.
     start, end
         The time range to show, in seconds (default: the whole item).
     text
@@ -75,10 +85,11 @@ def plot(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    _check_options(start, end, text=text, alpha=alpha, columns=columns, labels=labels)
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 2.8))
     segs = rows[rows["kind"].astype(str) == "segment"] if "kind" in rows.columns else rows.iloc[:0]
-    segs = segs.sort_values("start") if len(segs) else segs
+    segs = segs.sort_values("start", kind="stable") if len(segs) else segs
     duration: float | None = None
     if source is not None:
         decoded = audio.decode(source, item_id=item, sample_rate=sample_rate)
@@ -89,20 +100,17 @@ def plot(
         ends = pd.to_numeric(segs["end"], errors="coerce") if len(segs) else pd.Series([1.0])
         duration = float(np.nanmax(ends.to_numpy())) if len(ends) else 1.0
     names = list(labels) if labels is not None else sorted({str(x) for x in segs.get("label", [])})
-    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-    lane_ends: list[float] = []  # overlapping segments get their text on separate rows
-    for record in segs.to_dict("records"):
+    colour = palette.colours(names)
+    records = segs.to_dict("records")
+    # Overlapping segments get their text on separate rows, stacked as the widget does.
+    lanes, _ = layout_lanes((float(r["start"]), float(r["end"])) for r in records)
+    for record, lane in zip(records, lanes, strict=True):
         s, e = float(record["start"]), float(record["end"])
-        c = colour.get(str(record["label"]), "#999999")
+        c = colour.get(str(record["label"]), palette.OTHER)
         ax.axvspan(s, e, color=c, alpha=alpha, linewidth=0)
-        lane = next((i for i, end_ in enumerate(lane_ends) if end_ <= s), len(lane_ends))
-        if lane == len(lane_ends):
-            lane_ends.append(e)
-        else:
-            lane_ends[lane] = e
         if text:
             words = str(record["label"])
-            if _set(record.get("text")) and str(record["text"]):
+            if not is_missing(record.get("text")) and str(record["text"]):
                 words += f": {record['text']}"
             ax.text(
                 s,
@@ -114,8 +122,7 @@ def plot(
                 va="top",
                 color="#111111",
                 bbox={"facecolor": c, "alpha": 0.35, "linewidth": 0, "pad": 1.5},
-                usetex=False,
-                parse_math=False,  # a transcript's "$" is text
+                **LITERAL,  # a transcript's "$" is text
             )
     ax.set_xlim(start if start is not None else 0.0, end if end is not None else duration)
     ax.set_ylim(-1.05, 1.05)
@@ -123,10 +130,16 @@ def plot(
     ax.set_xlabel("seconds")
     clips = rows[rows["kind"].astype(str) == "label"] if "kind" in rows.columns else rows.iloc[:0]
     title = item if not len(clips) else f"{item} [{', '.join(map(str, clips['label']))}]"
-    ax.set_title(title, loc="left", fontsize=9)
+    ax.set_title(title, loc="left", fontsize=9, **LITERAL)
     handles = [Patch(color=colour[n], alpha=0.6, label=n) for n in names]
     if handles:
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False
+        literal_legend(
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=8,
+                frameon=False,
+            )
         )
     return ax

@@ -16,15 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import media, rle
+from .. import _args, media, palette, rle
+from .._literal import LITERAL
+from ..schema import is_missing
 
 __all__ = ["plot"]
-
-
-def _set(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    return not (isinstance(value, float) and math.isnan(value))
 
 
 def _background(
@@ -34,8 +30,10 @@ def _background(
     try:
         shown = media.load_display_image(source, item_id=item, max_side=max_side)
     except (media.MediaError, TypeError, OSError) as exc:
-        sizes = rows[["image_width", "image_height"]].dropna() if len(rows) else pd.DataFrame()
-        if sizes.empty or "image_width" not in rows.columns:
+        size_columns = ["image_width", "image_height"]
+        has_sizes = len(rows) and all(c in rows.columns for c in size_columns)
+        sizes = rows[size_columns].dropna() if has_sizes else pd.DataFrame()
+        if sizes.empty:
             raise ValueError(
                 f"item {item!r}: cannot load the image ({exc}) and the annotations carry "
                 "no image_width/image_height to draw them on"
@@ -73,7 +71,8 @@ def plot(
     ax
         Axes to draw on; a new figure when omitted.
     labels
-        Label order for the colours (default: the labels in ``rows``, sorted).
+        Label order for the colours, as the widget's ``labels`` (default: the labels in
+        ``rows``, sorted); the k-th label gets the widget's k-th colour.
     alpha
         Opacity of mask and polygon fills.
     max_side
@@ -82,8 +81,14 @@ def plot(
         Write each region's label (and a model's score) at its corner.
     """
     import matplotlib.pyplot as plt
+    from matplotlib import colors as mcolors
     from matplotlib.patches import Rectangle
 
+    alpha = _args.number(alpha, "alpha", func="plot_item", low=0, high=1, low_closed=True)
+    max_side = _args.whole(max_side, "max_side", func="plot_item", minimum=1)
+    show_labels = _args.flag(show_labels, "show_labels", func="plot_item")
+    if labels is not None:
+        labels = _args.names(labels, "labels", func="plot_item")
     if ax is None:
         _, ax = plt.subplots()
     pixels, width, height, note = _background(source, item, rows, max_side)
@@ -95,11 +100,9 @@ def plot(
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
     order = list(labels) if labels is not None else sorted({str(v) for v in rows.get("label", [])})
-    cycle = plt.get_cmap("tab10")
 
     def color(label: str) -> Any:
-        index = order.index(label) if label in order else len(order)
-        return cycle(index % 10)
+        return mcolors.to_rgba(palette.colour_of(order, label))
 
     whole: list[str] = []
     step = max(1, math.ceil(max(width, height) / max_side))
@@ -107,7 +110,7 @@ def plot(
         kind, label = str(record.get("kind")), str(record.get("label"))
         c = color(label)
         score = record.get("score")
-        text = f"{label} {score:.2f}" if _set(score) else label
+        text = f"{label} {score:.2f}" if not is_missing(score) else label
         dashed = record.get("source") == "model"
         style = "--" if dashed else "-"
         if kind == "label":
@@ -123,11 +126,12 @@ def plot(
                 fontsize=8,
                 va="bottom",
                 bbox={"facecolor": c, "edgecolor": "none", "pad": 1, "alpha": 0.8},
+                **LITERAL,
             )
     title = item if not whole else f"{item}: {', '.join(whole)}"
     if note:
         title = f"{title}\n({note})"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, **LITERAL)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
@@ -142,7 +146,7 @@ def _draw_region(
 
     alpha, step, width, height = frame
     kind = str(record.get("kind"))
-    if kind == "box" and all(_set(record.get(k)) for k in ("x", "y", "width", "height")):
+    if kind == "box" and all(not is_missing(record.get(k)) for k in ("x", "y", "width", "height")):
         x, y = float(record["x"]), float(record["y"])
         ax.add_patch(
             Rectangle(
@@ -156,7 +160,7 @@ def _draw_region(
             )
         )
         return (x, y)
-    if kind == "polygon" and _set(record.get("points")):
+    if kind == "polygon" and not is_missing(record.get("points")):
         pts = np.asarray(record["points"], dtype=float)
         ax.add_patch(
             Polygon(
@@ -169,7 +173,7 @@ def _draw_region(
             )
         )
         return (float(pts[:, 0].min()), float(pts[:, 1].min()))
-    if kind == "mask" and _set(record.get("mask")):
+    if kind == "mask" and not is_missing(record.get("mask")):
         m = rle.decode(record["mask"])[::step, ::step]
         overlay = np.zeros((*m.shape, 4), dtype=float)
         overlay[m] = mcolors.to_rgba(c, alpha)

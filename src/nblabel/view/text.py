@@ -20,22 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from .. import _args, palette
+from .._literal import LITERAL
+from ..schema import is_missing
 from ..text import decode_text, layout_lanes
 
 __all__ = ["plot", "to_html"]
-
-_COLORS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
 
 
 def _spans(rows: pd.DataFrame, length: int) -> list[tuple[int, int, str]]:
@@ -44,7 +34,7 @@ def _spans(rows: pd.DataFrame, length: int) -> list[tuple[int, int, str]]:
     out = []
     for row in rows[rows["kind"].astype(str) == "span"].itertuples(index=False):
         start, end = getattr(row, "start", math.nan), getattr(row, "end", math.nan)
-        if pd.isna(start) or pd.isna(end):
+        if is_missing(start) or is_missing(end):
             continue
         s, e = int(start), int(end)
         if 0 <= s < e <= length:
@@ -61,8 +51,10 @@ def _doc_labels(rows: pd.DataFrame) -> list[str]:
 _ADVANCE = 0.602  # DejaVu Sans Mono's advance width, in ems
 
 
-def _colors(labels: Sequence[str]) -> dict[str, str]:
-    return {label: _COLORS[i % len(_COLORS)] for i, label in enumerate(sorted(set(labels)))}
+def _colors(labels: Sequence[str], order: Sequence[str] | None) -> dict[str, str]:
+    """Each span label's colour: by its place in ``order`` (the widget's labels), else sorted."""
+    names = list(order) if order is not None else sorted(set(labels))
+    return {label: palette.colour_of(names, label) for label in set(labels)}
 
 
 def _visible(ch: str) -> str:
@@ -124,22 +116,28 @@ def plot(
     width: int = 80,
     fontsize: float = 10.0,
     max_chars: int = 20_000,
+    labels: Sequence[str] | None = None,
 ) -> Any:
     """Draw a document (``source``: its text) with its spans; return the Axes.
 
     ``width``: characters per line; ``fontsize``: the size for a new figure (on a
     given ``ax`` the size that fits ``width`` characters in it); ``max_chars``:
-    longer documents are cut there (with a note in the title).
+    longer documents are cut there (with a note in the title); ``labels``: span
+    labels in colour order, as the widget's ``labels`` (default: the labels in
+    ``rows``, sorted), so the k-th label gets the widget's k-th colour.
     """
     import matplotlib.pyplot as plt
 
+    width = _args.whole(width, "width", func="plot_item", minimum=1)
+    fontsize = _args.number(fontsize, "fontsize", func="plot_item", low=0)
+    max_chars = _args.whole(max_chars, "max_chars", func="plot_item", minimum=1)
     text = decode_text(source, name=f"item {item!r}")
     cut = len(text) > max_chars
     shown = text[:max_chars]
     spans = [s for s in _spans(rows, len(text)) if s[0] < len(shown)]
     pos, n_lines = _grid(shown, width)
     lanes, depth = layout_lanes([(s, e) for s, e, _ in spans])
-    colors = _colors([label for _, _, label in spans])
+    colors = _colors([label for _, _, label in spans], labels)
     line_h = 1.0 + 0.25 * max(depth, 1) + 0.6
     if ax is None:
         fig_w = (width + 1) * _ADVANCE * fontsize / 72 / 0.98
@@ -173,7 +171,7 @@ def plot(
         title += f" · {', '.join(doc_labels)}"
     if cut:
         title += f" (first {max_chars:,} of {len(text):,} characters)"
-    ax.set_title(title, fontsize=fontsize, loc="left", parse_math=False)
+    ax.set_title(title, fontsize=fontsize, loc="left", **LITERAL)
     return ax
 
 
@@ -213,7 +211,7 @@ def _draw_spans(
             color="white",
             va="bottom",
             ha="left",
-            parse_math=False,
+            **LITERAL,
             bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"},
         )
 
@@ -236,7 +234,7 @@ def _draw_text(
                 fontsize=fontsize,
                 va="center",
                 ha="left",
-                parse_math=False,
+                **LITERAL,
             )
         run.clear()
         at.clear()
@@ -265,16 +263,23 @@ def _draw_text(
     flush()
 
 
-def to_html(rows: pd.DataFrame, text: str, *, item: str | None = None) -> str:
+def to_html(
+    rows: pd.DataFrame,
+    text: str,
+    *,
+    item: str | None = None,
+    labels: Sequence[str] | None = None,
+) -> str:
     """The document with its spans as self-contained, escaped HTML (no script, no kernel).
 
     Each span is a tinted run with a coloured underline per overlap lane and
-    its label (escaped) in small type at its start.
+    its label (escaped) in small type at its start; ``labels`` orders the colours
+    as in :func:`plot`.
     """
     doc = decode_text(text, name=f"item {item!r}" if item is not None else "the text")
     spans = _spans(rows, len(doc))
     lanes, _depth = layout_lanes([(s, e) for s, e, _ in spans])
-    colors = _colors([label for _, _, label in spans])
+    colors = _colors([label for _, _, label in spans], labels)
     cuts = sorted({0, len(doc), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     starts: dict[int, list[int]] = {}
     for k, (s, _e, _label) in enumerate(spans):
@@ -283,11 +288,11 @@ def to_html(rows: pd.DataFrame, text: str, *, item: str | None = None) -> str:
         '<div class="nblabel-text" style="white-space:pre-wrap;overflow-wrap:anywhere;'
         'line-height:2.2;font-family:sans-serif;unicode-bidi:plaintext">'
     ]
-    labels = _doc_labels(rows)
-    if labels:
+    doc_labels = _doc_labels(rows)
+    if doc_labels:
         parts.append(
             '<div style="margin-bottom:4px"><strong>Document:</strong> '
-            + html.escape(", ".join(labels))
+            + html.escape(", ".join(doc_labels))
             + "</div>"
         )
     ends: dict[int, list[int]] = {}

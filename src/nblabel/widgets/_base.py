@@ -55,6 +55,7 @@ from ipywidgets import CallbackDispatcher
 from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
+from . import _static
 from ._suggestions import Suggestions
 from ._team import Team
 
@@ -191,6 +192,9 @@ class Annotator(anywidget.AnyWidget):
     ``_to_page(item_id, rows) -> rows``
         stored rows and suggestions as the page wants them (say, offsets in
         UTF-16 code units).
+    ``_static_source(item) -> (source, options)``
+        what :func:`nblabel.plot_item` draws for the static view saved with the
+        notebook (default: the item as given, no options).
 
     Message types of its own are methods marked with :func:`handles`.
     """
@@ -416,6 +420,18 @@ class Annotator(anywidget.AnyWidget):
     def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rows (stored or suggested) of an item as the page takes them."""
         return rows
+
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        """The item and options for :func:`nblabel.plot_item`, for the static view."""
+        return item.source, {}
+
+    # -- kernel-less view -------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return _static.plain_text(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The live widget, and a static HTML view for viewers without a kernel."""
+        return _static.mimebundle(self, super()._repr_mimebundle_(**kwargs))
 
     # -- items --------------------------------------------------------------------------------
     def _item(self, position: int) -> Item:

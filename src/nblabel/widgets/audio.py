@@ -319,6 +319,9 @@ class AudioAnnotator(Annotator):
                 )
 
     # -- playback chunks ----------------------------------------------------------------------
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        return item.source, {"sample_rate": self._sample_rate}
+
     @handles("audio")
     def _send_chunk(self, content: Mapping[str, Any], _buffers: Any = None) -> None:
         """Answer ``{"type": "audio", "item_id": id, "chunk": i}`` with 16-bit PCM."""

@@ -277,6 +277,9 @@ class TextAnnotator(Annotator):
         info = {"length": len(text), "length16": index.length16, "notes": notes}
         return info, [text.encode("utf-8"), tokens16.tobytes()]
 
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        return self._document(item)[0], {}
+
     # -- offsets on the wire ----------------------------------------------------------------------
     def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not any(r.get("kind") == "span" for r in rows):

@@ -111,7 +111,7 @@ def test_bad_options() -> None:
         qa.krippendorff_alpha(frame, level="interval")
     with pytest.raises(ValueError, match="same annotator"):
         qa.cohen_kappa(frame, "r0", "r0")
-    with pytest.raises(ValueError, match="unknown metric"):
+    with pytest.raises(ValueError, match=r"metric must be one of .* or a function f\(df, a, b\)"):
         qa.pairwise(frame, "nope")
     with pytest.raises(ValueError, match="method"):
         qa.consensus(frame, "mean")  # type: ignore[arg-type]
@@ -167,3 +167,144 @@ def test_ordered_categorical_labels_need_no_categories() -> None:
     value = qa.krippendorff_alpha(ordered, level="ordinal")
     expected = qa.krippendorff_alpha(frame, level="ordinal", categories=["lo", "mid", "hi"])
     assert value == pytest.approx(expected)
+
+
+# -- every numeric and keyword argument is checked the same way ---------------------------
+
+_FRAME = long_frame([["x", "y"], ["x", "x"], ["y", "y"]])
+_STRUCTURED = pd.DataFrame(
+    columns=["item_id", "annotator", "kind", "label", "x", "y", "width", "height", "mask"]
+)
+_SEGMENTS = pd.DataFrame(columns=["item_id", "annotator", "kind", "label", "start", "end"])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: qa.disagreements(_FRAME, min_annotators="two"),
+            TypeError,
+            r"^disagreements: min_annotators must be a whole number >= 1, got 'two' \(str\)$",
+        ),
+        (
+            lambda: qa.disagreements(_FRAME, min_annotators=1.5),
+            TypeError,
+            r"min_annotators must be a whole number >= 1, got 1.5 \(float\)",
+        ),
+        (
+            lambda: qa.disagreements(_FRAME, min_annotators=True),
+            TypeError,
+            r"min_annotators must be a whole number >= 1, got True \(bool\)",
+        ),
+        (
+            lambda: qa.disagreements(_FRAME, min_annotators=0),
+            ValueError,
+            r"min_annotators must be a whole number >= 1, got 0$",
+        ),
+        (
+            lambda: qa.consensus(_FRAME, "dawid_skene", max_iter="100"),
+            TypeError,
+            r"^consensus: max_iter must be a whole number >= 1, got '100' \(str\)",
+        ),
+        (
+            lambda: qa.consensus(_FRAME, "dawid_skene", tol=-1),
+            ValueError,
+            r"^consensus: tol must be a number > 0, got -1",
+        ),
+        (
+            lambda: qa.consensus(_FRAME, ["majority"]),
+            ValueError,
+            r"^consensus: method must be one of 'majority', 'dawid_skene', got \['majority'\]",
+        ),
+        (
+            lambda: qa.cohen_kappa(_FRAME, "r0", "r1", weights=2),
+            ValueError,
+            r"^cohen_kappa: weights must be one of None, 'linear', 'quadratic', got 2 \(int\)",
+        ),
+        (
+            lambda: qa.pairwise(_FRAME, ["cohen_kappa"]),
+            ValueError,
+            r"^pairwise: metric must be one of .*, got \['cohen_kappa'\] \(list\)",
+        ),
+        (
+            lambda: qa.plot_agreement(_FRAME, metric="kappa"),
+            ValueError,
+            r"^plot_agreement: metric must be one of 'cohen_kappa', .*got 'kappa'",
+        ),
+        (
+            lambda: qa.box_agreement(_STRUCTURED, iou="0.5"),
+            TypeError,
+            r"^box_agreement: iou must be a number in \(0, 1\], got '0.5' \(str\)",
+        ),
+        (
+            lambda: qa.box_agreement(_STRUCTURED, iou=float("nan")),
+            ValueError,
+            r"^box_agreement: iou must be a number in \(0, 1\], got nan",
+        ),
+        (
+            lambda: qa.segment_agreement(_SEGMENTS, frame=None),
+            TypeError,
+            r"^segment_agreement: frame must be a number > 0 \(seconds\), got None",
+        ),
+        (
+            lambda: qa.segment_agreement(_SEGMENTS, frame=0),
+            ValueError,
+            r"^segment_agreement: frame must be a number > 0 \(seconds\), got 0",
+        ),
+        (
+            lambda: qa.mask_agreement(_STRUCTURED, per_class="no"),
+            TypeError,
+            r"^mask_agreement: per_class must be True or False, got 'no' \(str\)",
+        ),
+        (
+            lambda: qa.plot_label_distribution(_FRAME, normalize="yes"),
+            TypeError,
+            r"^plot_label_distribution: normalize must be True or False, got 'yes'",
+        ),
+        (
+            lambda: qa.plot_label_distribution(_FRAME, by="lighting"),
+            ValueError,
+            r"^plot_label_distribution: by='lighting' is not a column of df; the columns are",
+        ),
+        (
+            lambda: qa.plot_label_distribution(_FRAME, by=["annotator"]),
+            TypeError,
+            r"^plot_label_distribution: by must name one column of df, got \['annotator'\]",
+        ),
+        (
+            lambda: qa.label_bias(_FRAME, alpha=5),
+            ValueError,
+            r"^label_bias: alpha must be a number in \(0, 1\), got 5",
+        ),
+        (
+            lambda: qa.plot_bias(_FRAME, by="shift"),
+            ValueError,
+            r"^plot_bias: by='shift' is not a column of df",
+        ),
+        (
+            lambda: qa.plot_confusion(_FRAME, "r0", "r1", normalize="columns"),
+            ValueError,
+            r"^plot_confusion: normalize must be one of None, 'rows', 'all', got 'columns'",
+        ),
+        (
+            lambda: qa.report(_FRAME, top="ten"),
+            TypeError,
+            r"^report: top must be a whole number >= 0, got 'ten' \(str\)",
+        ),
+        (
+            lambda: qa.report(_FRAME, by="shift"),
+            ValueError,
+            r"^report: by='shift' is not a column of df",
+        ),
+    ],
+)
+def test_bad_arguments_name_the_function_the_argument_and_the_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_good_arguments_of_the_same_kinds_still_work() -> None:
+    assert len(qa.disagreements(_FRAME, min_annotators=np.int64(2))) == 3
+    assert len(qa.disagreements(_FRAME, min_annotators=2.0)) == 3
+    assert qa.consensus(_FRAME, "dawid_skene", max_iter=5, tol=1e-3)["label"].notna().any()
+    assert len(qa.pairwise(_FRAME, lambda df, a, b: 0.5)) == 2

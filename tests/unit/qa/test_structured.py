@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nblabel import qa
-from nblabel.qa import _rle
+from nblabel import qa, rle
 from nblabel.schema import from_records
 
 
@@ -118,14 +117,14 @@ def test_masks_iou_and_dice() -> None:
     sky = np.zeros((4, 6), dtype=bool)
     sky[3] = True
     frame = _rows(
-        {"item_id": "p", "annotator": "a", "kind": "mask", "label": "car", "mask": _rle.encode(m1)},
-        {"item_id": "p", "annotator": "b", "kind": "mask", "label": "car", "mask": _rle.encode(m2)},
+        {"item_id": "p", "annotator": "a", "kind": "mask", "label": "car", "mask": rle.encode(m1)},
+        {"item_id": "p", "annotator": "b", "kind": "mask", "label": "car", "mask": rle.encode(m2)},
         {
             "item_id": "p",
             "annotator": "a",
             "kind": "mask",
             "label": "sky",
-            "mask": _rle.encode(sky),
+            "mask": rle.encode(sky),
         },
     )
     row = qa.mask_agreement(frame, per_class=True).iloc[0]
@@ -163,35 +162,3 @@ def test_segments_frame_kappa() -> None:
     assert row["frame_agreement"] == pytest.approx(1 / 3)
     # frames: a = S*10 + U*5, b = U*5 + S*10 -> po = 5/15, pe = 5/9 -> kappa = -0.5
     assert row["kappa"] == pytest.approx(-0.5)
-
-
-def test_rle_round_trip(rng: np.random.Generator) -> None:
-    for shape in [(1, 1), (3, 7), (32, 17), (64, 64)]:
-        mask = rng.random(shape) < 0.4
-        rle = _rle.encode(mask)
-        assert isinstance(rle["counts"], str)
-        assert (_rle.decode(rle) == mask).all()
-    full = np.ones((5, 5), dtype=bool)
-    assert (_rle.decode(_rle.encode(full)) == full).all()
-    # uncompressed counts: 1 zero, 2 ones, 3 zeros, column by column
-    expected = np.array([[False, True, False], [True, False, False]])
-    assert (_rle.decode({"size": [2, 3], "counts": [1, 2, 3]}) == expected).all()
-
-
-def test_rle_matches_pycocotools(rng: np.random.Generator) -> None:
-    from pycocotools import mask as coco  # a test dependency: this check must run
-
-    for shape in [(7, 5), (40, 30), (100, 3)]:
-        mask = rng.random(shape) < 0.3
-        mask[: shape[0] // 2, : shape[1] // 2] = True  # long runs: multi-group counts
-        theirs = coco.encode(np.asfortranarray(mask.astype(np.uint8)))
-        counts = theirs["counts"].decode("ascii")
-        assert _rle.encode(mask)["counts"] == counts
-        assert (_rle.decode({"size": theirs["size"], "counts": counts}) == mask).all()
-
-
-def test_rle_bad_input() -> None:
-    with pytest.raises(ValueError, match="size"):
-        _rle.decode({"size": [2, 2], "counts": [1, 1]})
-    with pytest.raises(ValueError, match="COCO RLE"):
-        _rle.decode({"counts": "0"})

@@ -1,7 +1,9 @@
-"""Helpers for the real-browser tests: a JupyterLab server, a guarded page, a notebook.
+"""A real JupyterLab (or Notebook 7) server, a guarded Chromium page and a notebook in it.
 
-The fixtures in ``conftest.py`` build these objects; tests use them through the
-``jupyter_lab`` and ``lab`` fixtures. See the docstring of ``conftest.py``.
+Shared by the browser tests and the benchmarks, and by neither shipped nor
+imported from the package. The fixtures in ``tests/browser/conftest.py`` build
+these objects for pytest (tests use them through the ``jupyter_lab`` and ``lab``
+fixtures; see that docstring); ``benchmarks/_lab.py`` builds them for a script.
 """
 
 from __future__ import annotations
@@ -24,11 +26,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+__all__ = [
+    "APPS",
+    "CHROMIUM_ARGS",
+    "CHROMIUM_CANDIDATES",
+    "LOCAL_HOSTS",
+    "LOCAL_SCHEMES",
+    "NON_LOCAL_URL",
+    "NOTEBOOK_TIMEOUT_MS",
+    "REPO_ROOT",
+    "SERVER_START_TIMEOUT",
+    "SERVER_STOP_TIMEOUT",
+    "JupyterLabServer",
+    "Lab",
+    "Notebook",
+    "chromium_executable",
+    "free_port",
+    "iter_blocked_report",
+    "make_notebook",
+    "strip_ansi",
+]
+
 if TYPE_CHECKING:
     from jupyter_client import BlockingKernelClient
     from playwright.sync_api import Locator, Page, Request, Route, WebSocket
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 #: Hosts a page may talk to; everything else is aborted by the network guard.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
