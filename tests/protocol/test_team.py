@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from nblabel import TextAnnotator
+from nblabel.qa.progress import progress
 from nblabel.routing import Router, leases_table, owners
 from nblabel.store import Store
 
@@ -419,6 +420,11 @@ def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(locatio
     assert {len(v) for v in per_item.values()} == {2}, per_item
     assert sum(len(r["labeled"]) for r in results.values()) == 60
     assert all(len(r["labeled"]) > 0 for r in results.values())  # all three took part
+    # The team's progress, read from the same store (each edit said 1.25 s on screen).
+    table = progress(Store(db).annotations()).set_index("annotator")
+    assert table["items"].to_dict() == {n: len(r["labeled"]) for n, r in results.items()}
+    assert (table["items_per_hour"] == 3600 / 1.25).all()
+    assert table["agreement"].notna().all()
 
 
 def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(location, kernels):
