@@ -239,6 +239,11 @@ export class Session {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "item") {
       if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
+      // The kernel may answer a goto with another item (with overlap, the next one this
+      // annotator may label): once every goto is answered, its position is the truth.
+      if (msg.reply && this.gotosInFlight === 0 && this.model.get("position") !== this.position) {
+        this.show(this.model.get("position"));
+      }
       this.receiveItem(msg, buffers);
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);

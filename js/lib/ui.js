@@ -120,7 +120,9 @@ export function frame(session, options) {
     root.dataset.position = String(session.position);
     root.dataset.status = session.status;
     replace(position, `${session.position + 1} of ${n}`);
-    replace(progress, `${model.get("n_done")} / ${n} labeled`);
+    // finished (team routing): nothing is left in this annotator's queue.
+    const end = model.get("finished") ? " · end of your queue" : "";
+    replace(progress, `${model.get("n_done")} / ${n} labeled${end}`);
     const nErrors = model.get("n_errors");
     replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
     const status = session.status;
@@ -193,7 +195,8 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold"]) cleanup.on(model, `change:${trait}`, update);
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "finished"])
+    cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }
 
