@@ -456,3 +456,135 @@ def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(locatio
     assert len(cy_items) >= 3
     for item in held_by_cy - cy_items:
         assert per_item[item] == {"ana", "bob"}  # what cy held and never labeled went to the others
+
+
+# -- review ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def labeled(location: str) -> str:
+    """Five documents: d00 agreed, d01 and d02 contested, d03 with one annotator, d04 none."""
+
+    def label(item: str, who: str, value: str) -> dict[str, Any]:
+        return {
+            "id": f"{who}-{item}",
+            "item_id": item,
+            "annotator": who,
+            "kind": "label",
+            "label": value,
+        }
+
+    Store(location).upsert(
+        [
+            label("d00", "ana", "pos"),
+            label("d00", "bob", "pos"),
+            label("d01", "ana", "pos"),
+            label("d01", "bob", "neg"),
+            label("d02", "ana", "neg"),
+            label("d02", "bob", "pos"),
+            label("d02", "cy", "neg"),
+            label("d03", "ana", "pos"),
+            {
+                "id": "ana-span",
+                "item_id": "d01",
+                "annotator": "ana",
+                "kind": "span",
+                "label": "X",
+                "start": 0,
+                "end": 8,
+                "text": "document",
+            },
+        ]
+    )
+    return location
+
+
+def review_rows(store: Store, item: str) -> list[tuple[str, str, Any]]:
+    df = store.annotations(annotator="rev", item_ids=[item])
+    assert set(df["source"]) <= {"review"}
+    return sorted(
+        (k, lab, s if pd.notna(s) else None)
+        for k, lab, s in zip(df["kind"], df["label"], df["start"], strict=True)
+    )
+
+
+def test_a_review_opens_the_contested_items_first_with_every_annotators_rows(labeled, drive):
+    page = drive(widget(labeled, "rev", n=5, review=True))
+    w = page.widget
+    assert (w.current_item, w.finished) == ("d01", False)  # agreement 1/2 comes first
+    page.hello()
+    message, _ = page.item_at(1)
+    assert message["team"]["annotators"] == ["ana", "bob"]
+    ana = message["team"]["rows"]["ana"]
+    assert sorted((r["kind"], r["label"]) for r in ana) == [("label", "pos"), ("span", "X")]
+    assert [(r["kind"], r["label"]) for r in message["team"]["rows"]["bob"]] == [("label", "neg")]
+    assert message["rows"] == []  # the reviewer's own version: none yet
+    order = [w.current_item]
+    for _ in range(3):
+        assert w.next()
+        order.append(w.current_item)
+    # d03 has one annotator, d04 none; past the end, the first one not yet reviewed.
+    assert order == ["d01", "d02", "d00", "d01"]
+    assert w.finished is False
+
+
+def test_accepting_a_version_stores_it_as_review_rows_and_replaces_the_last_choice(labeled, drive):
+    store = Store(labeled)
+    page = drive(widget(labeled, "rev", n=5, review=True))
+    page.hello()
+    answer = page._send({"type": "accept", "seq": 1, "item_id": "d01", "annotator": "bob"})
+    assert answer is None
+    assert [m["type"] for m, _ in page.sent if m.get("seq") == 1] == ["saved"]
+    assert review_rows(store, "d01") == [("label", "neg", None)]
+    page._send({"type": "accept", "seq": 2, "item_id": "d01", "annotator": "ana", "elapsed": 4.0})
+    assert [m["type"] for m, _ in page.sent if m.get("seq") == 2] == ["saved"]
+    assert review_rows(store, "d01") == [("label", "pos", None), ("span", "X", 0.0)]
+    again = [m for m, _ in page.sent if m.get("type") == "item" and m["position"] == 1][-1]
+    assert sorted(r["kind"] for r in again["rows"]) == ["label", "span"]  # the page sees it
+    # The annotators' own rows are untouched.
+    originals = store.annotations(annotator=["ana", "bob"], item_ids=["d01"])
+    assert sorted(originals["id"]) == ["ana-d01", "ana-span", "bob-d01"]
+    assert set(originals["source"]) == {"human"}
+
+
+def test_a_reviewer_edits_as_review_and_cannot_touch_an_annotators_rows(labeled, drive):
+    store = Store(labeled)
+    page = drive(widget(labeled, "rev", n=5, review=True))
+    assert page.edit("d02", [doc_label("neg", "rev-1")])["type"] == "saved"
+    assert store.annotations().set_index("id").loc["rev-1", "source"] == "review"
+    answer = page.edit("d02", delete=["bob-d02"])
+    assert answer["type"] == "rejected"
+    assert "was made by 'bob'" in answer["message"]
+    answer = page.edit("d02", [doc_label("neg", "cy-d02")])
+    assert answer["type"] == "rejected"
+    assert store.annotations().set_index("id").loc["cy-d02", "annotator"] == "cy"
+
+
+def test_accept_is_refused_outside_a_review_and_for_someone_without_rows(labeled, drive):
+    plain = drive(widget(labeled, "rev", n=5))
+    plain._send({"type": "accept", "seq": 1, "item_id": "d01", "annotator": "bob"})
+    (answer,) = [m for m, _ in plain.sent if m.get("seq") == 1]
+    assert answer["type"] == "rejected"
+    assert answer["message"] == "item 'd01': accepting a version is for a review (review=True)"
+    page = drive(widget(labeled, "rev2", n=5, review=True))
+    page._send({"type": "accept", "seq": 1, "item_id": "d01", "annotator": "zed"})
+    (answer,) = [m for m, _ in page.sent if m.get("seq") == 1]
+    assert answer["message"] == "item 'd01': annotator 'zed' has no annotations on it"
+    assert Store(labeled).annotations(annotator=["rev", "rev2"]).empty
+
+
+def test_a_finished_review_is_what_qa_scores_the_annotators_against(labeled, drive):
+    page = drive(widget(labeled, "rev", n=5, review=True))
+    w = page.widget
+    page._send({"type": "accept", "seq": 1, "item_id": "d01", "annotator": "ana"})
+    assert w.next()
+    assert w.current_item == "d02"
+    assert page.edit("d02", [doc_label("neg")])["type"] == "saved"
+    assert w.next()
+    page._send({"type": "accept", "seq": 3, "item_id": "d00", "annotator": "bob"})
+    assert w.next() is False
+    assert w.finished is True
+    table = progress(Store(labeled).annotations(), gold="review").set_index("annotator")
+    # review: d00 pos, d01 pos, d02 neg. ana 3/3; bob d00 only, 1/3; cy d02, 1/1.
+    assert table["gold_accuracy"].to_dict() == {"ana": 1.0, "bob": pytest.approx(1 / 3), "cy": 1.0}
+    assert "rev" not in table.index  # a reviewer is not an annotator in the progress table

@@ -19,11 +19,16 @@ browser -> kernel
         one transaction, then answers ``{"type": "saved", "seq": s}``, or
         ``{"type": "rejected", "seq": s, "message": ..., "rows": [...]}``
         with the item's stored rows so the page can show the truth.
+    ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
+        a reviewer (``review=True``) takes one annotator's version of the
+        item; answered as an edit, then with the item again.
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
     "suggestions": [...], "media": bool, "reply": bool}`` with the media as
     binary buffers; ``reply`` marks the answer to a ``goto``.
+    A reviewer's item also has ``team``: ``{"annotators": [name, ...],
+    "rows": {name: [row, ...]}}``, every annotator's rows of the item.
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.
@@ -86,7 +91,7 @@ def handles(message_type: str) -> Callable[[_F], _F]:
     ...     def _ping(self, content, buffers):
     ...         self.send({"type": "pong"})
     >>> sorted(Echo.message_types())
-    ['edit', 'goto', 'hello', 'ping']
+    ['accept', 'edit', 'goto', 'hello', 'ping']
     """
     if not isinstance(message_type, str) or not message_type:
         raise TypeError(f"handles: expected a message type name, got {message_type!r}")
@@ -246,6 +251,7 @@ class Annotator(anywidget.AnyWidget):
         kinds: Sequence[str] | None = None,
         overlap: int | None = None,
         lease: float | None = None,
+        review: bool = False,
     ) -> None:
         labels_ = _check_labels(labels)
         if not labels_:
@@ -270,7 +276,9 @@ class Annotator(anywidget.AnyWidget):
         # open, then kept in step by each edit. Opening costs one query, not one row per item.
         self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
         # Team labeling (widgets/_team.py): who may write what, and overlap routing.
-        self._team = Team(self._store, annotator_, kinds_, overlap=overlap, lease=lease)
+        self._team = Team(
+            self._store, annotator_, kinds_, overlap=overlap, lease=lease, review=review
+        )
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,
@@ -597,6 +605,36 @@ class Annotator(anywidget.AnyWidget):
         self.send({"type": "saved", "seq": seq, "item_id": item_id})
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
 
+    @handles("accept")
+    def _accept(self, content: Mapping[str, Any], buffers: Any) -> None:
+        """review=True: store one annotator's version of the item as the reviewer's (one key).
+
+        ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
+        is answered as an edit (``saved`` or ``rejected``), then with the item's rows.
+        """
+        seq, item_id = content.get("seq"), str(content.get("item_id"))
+        try:
+            upserts, deletes = self._team.accepted(
+                item_id, str(content.get("annotator")), self._item_rows(item_id)
+            )
+        except ValueError as exc:
+            self.send(
+                {
+                    "type": "rejected",
+                    "seq": seq,
+                    "item_id": item_id,
+                    "message": str(exc),
+                    "rows": self._page_rows(item_id),
+                }
+            )
+            return
+        rows = self._to_page(item_id, [_jsonable(r, self._page_fields) for r in upserts])
+        edit = {"seq": seq, "item_id": item_id, "upsert": rows, "delete": deletes}
+        self._edit({**edit, "type": "edit", "elapsed": content.get("elapsed")}, buffers)
+        position = self._position_of(item_id)
+        if position is not None:
+            self._send_item(position, with_media=False)
+
     def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
         """One row the page sent, checked against the kinds' table, completed by the kernel."""
         if not isinstance(row, Mapping):
@@ -624,7 +662,7 @@ class Annotator(anywidget.AnyWidget):
         out = self._normalise_row(item, out)
         kernel = schema.KIND_SPECS[kind].kernel
         out.update({k: v for k, v in self._row_defaults(item).items() if k in kernel})
-        out.update(item_id=item.id, annotator=self._annotator, source="human")
+        out.update(item_id=item.id, annotator=self._annotator, source=self._team.source)
         if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
             out["elapsed"] = float(elapsed)
         return out
@@ -690,6 +728,8 @@ class Annotator(anywidget.AnyWidget):
             "suggestions": self._page_suggestions(item_id),
             "media": buffers is not None and bool(buffers),
             "reply": reply,  # the answer to a goto: the page counts these (see session.js)
+            # review=True: every annotator's rows of the item (widgets/_team.py)
+            **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
         }
         self.set_trait("n_errors", len(self._errors))
         self.send(message, buffers=buffers or [])

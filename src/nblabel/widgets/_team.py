@@ -9,17 +9,27 @@ annotation ids come from :mod:`nblabel.routing`.
 Without ``overlap`` the queue is everyone's (each person sees every item);
 the ownership rules apply all the same: a widget only ever changes or deletes
 its own annotator's rows of the item on screen.
+
+With ``review=True`` the widget is a reviewer's: its queue is the items that
+at least ``k`` annotators have labeled (``k`` = ``overlap``, 2 when not
+given), the most contested first (as :func:`nblabel.qa.disagreements` ranks
+them); each item message carries every annotator's rows (``team``); the
+reviewer's rows are stored with ``source="review"`` and never replace an
+annotator's; and the page's ``accept`` message stores one annotator's version
+as the reviewer's in one step.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .. import routing
-from ..store import Store
+from ..store import Store, new_id
 
 if TYPE_CHECKING:
     from ..items import ItemQueue
@@ -61,6 +71,9 @@ class Team:
     lease
         Seconds an item on screen stays this annotator's without renewal; the
         widget renews it every third of that while it is open.
+    review
+        A reviewer's widget: items with at least ``overlap`` (default 2)
+        annotators, disagreements first; rows stored as ``source="review"``.
     """
 
     def __init__(
@@ -71,14 +84,23 @@ class Team:
         *,
         overlap: int | None = None,
         lease: float | None = None,
+        review: bool = False,
     ) -> None:
+        if not isinstance(review, bool):
+            raise TypeError(f"review: expected True or False, got {review!r}")
         self.store = store
         self.annotator = annotator
+        self.kinds = tuple(kinds)
         self.overlap = _check_overlap(overlap)
         self.lease = _check_lease(lease)
+        self.review = review
         self.router: routing.Router | None = None
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        # review: the items to review, most contested first (read when the widget opens)
+        self._order: list[str] = []
+        if review:
+            return  # a reviewer takes no leases and counts toward no overlap
         if self.overlap is not None:
             self.router = routing.Router(
                 store, annotator, overlap=self.overlap, lease=self.lease, kinds=kinds
@@ -86,8 +108,13 @@ class Team:
 
     @property
     def routed(self) -> bool:
-        """Whether items are routed (``overlap`` given)."""
-        return self.router is not None
+        """Whether moves go through :meth:`route` (``overlap`` given, or a review)."""
+        return self.router is not None or self.review
+
+    @property
+    def source(self) -> str:
+        """The ``source`` of the rows this widget writes."""
+        return "review" if self.review else "human"
 
     # -- who may write what -----------------------------------------------------------------
     def check_edit(
@@ -171,6 +198,12 @@ class Team:
 
     def first(self, queue: ItemQueue, done: set[str]) -> tuple[int, bool]:
         """Where a routed widget opens, and whether nothing is left for this annotator."""
+        if self.review:
+            self._order = self._review_order(queue)
+            left = [i for i in self._order if i not in done]
+            opened = left[0] if left else (self._order[0] if self._order else None)
+            position = queue.position_of(opened) if opened is not None else None
+            return position or 0, not left
         assert self.router is not None
         item_id = self.router.claim(self._candidates(queue, done, 0, forward=True, wrap=False))
         if item_id is not None:
@@ -189,6 +222,8 @@ class Team:
         next item they may take, searching on in the direction of the move
         (forward moves wrap around the queue). ``None`` when there is none now.
         """
+        if self.review:
+            return self._review_step(queue, done, current, target)
         assert self.router is not None
         if queue.ensure(target) and queue.ids[target] in done:
             return target, False
@@ -214,6 +249,94 @@ class Team:
         assert self.router is not None
         undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
         return len(self.router.complete(undone)) == len(undone)
+
+    # -- review -----------------------------------------------------------------------------
+    def _team_rows(self, item_ids: Sequence[str]) -> pd.DataFrame:
+        """The annotators' (human) rows of the widget's kinds on ``item_ids``, not this one's."""
+        df = self.store.annotations(kind=list(self.kinds), item_ids=list(item_ids))
+        human = (df["source"].astype(object) == "human").to_numpy(dtype=bool)
+        others = (df["annotator"].astype(object) != self.annotator).to_numpy(dtype=bool)
+        return df.loc[human & others]
+
+    def _review_order(self, queue: ItemQueue) -> list[str]:
+        """Items of the queue with at least k annotators, the most contested first."""
+        k = self.overlap or 2
+        queue.ensure(2**62)  # a review reads the whole queue: it ranks every item
+        ids = list(queue.ids)
+        rows = self._team_rows(ids)
+        counts = rows.groupby("item_id", observed=True)["annotator"].nunique()
+        eligible = {str(i) for i, n in counts.items() if n >= k}
+        ranked: list[str] = []
+        labels = rows.loc[(rows["kind"].astype(object) == "label").to_numpy(dtype=bool)]
+        if len(labels):
+            from ..qa.consensus import disagreements
+
+            try:
+                table = disagreements(labels, min_annotators=1)
+                ranked = [str(i) for i in table["item_id"] if str(i) in eligible]
+            except ValueError:  # several labels per annotator and item: no ranking
+                ranked = []
+        seen = set(ranked)
+        return ranked + [i for i in ids if i in eligible and i not in seen]
+
+    def _review_step(
+        self, queue: ItemQueue, done: set[str], current: int, target: int
+    ) -> tuple[int | None, bool]:
+        order = self._order
+        left = [i for i in order if i not in done]
+        here = queue.ids[current] if queue.ensure(current) else None
+        rank = order.index(here) if here in order else -1
+        if target >= current:
+            after = [i for i in order[rank + 1 :] if i not in done]
+            found = after[0] if after else next((i for i in left if i != here), None)
+        else:
+            before = order[:rank] if rank >= 0 else []
+            found = before[-1] if before else None
+        if found is None:
+            return None, not left
+        return queue.position_of(found), False
+
+    def page_rows(
+        self, item_id: str, to_page: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """What a review page shows beside the reviewer's own rows: every annotator's."""
+        if not self.review:
+            return {}
+        rows = self._team_rows([item_id])
+        by: dict[str, list[dict[str, Any]]] = {}
+        for record in rows.to_dict("records"):
+            by.setdefault(str(record["annotator"]), []).append(
+                {str(k): v for k, v in record.items()}
+            )
+        names = sorted(by)
+        return {"team": {"annotators": names, "rows": {n: to_page(by[n]) for n in names}}}
+
+    def accepted(
+        self, item_id: str, annotator: str, current: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The edit that makes ``annotator``'s version of the item the reviewer's.
+
+        Returns ``(upserts, deletes)``: copies of their rows under new ids (a
+        relation's ends follow), and the reviewer's current rows of the item.
+        """
+        if not self.review:
+            raise TeamError(f"item {item_id!r}: accepting a version is for a review (review=True)")
+        rows = self._team_rows([item_id])
+        mine = rows.loc[(rows["annotator"].astype(object) == annotator).to_numpy(dtype=bool)]
+        if mine.empty:
+            raise TeamError(f"item {item_id!r}: annotator {annotator!r} has no annotations on it")
+        records = mine.to_dict("records")
+        fresh = {str(r["id"]): new_id() for r in records}
+        upserts: list[dict[str, Any]] = []
+        for record in records:
+            row = {str(k): v for k, v in record.items() if k not in ("created_at", "updated_at")}
+            row["id"] = fresh[str(record["id"])]
+            for end in ("from_id", "to_id"):
+                if isinstance(row.get(end), str) and row[end] in fresh:
+                    row[end] = fresh[row[end]]
+            row.update(annotator=self.annotator, source="review")
+            upserts.append(row)
+        return upserts, list(current)
 
     def shown(self, item_id: str, done: set[str]) -> None:
         """The item on screen is now ``item_id``: hold it, give back the others."""

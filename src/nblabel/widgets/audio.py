@@ -118,6 +118,11 @@ class AudioAnnotator(Annotator):
     lease
         With ``overlap``: seconds an item on screen stays this annotator's
         without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
 
     Keys (while the widget has focus) are listed in its help overlay (``?``):
     ``Space`` play/pause, ``[``/``]`` mark start/end, ``1``-``9`` label,
@@ -161,6 +166,7 @@ class AudioAnnotator(Annotator):
         chunk_seconds: float = 30.0,
         overlap: int | None = None,
         lease: float | None = None,
+        review: bool = False,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
         if sample_rate is not None and (
@@ -205,6 +211,7 @@ class AudioAnnotator(Annotator):
             predictions=predictions,
             overlap=overlap,
             lease=lease,
+            review=review,
         )
         self.clip_labels = clips
 

@@ -88,6 +88,11 @@ class ImageAnnotator(Annotator):
     lease
         With ``overlap``: seconds an item on screen stays this annotator's
         without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
 
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
@@ -135,6 +140,7 @@ class ImageAnnotator(Annotator):
         tools: Sequence[str] = (),
         overlap: int | None = None,
         lease: float | None = None,
+        review: bool = False,
     ) -> None:
         tools_ = _check_tools(tools)
         if advance is None and tools_:
@@ -157,6 +163,7 @@ class ImageAnnotator(Annotator):
             predictions=predictions,
             overlap=overlap,
             lease=lease,
+            review=review,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)

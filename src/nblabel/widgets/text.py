@@ -129,6 +129,11 @@ class TextAnnotator(Annotator):
     lease
         With ``overlap``: seconds an item on screen stays this annotator's
         without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
 
     Keys: select by dragging, double-clicking or with ``→``/``←`` (a token
     at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
@@ -166,6 +171,7 @@ class TextAnnotator(Annotator):
         advance: bool | None = None,
         overlap: int | None = None,
         lease: float | None = None,
+        review: bool = False,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
@@ -184,6 +190,7 @@ class TextAnnotator(Annotator):
             predictions=predictions,
             overlap=overlap,
             lease=lease,
+            review=review,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
