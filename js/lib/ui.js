@@ -122,7 +122,9 @@ export function frame(session, options) {
     replace(position, `${session.position + 1} of ${n}`);
     // finished (team routing): nothing is left in this annotator's queue.
     const end = model.get("finished") ? " · end of your queue" : "";
-    replace(progress, `${model.get("n_done")} / ${n} labeled${end}`);
+    const complete = model.get("team_complete") ?? -1;
+    const team = complete >= 0 ? ` by you · team: ${complete} items complete` : "";
+    replace(progress, `${model.get("n_done")} / ${n} labeled${team}${end}`);
     const nErrors = model.get("n_errors");
     replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
     const status = session.status;
@@ -195,7 +197,7 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "finished"])
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "finished", "team_complete"])
     cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }

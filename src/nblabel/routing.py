@@ -233,6 +233,26 @@ class Router:
                 out += [i for i in chunk if counts.get(i, 0) >= self.overlap]
         return out
 
+    def annotator_counts(self, item_ids: Iterable[str]) -> dict[str, int]:
+        """item id -> how many annotators (this one too) have labeled it; unlabeled left out."""
+        t = annotations_table
+        engine = _engine(self.store)
+        out: dict[str, int] = {}
+        with engine.connect().execution_options(nblabel_read=True) as conn:
+            for chunk in _chunks(item_ids):
+                query = (
+                    sa.select(t.c.item_id, sa.func.count(sa.distinct(t.c.annotator)))
+                    .where(
+                        t.c.item_id.in_(chunk),
+                        t.c.deleted.is_(False),
+                        t.c.source == "human",
+                        t.c.kind.in_(self.kinds),
+                    )
+                    .group_by(t.c.item_id)
+                )
+                out.update({str(i): int(n) for i, n in conn.execute(query).all()})
+        return out
+
     # -- leases -----------------------------------------------------------------------------
     def claim(self, item_ids: Iterable[str]) -> str | None:
         """Take a lease on the first of ``item_ids`` available to this annotator; return it.

@@ -205,6 +205,22 @@ def test_overlap_routes_each_item_to_exactly_k_annotators(location, drive):
     counts = Store(db).annotations().groupby("annotator")["item_id"].nunique()
     assert counts.sum() == 14
     assert all(p.widget.finished for p in pages)
+    assert [p.widget.next() for p in pages] == [False, False, False]
+    assert [p.widget.team_complete for p in pages] == [7, 7, 7]  # "team: 7 items complete"
+
+
+def test_team_progress_counts_items_with_all_their_annotators(location, drive):
+    ana, bob = (drive(widget(location, name, overlap=2)) for name in ("ana", "bob"))
+    assert (ana.widget.team_complete, bob.widget.team_complete) == (0, 0)
+    assert ana.label("d00", "pos")["type"] == "saved"
+    assert ana.widget.team_complete == 0  # one of two annotators
+    assert bob.label("d00", "neg")["type"] == "saved"
+    assert bob.widget.team_complete == 1  # counted at once, by the edit's own item
+    assert ana.widget.next()
+    assert ana.widget.team_complete == 1  # others' work is counted when one moves on
+    plain = widget(location, "cy")
+    assert plain.team_complete == -1  # without overlap there is no team count
+    plain.close()
 
 
 def test_a_shown_item_is_held_and_others_open_on_the_next_one(location, drive):

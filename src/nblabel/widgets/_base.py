@@ -221,6 +221,8 @@ class Annotator(anywidget.AnyWidget):
     position = traitlets.Int(0).tag(sync=True)
     #: With ``overlap``: True when no item is left for this annotator (see ``next()``).
     finished = traitlets.Bool(False, read_only=True).tag(sync=True)
+    #: With ``overlap``: items of the queue that have all their annotators (-1 without).
+    team_complete = traitlets.Int(-1, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
 
@@ -305,6 +307,7 @@ class Annotator(anywidget.AnyWidget):
         )
         self.set_trait("annotator", annotator_)
         self.set_trait("finished", finished)  # team routing
+        self.set_trait("team_complete", self._team.complete(self._queue.ids))
         if self._team.routed and self._queue.ensure(first):
             self._team.shown(self._queue.ids[first], self._done)
         self._sync_counts()
@@ -370,6 +373,7 @@ class Annotator(anywidget.AnyWidget):
                 self._queue, self._done, self.position, self.position + 1
             )
             self.set_trait("finished", finished)
+            self.set_trait("team_complete", self._team.complete(self._queue.ids))
             if target is None:
                 return False
             self.position = target
@@ -601,6 +605,8 @@ class Annotator(anywidget.AnyWidget):
         else:
             self._done.discard(item_id)
         self.set_trait("n_done", self.n_done + bool(after) - was_done)
+        if self._team.routed and not self._team.review:  # team progress: this item alone
+            self.set_trait("team_complete", self._team.complete_after_edit(item_id))
         self._keep_rows(item_id, after)
         self.send({"type": "saved", "seq": seq, "item_id": item_id})
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})

@@ -99,6 +99,8 @@ class Team:
         self._heartbeat: threading.Thread | None = None
         # review: the items to review, most contested first (read when the widget opens)
         self._order: list[str] = []
+        # overlap: the items that have all their annotators (the page's "team: m complete")
+        self._complete: set[str] = set()
         if review:
             return  # a reviewer takes no leases and counts toward no overlap
         if self.overlap is not None:
@@ -249,6 +251,26 @@ class Team:
         assert self.router is not None
         undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
         return len(self.router.complete(undone)) == len(undone)
+
+    # -- team progress ----------------------------------------------------------------------
+    def complete(self, item_ids: Sequence[str]) -> int:
+        """How many of ``item_ids`` have all ``overlap`` annotators (-1 without overlap)."""
+        if self.router is None:
+            return -1
+        k = self.router.overlap
+        self._complete = {i for i, n in self.router.annotator_counts(item_ids).items() if n >= k}
+        return len(self._complete)
+
+    def complete_after_edit(self, item_id: str) -> int:
+        """:meth:`complete` again after an edit of one item: one query, for that item."""
+        if self.router is None:
+            return -1
+        counts = self.router.annotator_counts([item_id])
+        if counts.get(item_id, 0) >= self.router.overlap:
+            self._complete.add(item_id)
+        else:
+            self._complete.discard(item_id)
+        return len(self._complete)
 
     # -- review -----------------------------------------------------------------------------
     def _team_rows(self, item_ids: Sequence[str]) -> pd.DataFrame:
