@@ -604,3 +604,121 @@ def test_a_finished_review_is_what_qa_scores_the_annotators_against(labeled, dri
     # review: d00 pos, d01 pos, d02 neg. ana 3/3; bob d00 only, 1/3; cy d02, 1/1.
     assert table["gold_accuracy"].to_dict() == {"ana": 1.0, "bob": pytest.approx(1 / 3), "cy": 1.0}
     assert "rev" not in table.index  # a reviewer is not an annotator in the progress table
+
+
+# -- gold items ----------------------------------------------------------------------------------
+
+
+def gold_answers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "item_id": ["g0", "g1", "g2"],
+            "kind": "label",
+            "label": ["pos", "neg", "pos"],
+            "item": ["a known good film", "a known bad film", "another good one"],
+        }
+    )
+
+
+def test_gold_items_are_extra_items_mixed_in_at_the_rate_given(location, drive):
+    page = drive(widget(location, "ana", n=12, gold=gold_answers(), gold_rate=0.25))
+    w = page.widget
+    ids = w.item_ids
+    assert w.n_items == 15
+    assert sorted(i for i in ids if i.startswith("g")) == ["g0", "g1", "g2"]
+    assert [i for i in ids if i.startswith("d")] == [f"d{i:02d}" for i in range(12)]  # in order
+    for block in range(3):  # one gold item in each block of four positions
+        assert sum(i.startswith("g") for i in ids[block * 4 : block * 4 + 4]) == 1
+    again = widget(location, "ana", n=12, gold=gold_answers(), gold_rate=0.25)
+    assert again.item_ids == ids  # the same annotator gets the same order
+    again.close()
+    # The page is not told: a gold item's message is any item's.
+    position = ids.index("g1")
+    page.goto(position)
+    message = page.item_at(position)[0]
+    assert message["item"]["name"] == "a known bad film"
+    assert "gold" not in str(sorted(message["item"]))
+    assert "gold" not in message
+
+
+def test_gold_answers_are_stored_like_any_label_and_scored_by_qa(location, drive):
+    from nblabel.qa import gold_accuracy
+
+    gold = gold_answers()
+    for name, answers in (("ana", ["pos", "neg", "pos"]), ("bob", ["neg", "neg", "pos"])):
+        page = drive(widget(location, name, n=4, gold=gold, gold_rate=0.5))
+        for item, label in zip(["g0", "g1", "g2"], answers, strict=True):
+            assert page.label(item, label)["type"] == "saved"
+        assert page.label("d00", "pos")["type"] == "saved"
+    df = Store(location).annotations()
+    assert set(df.loc[df["item_id"] == "g0", "source"]) == {"human"}
+    scores = gold_accuracy(df, gold).by_annotator.set_index("annotator")
+    assert scores["correct"].to_dict() == {"ana": 3, "bob": 2}
+    assert scores["accuracy"].to_dict() == {"ana": 1.0, "bob": pytest.approx(2 / 3)}
+    # Each gold item is shown once: reopened, ana's queue has no gold left.
+    reopened = widget(location, "ana", n=4, gold=gold, gold_rate=0.5)
+    assert reopened.item_ids == [f"d{i:02d}" for i in range(4)]
+    reopened.close()
+
+
+def test_gold_items_go_to_everyone_and_count_toward_no_overlap(location, drive):
+    pages = [
+        drive(widget(location, name, n=6, overlap=1, gold=gold_answers(), gold_rate=0.25))
+        for name in ("ana", "bob")
+    ]
+    active = list(pages)
+    for _ in range(60):
+        for page in list(active):
+            w = page.widget
+            item = w.current_item
+            if item not in w._done and (item in w._team.gold_ids or item in w._team.router.held):
+                assert page.label(item, "pos")["type"] == "saved"
+            if not w.next() and w.finished:
+                active.remove(page)
+        if not active:
+            break
+    assert not active
+    per_item = annotators_per_item(Store(location))
+    assert all(per_item[f"d{i:02d}"] in ({"ana"}, {"bob"}) for i in range(6))  # overlap 1
+    assert all(per_item[g] == {"ana", "bob"} for g in ("g0", "g1", "g2"))
+    assert [p.widget.team_complete for p in pages if p.widget.next() is False] == [6, 6]
+
+
+def test_bad_gold_names_the_argument(tmp_path):
+    db = tmp_path / "g.db"
+    with pytest.raises(ValueError, match="gold_rate: give gold= "):
+        widget(db, "ana", gold_rate=0.1)
+    with pytest.raises(ValueError, match=r"gold: missing column\(s\) \['label'\]"):
+        widget(db, "ana", gold=pd.DataFrame({"item_id": ["g"]}))
+    with pytest.raises(ValueError, match="gold_rate: expected a share between 0 and 1"):
+        widget(db, "ana", gold=gold_answers(), gold_rate=1.5)
+    clash = pd.DataFrame({"item_id": ["d01"], "label": ["pos"], "item": ["x"]})
+    with pytest.raises(ValueError, match=r"gold: item\(s\) \['d01'\] are also in items"):
+        widget(db, "ana", gold=clash)
+
+
+def test_gold_mixed_into_a_generator_keeps_it_lazy(tmp_path, drive):
+    pulled: list[int] = []
+
+    def texts() -> Any:
+        i = 0
+        while True:
+            pulled.append(i)
+            yield f"text number {i}"
+            i += 1
+
+    w = TextAnnotator(
+        texts(),
+        labels=["X"],
+        doc_labels=LABELS,
+        annotator="ana",
+        store=tmp_path / "lazy.db",
+        gold=gold_answers(),
+        gold_rate=0.5,
+    )
+    page = drive(w)
+    assert len(pulled) < 600  # a chunk, not the endless rest
+    assert w.item_ids[:6].count("g0") + w.item_ids[:6].count("g1") + w.item_ids[:6].count("g2") == 3
+    page.goto(700)
+    assert page.item_at(700)[0]["item"]["name"].startswith("text number")
+    assert len(pulled) < 2000

@@ -254,6 +254,8 @@ class Annotator(anywidget.AnyWidget):
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         labels_ = _check_labels(labels)
         if not labels_:
@@ -279,8 +281,16 @@ class Annotator(anywidget.AnyWidget):
         self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
         # Team labeling (widgets/_team.py): who may write what, and overlap routing.
         self._team = Team(
-            self._store, annotator_, kinds_, overlap=overlap, lease=lease, review=review
+            self._store,
+            annotator_,
+            kinds_,
+            overlap=overlap,
+            lease=lease,
+            review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
+        self._queue = self._team.mix(self._queue, self._done)  # gold items mixed in
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,

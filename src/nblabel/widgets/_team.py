@@ -21,7 +21,9 @@ as the reviewer's in one step.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -29,12 +31,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import routing
+from ..items import Item, ItemQueue
 from ..store import Store, new_id
 
 if TYPE_CHECKING:
-    from ..items import ItemQueue
+    from collections.abc import Iterable
 
-__all__ = ["Team", "TeamError"]
+__all__ = ["GoldQueue", "Team", "TeamError", "gold_queue"]
 
 log = logging.getLogger("nblabel")
 
@@ -59,6 +62,136 @@ def _check_lease(lease: Any) -> float:
     return float(lease)
 
 
+def _check_gold(gold: Any, gold_rate: Any) -> tuple[pd.DataFrame, float] | None:
+    if gold is None:
+        if gold_rate is not None:
+            raise ValueError("gold_rate: give gold= (the known answers) too")
+        return None
+    if not isinstance(gold, pd.DataFrame):
+        raise TypeError(f"gold: expected a DataFrame of known answers, got {type(gold).__name__}")
+    missing = [c for c in ("item_id", "label") if c not in gold.columns]
+    if missing:
+        raise ValueError(f"gold: missing column(s) {missing}; it has {list(gold.columns)}")
+    if gold.empty:
+        raise ValueError("gold: no rows")
+    rate = 0.1 if gold_rate is None else gold_rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
+        raise ValueError(f"gold_rate: expected a share between 0 and 1, got {gold_rate!r}")
+    return gold, float(rate)
+
+
+class GoldQueue(ItemQueue):
+    """A widget's queue with gold items mixed in: one in every ``1 / rate`` positions.
+
+    Gold items come in an order of their own for each annotator (seeded by the
+    name), each at most once, and not those the annotator already labeled.
+    Positions are made as the queue advances, so a generator of items stays lazy.
+    """
+
+    def __init__(self, items: ItemQueue, gold: ItemQueue, *, rate: float, seed: str) -> None:
+        # Not ItemQueue.__init__: the two queues hold the items; this one holds the order.
+        self._items = items
+        self._gold = gold
+        self._sources = items._sources
+        self._frame = None
+        self._iter = None
+        self._ids = []
+        self._values = []
+        self._position = {}
+        self._refs: list[tuple[bool, int]] = []  # (is gold, position in its own queue)
+        self._period = max(2, round(1 / rate))
+        digest = hashlib.blake2b(seed.encode("utf-8"), digest_size=8).digest()
+        self._random = random.Random(int.from_bytes(digest, "big"))
+        self._order = list(range(len(gold)))
+        self._random.shuffle(self._order)
+        self._next_user = 0
+        self._slot = self._random.randrange(self._period)
+        # Items of known number are laid out at once (n_items is then right); a
+        # generator's a chunk at a time, as the queue advances.
+        self._read(2**62 if items.exhausted else self.CHUNK)
+
+    @property
+    def gold_ids(self) -> set[str]:
+        """The ids of the gold items (all of them, shown or not yet)."""
+        return set(self._gold.ids)
+
+    @property
+    def exhausted(self) -> bool:
+        return self._items.exhausted and self._next_user >= len(self._items)
+
+    def _append(self, gold: bool, index: int) -> None:
+        queue = self._gold if gold else self._items
+        self._position[queue.ids[index]] = len(self._ids)
+        self._ids.append(queue.ids[index])
+        self._values.append(queue.values[index])  # noqa: PD011 (ItemQueue.values, a list)
+        self._refs.append((gold, index))
+
+    def _grow(self) -> bool:
+        """Add the next position; False at the end of the user's items."""
+        block, offset = divmod(len(self._ids), self._period)
+        if offset == 0 and block:
+            self._slot = self._random.randrange(self._period)
+        if offset == self._slot and self._order:
+            self._append(True, self._order.pop())
+            return True
+        if not self._items.ensure(self._next_user):
+            return False
+        self._append(False, self._next_user)
+        self._next_user += 1
+        return True
+
+    def ensure(self, position: int) -> bool:
+        while position >= len(self._ids) and self._grow():
+            pass
+        return 0 <= position < len(self._ids)
+
+    def _read(self, count: int) -> int:
+        before = len(self._ids)
+        while len(self._ids) < before + count and self._grow():
+            pass
+        return len(self._ids) - before
+
+    def __getitem__(self, position: int) -> Item:
+        if not self.ensure(position):
+            raise IndexError(f"item {position} is outside the queue")
+        gold, index = self._refs[position]
+        return (self._gold if gold else self._items)[index]
+
+
+def gold_queue(
+    items: ItemQueue, gold: pd.DataFrame, *, rate: float, annotator: str, skip: Iterable[str]
+) -> GoldQueue:
+    """``items`` with the items of ``gold`` mixed in (see :class:`GoldQueue`).
+
+    A gold item is what its ``item`` column holds (the path, text... as the
+    widget takes items), else its ``item_id`` (a path is its own id). Gold items
+    in ``skip`` (labeled by this annotator already) are left out.
+    """
+    skipped = {str(i) for i in skip}
+    first = gold.drop_duplicates("item_id")
+    first = first.loc[~first["item_id"].astype(str).isin(skipped).to_numpy()]
+    ids = [str(i) for i in first["item_id"]]
+    clash = [i for i in ids if items.position_of(i) is not None]
+    if clash:
+        raise ValueError(f"gold: item(s) {clash[:3]} are also in items; gold items are extra")
+    sources = first["item"] if "item" in first.columns else first["item_id"]
+    series = pd.Series(list(sources), index=ids, dtype=object)
+    extra = ItemQueue(series, items._sources) if ids else None
+    if extra is None:
+        return GoldQueue(items, _EmptyQueue(), rate=rate, seed=annotator)
+    return GoldQueue(items, extra, rate=rate, seed=annotator)
+
+
+class _EmptyQueue(ItemQueue):
+    """No gold left for this annotator."""
+
+    def __init__(self) -> None:
+        self._ids = []
+        self._values = []
+        self._position = {}
+        self._iter = None
+
+
 class Team:
     """Ownership checks and overlap routing for one widget.
 
@@ -74,6 +207,10 @@ class Team:
     review
         A reviewer's widget: items with at least ``overlap`` (default 2)
         annotators, disagreements first; rows stored as ``source="review"``.
+    gold, gold_rate
+        Known answers (``item_id``, ``label``..., and ``item`` when the id is
+        not the item itself) mixed into the queue as extra items, a share
+        ``gold_rate`` (default 0.1) of it; see :meth:`mix`.
     """
 
     def __init__(
@@ -85,7 +222,12 @@ class Team:
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
+        self._gold_spec = _check_gold(gold, gold_rate)
+        #: Ids of the gold items mixed into this widget's queue.
+        self.gold_ids: set[str] = set()
         if not isinstance(review, bool):
             raise TypeError(f"review: expected True or False, got {review!r}")
         self.store = store
@@ -117,6 +259,37 @@ class Team:
     def source(self) -> str:
         """The ``source`` of the rows this widget writes."""
         return "review" if self.review else "human"
+
+    def mix(self, queue: ItemQueue, done: set[str]) -> ItemQueue:
+        """The widget's queue with the gold items mixed in (``queue`` itself without gold).
+
+        Gold items are extra items, shown to each annotator at most once (not
+        those in ``done``), in an order of their own per annotator; the page is
+        not told which they are, and they count toward no ``overlap``.
+        """
+        if self._gold_spec is None:
+            return queue
+        gold, rate = self._gold_spec
+        mixed = gold_queue(queue, gold, rate=rate, annotator=self.annotator, skip=done)
+        self.gold_ids = mixed.gold_ids
+        return mixed
+
+    def _claim(self, candidates: Iterable[str]) -> str | None:
+        """The first candidate this annotator may take (leased); gold items need no lease."""
+        assert self.router is not None
+        pending: list[str] = []
+        for item_id in candidates:
+            if item_id not in self.gold_ids:
+                pending.append(item_id)
+                if len(pending) < 256:
+                    continue
+            found = self.router.claim(pending) if pending else None
+            pending = []
+            if found is not None:
+                return found
+            if item_id in self.gold_ids:
+                return item_id
+        return self.router.claim(pending) if pending else None
 
     # -- who may write what -----------------------------------------------------------------
     def check_edit(
@@ -168,7 +341,12 @@ class Team:
                     f"item {item_id!r}: annotation {ident!r} is a {owner.source!r} row; "
                     "an annotator's edit may not overwrite it (give the row a new id)"
                 )
-        routed = self.router is not None and not labeled and (upserts or deletes)
+        routed = (
+            self.router is not None
+            and not labeled
+            and (upserts or deletes)
+            and item_id not in self.gold_ids
+        )
         if routed and self.router is not None and self.router.claim([item_id]) is None:
             raise TeamError(
                 f"item {item_id!r} already has {self.overlap} other annotator(s) "
@@ -207,7 +385,7 @@ class Team:
             position = queue.position_of(opened) if opened is not None else None
             return position or 0, not left
         assert self.router is not None
-        item_id = self.router.claim(self._candidates(queue, done, 0, forward=True, wrap=False))
+        item_id = self._claim(self._candidates(queue, done, 0, forward=True, wrap=False))
         if item_id is not None:
             position = queue.position_of(item_id)
             assert position is not None
@@ -235,7 +413,7 @@ class Team:
             for i in self._candidates(queue, done, target, forward=forward, wrap=forward)
             if i != queue.ids[current]
         )
-        item_id = self.router.claim(candidates)
+        item_id = self._claim(candidates)
         if item_id is None:
             return None, self.finished(queue, done)
         position = queue.position_of(item_id)
@@ -250,6 +428,8 @@ class Team:
         """
         assert self.router is not None
         undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
+        if any(i in self.gold_ids for i in undone):
+            return False  # a gold item is everyone's until they have seen it
         return len(self.router.complete(undone)) == len(undone)
 
     # -- team progress ----------------------------------------------------------------------
@@ -258,13 +438,16 @@ class Team:
         if self.router is None:
             return -1
         k = self.router.overlap
-        self._complete = {i for i, n in self.router.annotator_counts(item_ids).items() if n >= k}
+        counts = self.router.annotator_counts(i for i in item_ids if i not in self.gold_ids)
+        self._complete = {i for i, n in counts.items() if n >= k}
         return len(self._complete)
 
     def complete_after_edit(self, item_id: str) -> int:
         """:meth:`complete` again after an edit of one item: one query, for that item."""
         if self.router is None:
             return -1
+        if item_id in self.gold_ids:
+            return len(self._complete)
         counts = self.router.annotator_counts([item_id])
         if counts.get(item_id, 0) >= self.router.overlap:
             self._complete.add(item_id)
@@ -366,7 +549,7 @@ class Team:
             return
         for held in self.router.held - {item_id}:
             self.router.release(held)
-        if item_id not in done and item_id not in self.router.held:
+        if item_id not in done and item_id not in self.router.held and item_id not in self.gold_ids:
             self.router.claim([item_id])  # may fail: then an edit on it is refused
         self._start_heartbeat()
 

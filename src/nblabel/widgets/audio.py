@@ -123,6 +123,13 @@ class AudioAnnotator(Annotator):
         annotators have labeled, the most contested first, each shown with
         every annotator's annotations; the reviewer's are stored with
         ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
 
     Keys (while the widget has focus) are listed in its help overlay (``?``):
     ``Space`` play/pause, ``[``/``]`` mark start/end, ``1``-``9`` label,
@@ -167,6 +174,8 @@ class AudioAnnotator(Annotator):
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
         if sample_rate is not None and (
@@ -212,6 +221,8 @@ class AudioAnnotator(Annotator):
             overlap=overlap,
             lease=lease,
             review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.clip_labels = clips
 

@@ -93,6 +93,13 @@ class ImageAnnotator(Annotator):
         annotators have labeled, the most contested first, each shown with
         every annotator's annotations; the reviewer's are stored with
         ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
 
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
@@ -141,6 +148,8 @@ class ImageAnnotator(Annotator):
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
         if advance is None and tools_:
@@ -164,6 +173,8 @@ class ImageAnnotator(Annotator):
             overlap=overlap,
             lease=lease,
             review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)

@@ -134,6 +134,13 @@ class TextAnnotator(Annotator):
         annotators have labeled, the most contested first, each shown with
         every annotator's annotations; the reviewer's are stored with
         ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
 
     Keys: select by dragging, double-clicking or with ``→``/``←`` (a token
     at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
@@ -172,6 +179,8 @@ class TextAnnotator(Annotator):
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
@@ -191,6 +200,8 @@ class TextAnnotator(Annotator):
             overlap=overlap,
             lease=lease,
             review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
