@@ -347,11 +347,19 @@ class Team:
             and (upserts or deletes)
             and item_id not in self.gold_ids
         )
-        if routed and self.router is not None and self.router.claim([item_id]) is None:
+        # An item this widget holds needs a read only (the heartbeat renews the lease);
+        # another needs a claim, which writes a lease.
+        if routed and self.router is not None and not self._may_take(item_id):
             raise TeamError(
                 f"item {item_id!r} already has {self.overlap} other annotator(s) "
                 f"(overlap={self.overlap}): it is not for annotator {self.annotator!r}"
             )
+
+    def _may_take(self, item_id: str) -> bool:
+        assert self.router is not None
+        if item_id in self.router.held and self.router.available([item_id]):
+            return True
+        return self.router.claim([item_id]) is not None
 
     # -- routing ----------------------------------------------------------------------------
     def _candidates(
