@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import importlib.util
+import itertools
 import multiprocessing
 import queue
 import time
@@ -601,6 +602,10 @@ def test_a_finished_review_is_what_qa_scores_the_annotators_against(labeled, dri
     assert w.next() is False
     assert w.finished is True
     table = progress(Store(labeled).annotations(), gold="review").set_index("annotator")
+    # bob labels d03 meanwhile: it now has two annotators, and the review goes on to it.
+    Store(labeled).upsert([{"item_id": "d03", "annotator": "bob", "kind": "label", "label": "neg"}])
+    assert w.next() is True
+    assert (w.current_item, w.finished) == ("d03", False)
     # review: d00 pos, d01 pos, d02 neg. ana 3/3; bob d00 only, 1/3; cy d02, 1/1.
     assert table["gold_accuracy"].to_dict() == {"ana": 1.0, "bob": pytest.approx(1 / 3), "cy": 1.0}
     assert "rev" not in table.index  # a reviewer is not an annotator in the progress table
@@ -722,3 +727,13 @@ def test_gold_mixed_into_a_generator_keeps_it_lazy(tmp_path, drive):
     page.goto(700)
     assert page.item_at(700)[0]["item"]["name"].startswith("text number")
     assert len(pulled) < 2000
+
+
+def test_a_review_needs_items_of_known_number(tmp_path):
+    with pytest.raises(ValueError, match="review: a review ranks every item"):
+        TextAnnotator(
+            (f"text {i}" for i in itertools.count()),
+            labels=["X"],
+            store=tmp_path / "r.db",
+            review=True,
+        )

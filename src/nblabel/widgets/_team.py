@@ -474,7 +474,11 @@ class Team:
     def _review_order(self, queue: ItemQueue) -> list[str]:
         """Items of the queue with at least k annotators, the most contested first."""
         k = self.overlap or 2
-        queue.ensure(2**62)  # a review reads the whole queue: it ranks every item
+        if not queue.exhausted:
+            raise ValueError(
+                "review: a review ranks every item, so it needs items of known number "
+                "(a list, Series or DataFrame), not a generator"
+            )
         ids = list(queue.ids)
         rows = self._team_rows(ids)
         counts = rows.groupby("item_id", observed=True)["annotator"].nunique()
@@ -506,6 +510,11 @@ class Team:
             before = order[:rank] if rank >= 0 else []
             found = before[-1] if before else None
         if found is None:
+            if target >= current and not left:
+                # Everything ranked is reviewed: the annotators may have finished more since.
+                self._order = self._review_order(queue)
+                if any(i not in done for i in self._order):
+                    return self._review_step(queue, done, current, target)
             return None, not left
         return queue.position_of(found), False
 
