@@ -737,3 +737,19 @@ def test_a_review_needs_items_of_known_number(tmp_path):
             store=tmp_path / "r.db",
             review=True,
         )
+
+
+def test_a_reviewer_sees_each_annotators_gold_accuracy_an_annotator_does_not(labeled, drive):
+    gold = gold_answers()
+    answers = {"ana": ["pos", "neg", "pos"], "bob": ["neg", "neg", "pos"]}
+    for name, labels in answers.items():
+        page = drive(widget(labeled, name, n=5, gold=gold, gold_rate=0.5))
+        for item, label in zip(["g0", "g1", "g2"], labels, strict=True):
+            assert page.label(item, label)["type"] == "saved"
+        page.hello()
+        assert all("team" not in m for m, _ in page.items())  # never shown to an annotator
+    review = drive(widget(labeled, "rev", n=5, review=True, gold=gold))
+    assert "g0" not in review.widget.item_ids  # no gold items in a review
+    review.hello()
+    message, _ = review.item_at(review.widget.position)
+    assert message["team"]["gold_accuracy"] == {"ana": 1.0, "bob": pytest.approx(2 / 3)}

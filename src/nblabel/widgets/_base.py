@@ -28,7 +28,8 @@ kernel -> browser
     "suggestions": [...], "media": bool, "reply": bool}`` with the media as
     binary buffers; ``reply`` marks the answer to a ``goto``.
     A reviewer's item also has ``team``: ``{"annotators": [name, ...],
-    "rows": {name: [row, ...]}}``, every annotator's rows of the item.
+    "rows": {name: [row, ...]}}``, every annotator's rows of the item (and,
+    with ``gold=``, ``"gold_accuracy": {name: share}``).
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.

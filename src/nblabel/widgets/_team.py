@@ -243,6 +243,8 @@ class Team:
         self._order: list[str] = []
         # overlap: the items that have all their annotators (the page's "team: m complete")
         self._complete: set[str] = set()
+        # review with gold: each annotator's accuracy on the gold items, for the reviewer
+        self._gold_scores: dict[str, float] = {}
         if review:
             return  # a reviewer takes no leases and counts toward no overlap
         if self.overlap is not None:
@@ -267,8 +269,8 @@ class Team:
         those in ``done``), in an order of their own per annotator; the page is
         not told which they are, and they count toward no ``overlap``.
         """
-        if self._gold_spec is None:
-            return queue
+        if self._gold_spec is None or self.review:
+            return queue  # a reviewer sees the annotators' scores on gold, not gold items
         gold, rate = self._gold_spec
         mixed = gold_queue(queue, gold, rate=rate, annotator=self.annotator, skip=done)
         self.gold_ids = mixed.gold_ids
@@ -494,7 +496,24 @@ class Team:
             except ValueError:  # several labels per annotator and item: no ranking
                 ranked = []
         seen = set(ranked)
+        self._gold_scores = self._score_gold()
         return ranked + [i for i in ids if i in eligible and i not in seen]
+
+    def _score_gold(self) -> dict[str, float]:
+        """Each annotator's accuracy on the gold items so far (a reviewer's view)."""
+        if self._gold_spec is None:
+            return {}
+        from ..qa.consensus import gold_accuracy
+
+        gold = self._gold_spec[0]
+        rows = self._team_rows(sorted({str(i) for i in gold["item_id"]}))
+        labels = rows.loc[(rows["kind"].astype(object) == "label").to_numpy(dtype=bool)]
+        if labels.empty:
+            return {}
+        scores = gold_accuracy(labels, gold).by_annotator
+        return {
+            str(a): float(x) for a, x in zip(scores["annotator"], scores["accuracy"], strict=True)
+        }
 
     def _review_step(
         self, queue: ItemQueue, done: set[str], current: int, target: int
@@ -531,7 +550,12 @@ class Team:
                 {str(k): v for k, v in record.items()}
             )
         names = sorted(by)
-        return {"team": {"annotators": names, "rows": {n: to_page(by[n]) for n in names}}}
+        team: dict[str, Any] = {"annotators": names, "rows": {n: to_page(by[n]) for n in names}}
+        if self._gold_spec is not None:
+            team["gold_accuracy"] = {
+                n: self._gold_scores[n] for n in names if n in self._gold_scores
+            }
+        return {"team": team}
 
     def accepted(
         self, item_id: str, annotator: str, current: Mapping[str, Mapping[str, Any]]

@@ -138,7 +138,9 @@ class TextAnnotator(Annotator):
         Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
         whose items are mixed into the queue, unmarked, each shown once per
         annotator; an ``item`` column holds the item itself when ``item_id``
-        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``.
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
+        with ``review=True`` no gold item is shown and the reviewer sees each
+        annotator's accuracy on them.
     gold_rate
         The share of the queue drawn from ``gold`` (default 0.1).
 
