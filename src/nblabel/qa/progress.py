@@ -102,7 +102,14 @@ def progress(df: pd.DataFrame, *, gold: Any = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> nl.qa.progress(store.annotations(), gold=gold_df)   # doctest: +SKIP
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"item_id": ["a", "a", "b"], "annotator": ["ana", "bob", "ana"],
+    ...                    "label": ["x", "x", "y"], "elapsed": [10.0, 20.0, 30.0]})
+    >>> progress(df, gold={"b": "n"})[["annotator", "items", "median_seconds", "agreement",
+    ...                                 "gold_accuracy"]]
+      annotator  items  median_seconds  agreement  gold_accuracy
+    0       ana      2            20.0        1.0            0.0
+    1       bob      1            20.0        1.0            NaN
     """
     check_frame(df, ("item_id", "annotator"), func="progress")
     if gold is not None and not isinstance(gold, (pd.DataFrame, pd.Series, dict, str)):
