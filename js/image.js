@@ -6,7 +6,9 @@
 
 import "./nblabel.css";
 import "./image/image.css";
+import { noteFrame, SLICE_BINDINGS, stackControl } from "./image/stack.js";
 import { regionStage } from "./image/stage.js";
+import { attachValues, WINDOW_BINDINGS, WINDOW_NOTES, windowControl } from "./image/windowing.js";
 import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { pageShell } from "./lib/shell.js";
 
@@ -57,7 +59,8 @@ const REGION_HELP = [
 function decode(item, buffers) {
   const view = buffers[0];
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-  return createImageBitmap(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: item.mime }));
+  const bitmap = createImageBitmap(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: item.mime }));
+  return bitmap.then((b) => noteFrame(attachValues(b, item, buffers), item)); // values to window; slice
 }
 
 /** @param {ImageBitmap} bitmap */
@@ -131,6 +134,12 @@ export default {
     stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel, cleanup: shell.cleanup });
     const view = stageView;
     if (regions) keys.intercept((key, event) => view.key(key, event));
+    // 16-bit, float and DICOM images: the display window; stacks: their slices.
+    const windowing = windowControl(session, root, stage, { drag: !regions, cleanup: shell.cleanup });
+    const stack = stackControl(session, stage, decode, shell.cleanup);
+    for (const [keyNames, help] of WINDOW_BINDINGS) keys.bind(keyNames, help, (_event, key) => windowing.key(key));
+    for (const [keyNames, help] of SLICE_BINDINGS) keys.bind(keyNames, help, (_event, key) => stack.key(key));
+    keys.note(...WINDOW_NOTES);
 
     keys.bind(
       ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
@@ -157,6 +166,8 @@ export default {
 
     return shell.start(() => {
       ui.update();
+      windowing.update();
+      stack.update();
       view.update();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     });

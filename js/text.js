@@ -287,6 +287,7 @@ export default {
           h("span", { class: "nbl-muted" }, "Suggestion "),
           h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(s.label)}` }, s.label),
           s.score === undefined ? null : h("span", { class: "nbl-score" }, s.score.toFixed(2)),
+          typeof s.rule === "string" ? h("span", { class: "nbl-muted nbl-rule" }, ` rule ${s.rule}`) : null,
           ` ${piece({ start: s.start, end: s.end })} `,
           h(
             "button",

@@ -7,6 +7,8 @@ import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
+import { regionsOnFrame, tagFrame } from "./slices.js";
+import { frameOf } from "./stack.js";
 import { clampView, fitView, matrix, panBy, toImage, zoomAt } from "./view.js";
 
 /**
@@ -73,8 +75,9 @@ export function regionStage(session, root, stage, options) {
     const item = session.current?.item;
     return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
   };
-  const regionRows = () => [...(session.current?.rows.values() ?? [])].filter((r) => r.kind !== "label");
-  const regionSuggestions = () => session.visibleSuggestions().filter((s) => s.kind !== "label");
+  // On a stack, the regions of the slice shown (stack.js, slices.js).
+  const regionRows = () => regionsOnFrame(session.current?.rows.values() ?? [], frameOf(session));
+  const regionSuggestions = () => regionsOnFrame(session.visibleSuggestions(), frameOf(session));
   const editor = new Editor({
     rows: regionRows,
     suggestions: regionSuggestions,
@@ -372,7 +375,7 @@ export function regionStage(session, root, stage, options) {
   const imagePoint = (e) => toImage(view, e.offsetX, e.offsetY);
   /** @param {Change | null} change */
   const commit = (change) => {
-    if (change) session.edit(change);
+    if (change) session.edit(tagFrame(change, frameOf(session)));
     refreshToolbar();
     schedule(true);
   };

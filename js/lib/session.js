@@ -254,7 +254,44 @@ export class Session {
       const entry = this.byItemId(msg.item_id);
       if (entry) entry.rows = new Map(msg.rows.map((/** @type {Row} */ r) => [r.id, r]));
       this.notify();
+    } else if (msg.type === "suggestions") {
+      this.receiveSuggestions(msg);
+    } else if (msg.type === "order") {
+      this.dropAfter(Number(msg.keep));
     }
+  }
+
+  /**
+   * A model's suggestions that came after their item (``suggest=``): added to the
+   * item's open suggestions; its problems shown as the item's warnings.
+   * @param {{item_id: string, suggestions?: Suggestion[], problems?: string[]}} msg
+   */
+  receiveSuggestions(msg) {
+    const entry = this.byItemId(msg.item_id);
+    if (!entry) return; // not held: the item message will carry them
+    const more = msg.suggestions ?? [];
+    if (more.length)
+      entry.suggestions = new Map([
+        ...entry.suggestions,
+        ...more.map((s) => /** @type {[string, Suggestion]} */ ([s.id, s])),
+      ]);
+    if (msg.problems?.length)
+      entry.item = { ...entry.item, warnings: [...(entry.item.warnings ?? []), ...msg.problems] };
+    if (entry.position === this.position) this.notify();
+  }
+
+  /**
+   * The visiting order changed after position `keep` (``order=``): what the page holds
+   * for later positions shows other items now, so it goes; the kernel sends the new ones.
+   * @param {number} keep
+   */
+  dropAfter(keep) {
+    for (const [position, entry] of [...this.entries]) {
+      if (position <= keep) continue;
+      if (entry.media) this.release(entry.media);
+      this.entries.delete(position);
+    }
+    this.notify();
   }
 
   /** @param {string} itemId */

@@ -144,6 +144,7 @@ export function frame(session, options) {
     const problems = [];
     if (session.error) problems.push(`Not saved: ${session.error}`);
     if (entry?.item.error) problems.push(entry.item.error);
+    if (model.get("order_error")) problems.push(model.get("order_error"));
     for (const warning of entry?.item.warnings ?? []) problems.push(warning);
     replace(notice, ...problems.map((p) => h("div", {}, p)));
     notice.hidden = problems.length === 0;
@@ -197,7 +198,7 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "finished", "team_complete"])
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "order_error", "finished", "team_complete"])
     cleanup.on(model, `change:${trait}`, update);
   return { root, stage, update, help };
 }

@@ -120,3 +120,51 @@ test("invert and applyChange are each other's undo", () => {
   applyChange(rows, inverse);
   assert.deepEqual([...rows.keys()], ["a"]);
 });
+
+test("suggestions that come after their item are added to it, problems as warnings", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  model.kernelSends({ ...item(0, false), suggestions: [{ id: "p1", kind: "label", label: "cat", score: 0.4 }] });
+  let heard = 0;
+  session.subscribe(() => (heard += 1));
+  model.kernelSends({
+    type: "suggestions",
+    item_id: "item0",
+    suggestions: [{ id: "suggest-0", kind: "label", label: "dog", score: 0.9 }],
+    problems: ["suggest on item 'item0', row 1: label 'emu' is not one of the label labels"],
+  });
+  assert.deepEqual([...(session.current?.suggestions.keys() ?? [])], ["p1", "suggest-0"]);
+  assert.deepEqual(
+    session.visibleSuggestions().map((s) => s.label),
+    ["dog", "cat"],
+  );
+  assert.match(String(session.current?.item.warnings), /label 'emu'/);
+  assert.equal(heard, 1);
+  // for an item the page does not hold, nothing happens (its item message will carry them)
+  model.kernelSends({
+    type: "suggestions",
+    item_id: "elsewhere",
+    suggestions: [{ id: "x", kind: "label", label: "x" }],
+  });
+  assert.equal(session.entries.size, 1);
+});
+
+test("a new order drops what the page holds after the kept positions", () => {
+  const model = fakeModel();
+  /** @type {any[]} */
+  const released = [];
+  const session = new Session(
+    /** @type {any} */ (model),
+    async () => null,
+    (m) => released.push(m),
+  );
+  for (const p of [0, 1, 2, 3]) model.kernelSends(item(p, false));
+  for (const p of [0, 1, 2, 3]) /** @type {any} */ (session.entries.get(p)).media = `media${p}`;
+  session.goto(1);
+  model.kernelSends({ type: "order", keep: 1 });
+  assert.deepEqual([...session.entries.keys()].sort(), [0, 1]);
+  assert.deepEqual(released.sort(), ["media2", "media3"]);
+  // the page no longer claims them, so the kernel sends their new items with media
+  session.goto(2);
+  assert.deepEqual(model.sent.at(-1).cached.sort(), [0, 1]);
+});

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema
+from . import active, schema
 from .store import Store
 from .view import plot_item
-from .widgets import AudioAnnotator, ImageAnnotator, TextAnnotator
+from .widgets import AudioAnnotator, ImageAnnotator, RecordAnnotator, TextAnnotator
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AudioAnnotator",
     "ImageAnnotator",
+    "RecordAnnotator",
     "Store",
     "TextAnnotator",
     "__version__",
+    "active",
     "plot_item",
     "qa",
     "schema",

@@ -33,6 +33,7 @@ __all__ = [
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jfif", ".ppm"}
+    | {".dcm", ".dicom"}  # DICOM, through nblabel.medical
 )
 
 
@@ -84,13 +85,21 @@ def _is_image(value: Any) -> bool:
     return isinstance(value, Image.Image)
 
 
-def _image_source_kind(value: Any) -> str | None:
+def media_source_kind(value: Any) -> str | None:
+    """``"path"``, ``"bytes"`` or ``"array"`` for what a media widget takes, else None."""
     if isinstance(value, (str, os.PathLike)):
         return "path"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "bytes"
     if isinstance(value, np.ndarray):
         return "array"
+    return None
+
+
+def _image_source_kind(value: Any) -> str | None:
+    kind = media_source_kind(value)
+    if kind is not None:
+        return kind
     if _is_image(value):
         return "image"
     return None
@@ -187,6 +196,7 @@ class ItemQueue:
         self._values: list[Any] = []
         self._position: dict[str, int] = {}
         self._frame: pd.DataFrame | None = None  # metadata columns of a DataFrame of items
+        self._given: pd.DataFrame | None = None  # the DataFrame of items itself
         self._iter: Iterator[Any] | None = None
         if isinstance(items, (str, os.PathLike)) and sources.folder_suffixes:
             path = Path(os.fspath(items)).expanduser()
@@ -267,6 +277,18 @@ class ItemQueue:
         """What the user gave for each item known so far, in queue order (do not modify)."""
         return self._values
 
+    def given(self, position: int) -> Any:
+        """The item as the user gave it: the path, array, text... or, from a DataFrame, its row.
+
+        A DataFrame's row is a Series named by the item's index value, holding the
+        item column and the metadata columns.
+        """
+        if not self.ensure(position):
+            raise IndexError(f"item {position} is outside the queue")
+        if self._given is not None:
+            return self._given.iloc[position]
+        return self._values[position]
+
     def position_of(self, item_id: str) -> int | None:
         """Where an item id is in the queue, or None (for a generator: among those read)."""
         return self._position.get(item_id)
@@ -304,6 +326,7 @@ class ItemQueue:
         if column not in df.columns:
             raise ValueError(f"column: {column!r} is not a column of items (columns: {columns})")
         self._frame = df[[c for c in df.columns if c != column]]
+        self._given = df
         self._extend([str(i) for i in df.index], list(df[column].to_numpy()))
         if not self._ids:
             raise ValueError("items: no items given")

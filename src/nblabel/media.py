@@ -430,8 +430,11 @@ def _display_from_pil(
     stored_size = im.size
     loaded = _decode(im, item_id, draft_size=draft)
     if loaded.size != stored_size:
-        # draft() reduced the decode size; fit what was decoded.
+        # draft() reduced the decode size; fit what was decoded, at the original's aspect
+        # ratio (the decoder rounds each side up, which can skew a thin image).
         raw_target = fit_size(loaded.width, loaded.height, max_side)
+        exact = fit_size(width, height, max(raw_target))
+        raw_target = _upright_size(exact, orientation)
     shown = _finish(loaded, im, item_id, notes, target=raw_target, orientation=orientation)
     return width, height, shown
 

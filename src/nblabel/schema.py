@@ -19,7 +19,9 @@ Common to every kind:
     ``label`` (whole item), ``box``, ``polygon``, ``mask``, ``point``, ``span``,
     ``segment``, ``relation`` (between two annotations of one item), ``skip``
     (the annotator passed on the item; a reason may be in ``text``) and
-    ``comment`` (a note in ``text``).
+    ``comment`` (a note in ``text``); ``rejection`` (a model's suggestion the
+    annotator rejected, kept as a negative example: its label, score and
+    geometry, and in ``extra`` its ``kind``, ``suggestion_id`` and ``rule``).
 ``label`` (str)
     The class.
 ``source`` (category)
@@ -128,6 +130,14 @@ KIND_SPECS: Final[Mapping[str, KindSpec]] = {
         KindSpec("relation", "a link from one annotation to another", ("from_id", "to_id")),
         KindSpec("skip", "the annotator passed on the item; why, in text", (), ("text",)),
         KindSpec("comment", "a note on the item, in text", ("text",)),
+        KindSpec(
+            "rejection",
+            "a suggestion the annotator rejected: its label, score and geometry; "
+            "extra holds its kind, id and rule",
+            ("extra",),
+            ("x", "y", "width", "height", "points", "mask", "start", "end", "text", *_IMAGE),
+            _IMAGE,
+        ),
     )
 }
 KINDS: Final = tuple(KIND_SPECS)
@@ -256,13 +266,6 @@ def from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return coerce(pd.DataFrame(data))
 
 
-def shown(value: Any) -> str:
-    """A cell as an error message shows it: ``1.5``, not ``np.float64(1.5)``."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
-
-
 def is_missing(value: Any) -> bool:
     """True when one cell holds no value: None, NaN (of any float type), ``pd.NA`` or NaT.
 
@@ -286,10 +289,6 @@ def is_missing(value: Any) -> bool:
 _is_missing = is_missing
 
 
-def _as_str(value: Any) -> Any:
-    return None if is_missing(value) else str(value)
-
-
 _NOT_TEXT: Final = (list, tuple, dict, set, frozenset, np.ndarray, bytes, bytearray)
 
 
@@ -300,35 +299,27 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     schema columns. Raises :class:`SchemaError` naming the column and row of
     a value that cannot be converted.
     """
-    out = pd.DataFrame(index=df.index)
+    # Columns are gathered in a dict and framed once: inserting 27 columns one by
+    # one costs more than the checks themselves on a small frame.
+    out: dict[str, pd.Series] = {}
     for column in COLUMNS:
         name = column.name
         if name not in df.columns:
-            out[name] = pd.Series(
-                [None] * len(df) if column.dtype in ("str", "object") else np.nan,
-                index=df.index,
-                dtype=DTYPES[name],
-            )
+            out[name] = _absent(column, df.index)
             continue
         series = df[name]
         try:
             if column.dtype == "str":
-                bad = series.map(lambda v: isinstance(v, _NOT_TEXT)).astype(bool)
-                if bad.any():
-                    row = series.index[bad.to_numpy()][0]
-                    raise SchemaError(
-                        f"{shown(series[row])} is a {type(series[row]).__name__}, not a text",
-                        column=name,
-                        row=row,
-                    )
-                out[name] = series.map(_as_str).astype(object)
+                out[name] = _to_text(series, name)
             elif column.dtype == "category":
                 values = KINDS if name == "kind" else SOURCES
                 bad = ~series.isna() & ~series.isin(values)
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{shown(series[row])} is not one of {list(values)}", column=name, row=row
+                        f"{_value_at(series, bad)!r} is not one of {list(values)}",
+                        column=name,
+                        row=row,
                     )
                 out[name] = series.astype(DTYPES[name])
             elif column.dtype == "float":
@@ -339,13 +330,13 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
                 if bad.any():
                     row = series.index[bad.to_numpy()][0]
                     raise SchemaError(
-                        f"{shown(series[row])} is not a whole number", column=name, row=row
+                        f"{_value_at(series, bad)!r} is not a whole number", column=name, row=row
                     )
                 out[name] = numbers.astype("Int64")
             elif column.dtype == "bool":
                 out[name] = _to_bool(series, name)
             elif column.dtype == "datetime":
-                out[name] = pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
+                out[name] = _to_datetime(series, name)
             else:
                 out[name] = series.astype(object).where(series.notna(), None)
         except SchemaError:
@@ -355,7 +346,37 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in df.columns if c not in _BY_NAME]
     for name in extra:
         out[name] = df[name]
-    return out
+    index = df.index
+    return pd.DataFrame(
+        {
+            k: v if v.index is index else pd.Series(v.array, index=index, dtype=v.dtype)
+            for k, v in out.items()
+        },
+        index=index,
+        copy=False,
+    )
+
+
+def _absent(column: Column, index: pd.Index) -> pd.Series:
+    """A column of missing values in the column's dtype."""
+    n = len(index)
+    if column.dtype in ("str", "object"):
+        return pd.Series(np.full(n, None, dtype=object), index=index, dtype=object)
+    if column.dtype == "float":
+        return pd.Series(np.full(n, np.nan), index=index)
+    if column.dtype == "category":
+        codes = pd.Categorical.from_codes(np.full(n, -1), dtype=DTYPES[column.name])
+        return pd.Series(codes, index=index)
+    empty: pd.Series = pd.Series(
+        np.full(n, None, dtype=object), index=index, dtype=DTYPES[column.name]
+    )
+    return empty
+
+
+def _value_at(series: pd.Series, bad: Any) -> Any:
+    """The first flagged value, as plain Python (``1.5``, not ``np.float64(1.5)``)."""
+    value = series.iloc[int(np.flatnonzero(np.asarray(bad, dtype=bool))[0])]
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _to_float(series: pd.Series, name: str) -> pd.Series:
@@ -363,7 +384,7 @@ def _to_float(series: pd.Series, name: str) -> pd.Series:
     bad = converted.isna() & ~series.isna()
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{shown(series[row])} is not a number", column=name, row=row)
+        raise SchemaError(f"{_value_at(series, bad)!r} is not a number", column=name, row=row)
     return converted
 
 
@@ -374,20 +395,67 @@ def _to_bool(series: pd.Series, name: str) -> pd.Series:
     bad = ~ok.astype(bool)
     if bad.any():
         row = series.index[bad.to_numpy()][0]
-        raise SchemaError(f"{shown(series[row])} is not True or False", column=name, row=row)
+        raise SchemaError(f"{_value_at(series, bad)!r} is not True or False", column=name, row=row)
     return pd.Series(
         [None if is_missing(v) else bool(v) for v in series], index=series.index, dtype="boolean"
     )
 
 
-def validate(df: pd.DataFrame, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+def _to_text(series: pd.Series, name: str) -> pd.Series:
+    """A text column as object values (str or None); lists, dicts and bytes are refused."""
+    values = series.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(values) if len(values) else np.zeros(0, dtype=bool)
+    # infer_dtype scans in C: the common case (all text) needs no Python loop.
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        bad = np.fromiter((isinstance(v, _NOT_TEXT) for v in values), dtype=bool, count=len(values))
+        if bad.any():
+            row = series.index[bad][0]
+            value = values[bad][0]
+            raise SchemaError(
+                f"{value!r} is a {type(value).__name__}, not a text", column=name, row=row
+            )
+        keep = ~missing
+        values[keep] = [str(v) for v in values[keep]]
+    values[missing] = None
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _to_datetime(series: pd.Series, name: str) -> pd.Series:
+    """A date/time column in UTC (naive values are taken as UTC); bad values name their row."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or series.dtype.kind == "M":
+        return pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
+    try:
+        out = pd.to_datetime(series, utc=True, errors="coerce", format="ISO8601")
+    except (TypeError, ValueError):
+        out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+    failed = (out.isna() & series.notna()).to_numpy(dtype=bool)
+    if failed.any():  # other spellings ("March 1, 2024"), parsed one by one
+        retry = pd.to_datetime(series[failed], utc=True, errors="coerce", format="mixed")
+        out = out.astype("datetime64[ns, UTC]")
+        out[failed] = retry
+        bad = (out.isna() & series.notna()).to_numpy(dtype=bool)
+        if bad.any():
+            row = series.index[bad][0]
+            raise SchemaError(
+                f"{_value_at(series, bad)!r} is not a date/time", column=name, row=row
+            )
+    return out.astype("datetime64[ns, UTC]")
+
+
+def validate(
+    df: pd.DataFrame, *, kinds: Sequence[str] | None = None, unique_ids: bool = True
+) -> pd.DataFrame:
     """Check an annotation table and return it coerced to the schema.
 
-    Every error names the column and the row (by index label). Checks: the
-    required columns are present and filled, ``kind``/``source`` take known
-    values, ids are unique, each row has the geometry its kind needs, boxes
-    have non-negative size, spans and segments have ``start <= end``, masks
-    are RLE dicts and polygons have at least three ``[x, y]`` points.
+    Every error names the column and the row (by index label; a table built
+    from a list of dicts numbers its rows from 0). Checks, a column at a time:
+    the required columns are present and filled (None, NaN and empty text are
+    missing), ``kind``/``source`` take known values, numbers are finite, whole
+    where the column is whole, ids are unique (unless ``unique_ids=False``:
+    the store accepts several edits of one id in one batch, the last wins),
+    each row has the geometry its kind needs, boxes have non-negative size,
+    spans and segments have ``start <= end``, masks are RLE dicts and polygons
+    have at least three ``[x, y]`` points.
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
@@ -397,14 +465,27 @@ def validate(df: pd.DataFrame, *, kinds: Sequence[str] | None = None) -> pd.Data
     out = coerce(df)
     for column in COLUMNS:
         if column.required:
-            missing = out[column.name].isna()
-            if missing.any():
+            values = out[column.name]
+            absent = values.isna().to_numpy(dtype=bool)
+            if column.dtype == "str":
+                absent = absent | (values.to_numpy(dtype=object) == "")
+            if absent.any():
                 raise SchemaError(
-                    "missing value in a required column",
+                    "missing value (None, NaN or empty text) in a required column",
                     column=column.name,
-                    row=out.index[missing.to_numpy()][0],
+                    row=out.index[absent][0],
                 )
-    dup = out["id"].duplicated()
+    for column in COLUMNS:
+        if column.dtype == "float":
+            infinite = np.isinf(out[column.name].to_numpy())
+            if infinite.any():
+                row = out.index[infinite][0]
+                raise SchemaError(
+                    f"{out.at[row, column.name]!r} is not a finite number",
+                    column=column.name,
+                    row=row,
+                )
+    dup = out["id"].duplicated() if unique_ids else pd.Series(False, index=out.index)
     if dup.any():
         row = out.index[dup.to_numpy()][0]
         raise SchemaError(f"duplicate annotation id {out.at[row, 'id']!r}", column="id", row=row)
@@ -417,17 +498,18 @@ def validate(df: pd.DataFrame, *, kinds: Sequence[str] | None = None) -> pd.Data
                 column="kind",
                 row=row,
             )
-    for kind, needed in REQUIRED_BY_KIND.items():
-        of_kind = out["kind"] == kind
-        if not of_kind.any():
+    kind_codes = out["kind"].cat.codes.to_numpy()
+    for code, (kind, needed) in enumerate(REQUIRED_BY_KIND.items()):
+        of_kind = kind_codes == code  # the categories are KINDS, in this order
+        if not needed or not of_kind.any():
             continue
         for name in needed:
-            missing = of_kind & out[name].isna()
+            missing = of_kind & out[name].isna().to_numpy(dtype=bool)
             if missing.any():
                 raise SchemaError(
                     f"a {kind!r} annotation needs {name!r}",
                     column=name,
-                    row=out.index[missing.to_numpy()][0],
+                    row=out.index[missing][0],
                 )
     _check_geometry(out)
     return out
@@ -450,14 +532,13 @@ def _check_geometry(out: pd.DataFrame) -> None:
             column="end",
             row=row,
         )
-    for row, value in out["mask"].items():
-        problem = mask_problem(value)
-        if problem:
-            raise SchemaError(problem, column="mask", row=row)
-    for row, value in out["points"].items():
-        problem = points_problem(value)
-        if problem:
-            raise SchemaError(problem, column="points", row=row)
+    for name, check in (("mask", mask_problem), ("points", points_problem)):
+        column = out[name]
+        present = column.notna().to_numpy(dtype=bool)  # only the rows that have one
+        for row, value in column[present].items():
+            problem = check(value)
+            if problem:
+                raise SchemaError(problem, column=name, row=row)
 
 
 def mask_problem(value: Any) -> str | None:

@@ -9,17 +9,23 @@ then assert the store file and ``w.annotations``.
 from __future__ import annotations
 
 import io
+import os
+import re
+import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from nblabel._postgres import TemporaryPostgres
+from nblabel.store import Store
 from nblabel.widgets._base import Annotator
+from tests.conftest import BACKENDS
 
 
 class PageDriver:
@@ -128,3 +134,83 @@ def decode(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+# -- every protocol test on SQLite and on PostgreSQL --------------------------------------
+#
+# The tests name their store by a file path (``store=tmp_path / "labels.db"``) and some
+# read that file back with ``sqlite3.connect`` to check what is really stored. On the
+# PostgreSQL run, each such path stands for its own fresh database on the session's
+# server: ``Store(path)`` opens that database, and ``sqlite3.connect(path)`` returns a
+# thin psycopg connection to it, so the same checks read PostgreSQL's rows.
+
+#: Tests about SQLite itself (its file lock), run on SQLite only.
+SQLITE_ONLY: Final = frozenset({"test_a_failed_store_write_is_reported_and_loses_nothing"})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "protocol_backend" in metafunc.fixturenames:
+        name = metafunc.function.__name__
+        backends = ["sqlite"] if name in SQLITE_ONLY else list(BACKENDS)
+        metafunc.parametrize("protocol_backend", backends, indirect=True)
+
+
+class _PostgresAsSqlite:
+    """Enough of a sqlite3 connection for the tests' read-back queries, on PostgreSQL."""
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(dsn)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        sql = re.sub(r"\bend\b", '"end"', sql).replace("?", "%s")  # END is reserved there
+        return self._conn.execute(sql, params)
+
+    def __enter__(self) -> _PostgresAsSqlite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.commit()
+        self._conn.close()
+
+
+@pytest.fixture(autouse=True)
+def protocol_backend(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    backend = str(request.param)
+    if backend == "sqlite":
+        yield backend
+        return
+    server: TemporaryPostgres = request.getfixturevalue("postgres")
+    databases: dict[str, str] = {}  # absolute SQLite path -> its PostgreSQL URL
+
+    def url_for(location: Any) -> str | None:
+        if location is None or not isinstance(location, (str, os.PathLike)):
+            return None
+        text = os.fspath(location)
+        if not isinstance(text, str) or "://" in text or not text.strip():
+            return None
+        key = str(Path(text).expanduser().absolute())
+        if key not in databases:
+            databases[key] = server.create_database()
+        return databases[key]
+
+    original_init = Store.__init__
+    original_connect = sqlite3.connect
+
+    def init(self: Store, location: Any = None, **kw: Any) -> None:
+        original_init(self, url_for(location) or location, **kw)
+
+    def connect(database: Any, *args: Any, **kw: Any) -> Any:
+        key = str(Path(os.fspath(database)).absolute()) if database != ":memory:" else ""
+        if key in databases:
+            url = databases[key]
+            dsn = url.replace("postgresql+psycopg://", "postgresql://")
+            return _PostgresAsSqlite(dsn)
+        return original_connect(database, *args, **kw)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    yield backend

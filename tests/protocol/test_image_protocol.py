@@ -441,7 +441,8 @@ def test_accepting_a_suggestion_stores_a_human_label(photos, tmp_path, drive):
     page.goto(0, cached=[0])
     message, _ = page.item_at(0)
     assert message["suggestions"] == []
-    # Rejecting alone writes nothing but is answered as saved.
+    # Rejecting alone is answered as saved and kept as a "rejection" row (issue 15), which
+    # is not one of the widget's annotations.
     message, _ = page.item_at(1)
     bird = message["suggestions"][0]
     page.seq += 1
@@ -457,7 +458,12 @@ def test_accepting_a_suggestion_stores_a_human_label(photos, tmp_path, drive):
         }
     )
     assert page.sent[-1][0]["type"] == "saved"
-    assert len(w.store.history()) == 1
+    rejections = w.store.annotations(kind="rejection")
+    assert sorted(zip(rejections["item_id"], rejections["label"], strict=True)) == [
+        (photos[0], "cat"),
+        (photos[1], "bird"),
+    ]
+    assert w.annotations["id"].tolist() == ["h1"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ the page's messages, all on one SQLite file.
 from __future__ import annotations
 
 import getpass
-import importlib.util
 import itertools
 import multiprocessing
 import queue
@@ -29,17 +28,28 @@ from .conftest import PageDriver
 
 LABELS = ["pos", "neg"]
 
-# Every test runs on a SQLite file and, where the test suite can start one (the
-# ``postgres`` fixture of tests/conftest.py, with nblabel._postgres), on PostgreSQL.
-BACKENDS = ["sqlite"] + (["postgresql"] if importlib.util.find_spec("nblabel._postgres") else [])
+
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Close every store these tests open (many per test), so no database connection leaks."""
+    opened: list[Store] = []
+    connect = Store._connect
+
+    def tracked(self: Store) -> Any:
+        opened.append(self)
+        return connect(self)
+
+    monkeypatch.setattr(Store, "_connect", tracked)
+    yield
+    for store in opened:
+        store.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty store: a SQLite file, or a new database on the session's PostgreSQL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "team.db")
-    return str(request.getfixturevalue("postgres").create_database())
+@pytest.fixture
+def location(tmp_path: Path) -> str:
+    """A fresh store file. The protocol suite runs each test on SQLite and on PostgreSQL (its
+    autouse ``protocol_backend`` fixture sends a file path to a PostgreSQL database)."""
+    return str(tmp_path / "team.db")
 
 
 def docs(n: int) -> pd.Series:
@@ -289,19 +299,19 @@ def test_next_is_false_while_another_kernel_holds_the_last_item_then_finishes(lo
 def test_an_expired_lease_returns_the_item_to_the_pool(location):
     db = location
     store = Store(db)
-    crashed = Router(store, "ana", overlap=1, lease=0.3)
+    crashed = Router(store, "ana", overlap=1, lease=2.0)
     assert crashed.claim(["d00", "d01"]) == "d00"
-    other = Router(store, "bob", overlap=1, lease=0.3)
+    other = Router(store, "bob", overlap=1, lease=2.0)
     assert other.claim(["d00"]) is None
-    time.sleep(0.4)  # ana's kernel died: nobody renews
+    time.sleep(2.1)  # ana's kernel died: nobody renews
     assert other.claim(["d00"]) == "d00"
     assert crashed.claim(["d00"]) is None
 
 
 def test_the_widget_renews_its_lease_while_open(location):
     db = location
-    ana = widget(db, "ana", overlap=1, lease=0.3)
-    time.sleep(1.0)  # three lease lengths: only the heartbeat keeps d00 ana's
+    ana = widget(db, "ana", overlap=1, lease=1.0)
+    time.sleep(3.0)  # three lease lengths: only the heartbeat keeps d00 ana's
     bob = Router(Store(db), "bob", overlap=1)
     assert bob.claim(["d00"]) is None
     ana.close()
@@ -422,7 +432,7 @@ def _collect(
 
 
 def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(location, kernels):
-    db = location
+    db = Store(location).url  # the real database: spawned kernels do not share this process's
     Store(db)._connect()  # the tables exist before three processes race to make them
     names = ["ana", "bob", "cy"]
     outs, procs = kernels(db, names, n=30, lease=5.0, pauses={})
@@ -445,22 +455,30 @@ def test_three_kernels_with_overlap_two_label_thirty_items_exactly_twice(locatio
 
 
 def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(location, kernels):
-    db = location
+    db = Store(location).url  # the real database: spawned kernels do not share this process's
     Store(db)._connect()
-    names = ["ana", "bob", "cy"]
-    # cy is slow: it holds each item for a while before labeling it, so it dies holding one.
-    outs, procs = kernels(db, names, n=30, lease=1.5, pauses={"cy": 0.4, "ana": 0.02, "bob": 0.02})
+    # cy starts first and is slow (it holds each item a while before labeling it); once it
+    # has labeled three, ana and bob start, and cy is killed while it holds an item.
+    outs, procs = kernels(db, ["cy"], n=30, lease=1.5, pauses={"cy": 0.4})
     store = Store(db)
+    ids = list(docs(30).index)
+    watcher = Router(store, "eve", overlap=2)
+
+    def held_by_cy() -> set[str]:
+        return {i for i, who in watcher.holders(ids).items() if "cy" in who}
+
     deadline = time.monotonic() + 120
     while len(store.item_ids_done(annotator="cy")) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
+    more_outs, more_procs = kernels(db, ["ana", "bob"], n=30, lease=1.5, pauses={})
+    outs.update(more_outs)
+    procs.update(more_procs)
+    while not held_by_cy() and time.monotonic() < deadline:
+        time.sleep(0.01)
     procs["cy"].kill()
     procs["cy"].join(timeout=10)
-    ids = list(docs(30).index)
-    held_by_cy = {
-        i for i, who in Router(store, "eve", overlap=2).holders(ids).items() if "cy" in who
-    }
-    assert held_by_cy, "cy died holding a lease"
+    held = held_by_cy()
+    assert held, "cy died holding a lease"
     results = _collect(outs, procs, {"ana", "bob"})
     assert set(results) == {"ana", "bob"}
     for name in ("ana", "bob"):
@@ -471,7 +489,7 @@ def test_a_killed_kernels_items_go_to_the_others_after_its_leases_expire(locatio
     assert {len(v) for v in per_item.values()} == {2}, per_item
     cy_items = {i for i, who in per_item.items() if "cy" in who}
     assert len(cy_items) >= 3
-    for item in held_by_cy - cy_items:
+    for item in held - cy_items:
         assert per_item[item] == {"ana", "bob"}  # what cy held and never labeled went to the others
 
 

@@ -60,7 +60,7 @@ def _row(i: int, kind: str = "label", **extra: object) -> dict[str, object]:
 
 
 def _every_kind() -> pd.DataFrame:
-    """A valid table with one row of every kind (and source), indexed r0..r12."""
+    """A valid table with one row of every kind (and source), indexed r0..r13."""
     rows = [
         _row(0, "label"),
         _row(1, "box", x=1.0, y=2.0, width=3.0, height=4.0, image_width=640, image_height=480),
@@ -75,6 +75,7 @@ def _every_kind() -> pd.DataFrame:
         _row(10, "comment", label="comment", text="ask the radiologist"),
         _row(11, "box", x=1, y=1, width=2, height=2, frame=30, track_id="t1", outside=False),
         _row(12, "label", source="review", extra={"coco_category_id": 3}),
+        _row(13, "rejection", x=0, y=0, width=5, height=5, score=0.4, extra={"kind": "box"}),
     ]
     df = schema.from_records(rows)
     df.index = [f"r{i}" for i in range(len(rows))]
@@ -109,6 +110,7 @@ def test_empty_categories_are_the_kinds_and_sources() -> None:
         "relation",
         "skip",
         "comment",
+        "rejection",
     ]
     assert list(df["source"].cat.categories) == ["human", "model", "review"]
 

@@ -1,11 +1,13 @@
-"""The SQL store, on real SQLite files in tmp_path (no mocks)."""
+"""The SQL store, on real SQLite files in tmp_path and a real PostgreSQL server (no mocks).
+
+``store`` and ``store_url`` (tests/conftest.py) run each test on both backends;
+``Raw`` reads and writes the database with SQLAlchemy's bare driver calls,
+bypassing nblabel, so the tests check what is really stored.
+"""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +17,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from tests.conftest import BACKENDS, make_location
 
 from nblabel import schema
 from nblabel.schema import SchemaError
-from nblabel.store import Store, StoreError
+from nblabel.store import CATEGORICAL_READS, SCHEMA_VERSION, Store, StoreError
 
-HELPERS = Path(__file__).parent / "_helpers"
 RLE = {"size": [480, 640], "counts": "PPYo0`0a:N2N1O1N2O001N101O0O2O0O1O1"}
 INJECTION = "x'); DROP TABLE nblabel_annotations; --"
+TABLES = ("nblabel_annotations", "nblabel_events", "nblabel_meta")
 
 
 def _row(ident: str, **extra: Any) -> dict[str, Any]:
@@ -37,36 +40,42 @@ def _row(ident: str, **extra: Any) -> dict[str, Any]:
     return base
 
 
-def _sql(path: Path, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Read the file with the stdlib driver, bypassing nblabel and SQLAlchemy."""
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(query, params).fetchall()
-    finally:
-        con.close()
+class Raw:
+    """The database under a store, through the bare driver (no nblabel code)."""
+
+    def __init__(self, location: str) -> None:
+        url = location if "://" in location else "sqlite:///" + location
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        self.sqlite = url.startswith("sqlite")
+
+    def sql(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        if not self.sqlite:
+            query = query.replace("?", "%s")
+        with self.engine.begin() as conn:
+            result = conn.exec_driver_sql(query, params)
+            return [tuple(r) for r in result.all()] if result.returns_rows else []
+
+    def tables(self) -> set[str]:
+        return set(sa.inspect(self.engine).get_table_names())
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        have = self.tables()
+        return {t: self.sql(f"SELECT * FROM {t} ORDER BY 1") for t in TABLES if t in have}
 
 
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    return {
-        table: _sql(path, f"SELECT * FROM {table} ORDER BY 1")
-        for table in ("nblabel_annotations", "nblabel_events", "nblabel_meta")
-    }
+@pytest.fixture
+def raw(store_url: str) -> Raw:
+    return Raw(store_url)
+
+
+def _read_dtypes() -> dict[str, Any]:
+    """The dtypes of a frame read from a store: the schema's, with three more categoricals."""
+    dtypes: dict[str, Any] = schema.empty().dtypes.to_dict()
+    return {**dtypes, **dict.fromkeys(CATEGORICAL_READS, "category")}
 
 
 def _by_id(df: pd.DataFrame) -> pd.DataFrame:
     return df.set_index("id", drop=False)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "labels.db"
-
-
-@pytest.fixture
-def store(db: Path) -> Iterator[Store]:
-    s = Store(db)
-    yield s
-    s.close()
 
 
 # -- creation -----------------------------------------------------------------------------
@@ -77,13 +86,15 @@ def test_a_fresh_store_reads_empty_and_creates_no_file(tmp_path: Path) -> None:
     s = Store(path)
     df = s.annotations()
     assert len(df) == 0
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     hist = s.history()
     assert len(hist) == 0
     assert list(hist.columns) == ["seq", "op", "recorded_at", *schema.COLUMN_NAMES]
     assert s.annotators() == []
     assert s.delete(["nothing"]) == 0
     assert s.apply() == ([], [])
+    assert s.count_done() == 0
+    assert s.item_ids_done() == set()
     assert not path.exists()
     assert not path.parent.exists()
     assert s.path == path.absolute()
@@ -95,43 +106,33 @@ def test_the_first_write_creates_the_file_and_its_folders(tmp_path: Path) -> Non
     s.upsert([_row("one")])
     s.close()
     assert path.is_file()
-    assert _sql(path, "SELECT id FROM nblabel_annotations") == [("one",)]
+    assert Raw(str(path)).sql("SELECT id FROM nblabel_annotations") == [("one",)]
 
 
-def test_sqlite_file_is_in_wal_mode(store: Store, db: Path) -> None:
+def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "labels.db"
+    Store(path).upsert([_row("one")])
+    raw = Raw(str(path))
+    assert raw.sql("PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_new_store_records_its_schema_version(store: Store, raw: Raw) -> None:
     store.upsert([_row("one")])
-    assert _sql(db, "PRAGMA journal_mode") == [("wal",)]
-    assert _sql(db, "SELECT value FROM nblabel_meta WHERE key = 'schema_version'") == [("2",)]
+    assert raw.sql("SELECT value FROM nblabel_meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
 
 
-@pytest.mark.parametrize("location", [123, 4.5, b"labels.db", ["labels.db"]])
-def test_location_of_the_wrong_type_is_a_type_error(location: Any) -> None:
-    with pytest.raises(TypeError, match=r"^location: expected a file path or a SQLAlchemy URL"):
-        Store(location)
-
-
-def test_location_must_not_be_empty_or_a_store(db: Path) -> None:
-    with pytest.raises(ValueError, match="location: must not be empty"):
-        Store("")
-    with pytest.raises(TypeError, match="location: pass the Store itself"):
-        Store(Store(db))  # type: ignore[arg-type]
-
-
-def test_a_store_from_a_newer_schema_refuses(db: Path) -> None:
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE nblabel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    con.execute("INSERT INTO nblabel_meta VALUES ('schema_version', '999')")
-    con.commit()
-    con.close()
-    s = Store(db)
+def test_a_store_from_a_newer_schema_refuses(store_url: str, raw: Raw) -> None:
+    raw.sql("CREATE TABLE nblabel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    raw.sql("INSERT INTO nblabel_meta VALUES ('schema_version', '999')")
+    s = Store(store_url)
     with pytest.raises(StoreError, match=r"written by a newer nblabel \(schema 999\); upgrade"):
         s.annotations()
     with pytest.raises(StoreError, match="newer nblabel"):
         s.upsert([_row("one")])
-    assert _sql(db, "SELECT value FROM nblabel_meta") == [("999",)]
-    tables = {r[0] for r in _sql(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "nblabel_annotations" in tables:
-        assert _sql(db, "SELECT count(*) FROM nblabel_annotations") == [(0,)]
+    assert raw.sql("SELECT value FROM nblabel_meta") == [("999",)]
+    assert raw.tables() == {"nblabel_meta"}
 
 
 # -- writes and reads ---------------------------------------------------------------------
@@ -194,7 +195,7 @@ def test_upsert_then_annotations_round_trips_every_column(store: Store) -> None:
     assert ids == ["lab", "box", "poly", "msk", "spn", "seg", "mod"]
 
     df = store.annotations()
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     assert list(df["id"]) == ids  # ordered by created_at
     schema.validate(df)
     got = _by_id(df)
@@ -241,7 +242,7 @@ def test_ids_are_made_when_missing_and_source_defaults_to_human(store: Store) ->
     assert set(df["source"]) == {"human"}
 
 
-def test_update_keeps_created_at_and_bumps_updated_at(store: Store, db: Path) -> None:
+def test_update_keeps_created_at_and_bumps_updated_at(store: Store, raw: Raw) -> None:
     store.upsert([_row("a1")])
     first = _by_id(store.annotations()).loc["a1"]
     time.sleep(0.01)
@@ -251,7 +252,7 @@ def test_update_keeps_created_at_and_bumps_updated_at(store: Store, db: Path) ->
     assert second["label"] == "dog"
     assert second["created_at"] == first["created_at"]
     assert second["updated_at"] > first["updated_at"]
-    assert _sql(db, "SELECT version FROM nblabel_annotations WHERE id = 'a1'") == [(2,)]
+    assert raw.sql("SELECT version FROM nblabel_annotations WHERE id = 'a1'") == [(2,)]
 
 
 def test_a_row_giving_created_at_does_not_reset_its_neighbours(store: Store) -> None:
@@ -289,7 +290,7 @@ def test_a_frame_read_back_can_be_written_back(store: Store) -> None:
     assert "extra_metadata" not in again.columns
 
 
-def test_delete_is_a_tombstone(store: Store, db: Path) -> None:
+def test_delete_is_a_tombstone(store: Store, raw: Raw) -> None:
     store.upsert([_row("a"), _row("b", label="dog")])
     assert store.delete("a") == 1
     df = store.annotations()
@@ -304,16 +305,16 @@ def test_delete_is_a_tombstone(store: Store, db: Path) -> None:
     deleted = hist[hist["op"] == "delete"].iloc[0]
     assert deleted["label"] == "cat"  # the full row as it was
     assert deleted["item_id"] == "img-1.jpg"
-    assert _sql(db, "SELECT id, deleted, label FROM nblabel_annotations ORDER BY id") == [
-        ("a", 1, "cat"),
-        ("b", 0, "dog"),
+    assert raw.sql("SELECT id, deleted, label FROM nblabel_annotations ORDER BY id") == [
+        ("a", True, "cat"),
+        ("b", False, "dog"),
     ]
     # Deleting again, or an unknown id, changes nothing.
     assert store.delete(["a", "zzz"]) == 0
     assert len(store.history()) == 3
 
 
-def test_re_upsert_of_a_deleted_id_resurrects_it(store: Store, db: Path) -> None:
+def test_re_upsert_of_a_deleted_id_resurrects_it(store: Store, raw: Raw) -> None:
     store.upsert([_row("a")])
     store.delete(["a"])
     assert store.annotators() == []
@@ -323,7 +324,7 @@ def test_re_upsert_of_a_deleted_id_resurrects_it(store: Store, db: Path) -> None
     assert df.at[0, "label"] == "owl"
     assert store.annotators() == ["ana"]
     assert list(store.history()["op"]) == ["upsert", "delete", "upsert"]
-    assert _sql(db, "SELECT deleted, version FROM nblabel_annotations") == [(0, 3)]
+    assert raw.sql("SELECT deleted, version FROM nblabel_annotations") == [(False, 3)]
 
 
 def test_apply_upserts_and_deletes_together(store: Store) -> None:
@@ -341,20 +342,23 @@ def test_apply_upserts_and_deletes_together(store: Store) -> None:
     assert hist["recorded_at"].iloc[1] == hist["recorded_at"].iloc[2]
 
 
-def test_apply_deleting_and_upserting_one_id_leaves_it_live(store: Store) -> None:
-    store.upsert([_row("a")])
-    assert store.apply(upsert=[_row("a", label="dog")], delete=["a"]) == (["a"], ["a"])
-    assert list(store.annotations()["label"]) == ["dog"]
-    assert list(store.history()["op"]) == ["upsert", "delete", "upsert"]
+def test_apply_upserting_and_deleting_one_id_is_refused_by_name(store: Store, raw: Raw) -> None:
+    store.upsert([_row("a"), _row("b")])
+    before = raw.dump()
+    with pytest.raises(
+        StoreError, match=r"annotation id\(s\) \['a'\] are both upserted and deleted"
+    ):
+        store.apply(upsert=[_row("a", label="dog"), _row("c")], delete=["a", "b"])
+    assert raw.dump() == before
 
 
 @pytest.mark.parametrize(
     ("bad", "column", "message"),
     [
         pytest.param({"kind": "bogus"}, "kind", "'bogus' is not one of", id="bad-kind"),
-        pytest.param({"label": None}, "label", "missing or empty", id="label-none"),
-        pytest.param({"label": ""}, "label", "missing or empty", id="label-empty"),
-        pytest.param({"label": np.nan}, "label", "missing or empty", id="label-nan"),
+        pytest.param({"label": None}, "label", "missing value", id="label-none"),
+        pytest.param({"label": ""}, "label", "missing value", id="label-empty"),
+        pytest.param({"label": np.nan}, "label", "missing value", id="label-nan"),
         pytest.param({"source": "robot"}, "source", "'robot' is not one of", id="bad-source"),
         pytest.param(
             {"kind": "box", "x": 1, "y": 1, "width": 2},
@@ -373,10 +377,10 @@ def test_apply_deleting_and_upserting_one_id_leaves_it_live(store: Store) -> Non
     ],
 )
 def test_an_invalid_row_fails_the_whole_apply(
-    store: Store, db: Path, bad: dict[str, Any], column: str, message: str
+    store: Store, raw: Raw, bad: dict[str, Any], column: str, message: str
 ) -> None:
     store.upsert([_row("keep"), _row("victim")])
-    before = _dump(db)
+    before = raw.dump()
     row = _row("bad", **bad)
     if bad.get("label", "x") is None:
         del row["label"]  # absent, not just None
@@ -386,34 +390,41 @@ def test_an_invalid_row_fails_the_whole_apply(
     assert info.value.column == column
     assert message in str(info.value)
     assert f"row 2, column {column!r}" in str(info.value)
-    assert _dump(db) == before
+    assert raw.dump() == before
 
 
-def test_an_unknown_column_fails_naming_the_row(store: Store, db: Path) -> None:
+def test_an_unknown_column_fails_naming_the_row(store: Store, raw: Raw) -> None:
     store.upsert([_row("keep")])
-    before = _dump(db)
+    before = raw.dump()
     with pytest.raises(SchemaError, match=r"row 1: unknown column\(s\) \['colour'\]") as info:
         store.upsert([_row("ok"), _row("bad", colour="red")])
     assert info.value.row == 1
-    assert _dump(db) == before
+    assert raw.dump() == before
 
 
-def test_a_database_failure_mid_transaction_rolls_everything_back(store: Store, db: Path) -> None:
+def test_a_database_failure_mid_transaction_rolls_everything_back(store: Store, raw: Raw) -> None:
     store.upsert([_row("keep"), _row("victim")])
-    con = sqlite3.connect(db)
-    con.execute(
-        "CREATE TRIGGER boom BEFORE INSERT ON nblabel_events WHEN NEW.label = 'boom' "
-        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
-    con.commit()
-    con.close()
-    before = _dump(db)
+    if raw.sqlite:
+        raw.sql(
+            "CREATE TRIGGER boom BEFORE INSERT ON nblabel_events WHEN NEW.label = 'boom' "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
+    else:
+        raw.sql(
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.label = 'boom' THEN "
+            "RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        raw.sql(
+            "CREATE TRIGGER boom BEFORE INSERT ON nblabel_events "
+            "FOR EACH ROW EXECUTE FUNCTION boom()"
+        )
+    before = raw.dump()
     with pytest.raises(sa.exc.DBAPIError, match="boom"):
         store.apply(
             upsert=[_row("fresh"), _row("keep", label="changed"), _row("x", label="boom")],
             delete=["victim"],
         )
-    assert _dump(db) == before
+    assert raw.dump() == before
     assert sorted(store.annotations()["id"]) == ["keep", "victim"]
     # The store is still usable afterwards.
     store.upsert([_row("fresh")])
@@ -428,10 +439,12 @@ def test_rows_must_be_a_list_not_one_mapping(store: Store) -> None:
 # -- filters ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     """900 annotations, shared by the read-only filter tests."""
-    store = Store(tmp_path_factory.mktemp("filled") / "labels.db")
+    store = Store(make_location(request.param, tmp_path_factory.mktemp("filled"), request))
     rows = []
     for i in range(900):
         rows.append(
@@ -477,7 +490,7 @@ def test_filter_by_item_ids_short_and_long(filled: Store, n: int) -> None:
     expected = sorted(i for i in wanted if i != "not-there" and int(i) < 900)
     assert sorted(df["item_id"]) == expected
     assert list(df.index) == list(range(len(df)))
-    assert df.dtypes.to_dict() == schema.empty().dtypes.to_dict()
+    assert df.dtypes.to_dict() == _read_dtypes()
     combined = filled.annotations(item_ids=wanted, annotator="ana")
     assert sorted(combined["item_id"]) == [i for i in expected if int(i) % 3 == 0]
 
@@ -491,7 +504,7 @@ def test_item_ids_are_compared_as_text(filled: Store) -> None:
 # -- parameterised SQL --------------------------------------------------------------------
 
 
-def test_values_are_stored_literally(store: Store, db: Path) -> None:
+def test_values_are_stored_literally(store: Store, raw: Raw) -> None:
     nasty = [INJECTION, "Robert'); DELETE FROM nblabel_events; --", 'a "quoted" \\ label', "猫 🐱"]
     rows = [
         _row(f"id-{k}{v}", item_id=v, annotator=v, label=v, text=v) for k, v in enumerate(nasty)
@@ -503,111 +516,371 @@ def test_values_are_stored_literally(store: Store, db: Path) -> None:
     got = store.annotations(item_ids=[INJECTION, nasty[1]], annotator=nasty[1])
     assert list(got["item_id"]) == [nasty[1]]
     assert list(store.history(item_ids=[INJECTION])["op"]) == ["upsert", "delete"]
-    tables = {r[0] for r in _sql(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"nblabel_annotations", "nblabel_events", "nblabel_meta"} <= tables
-    assert _sql(db, "SELECT count(*) FROM nblabel_events") == [(5,)]
-    assert _sql(db, "SELECT label FROM nblabel_annotations WHERE item_id = ?", (INJECTION,)) == [
+    assert set(TABLES) <= raw.tables()
+    assert raw.sql("SELECT count(*) FROM nblabel_events") == [(5,)]
+    assert raw.sql("SELECT label FROM nblabel_annotations WHERE item_id = ?", (INJECTION,)) == [
         (INJECTION,)
     ]
 
 
-# -- durability and concurrency -----------------------------------------------------------
-
-_CROSS_PROCESS = """
-import json, os, sys
-from nblabel.store import Store
-s = Store(sys.argv[1])
-df = s.annotations()
-print(json.dumps({"ids": list(df["id"]), "labels": list(df["label"]),
-                  "points": [p for p in df["points"] if p is not None]}), flush=True)
-s.upsert([{"id": "from-child", "item_id": "x", "annotator": "child", "kind": "label",
-           "label": "owl"}])
-os._exit(0)  # no close, no cleanup: like a kernel that dies right after the write
-"""
+# -- bulk writes and vectorised checks ----------------------------------------------------
 
 
-def test_writes_are_durable_across_stores_and_processes(db: Path) -> None:
-    first = Store(db)
-    first.upsert([_row("a", kind="polygon", points=[[0, 0], [3, 0], [0, 4]]), _row("b")])
-    # A new Store object in this process sees it (the first one is still open).
-    assert sorted(Store(db).annotations()["id"]) == ["a", "b"]
-
-    proc = subprocess.run(
-        [sys.executable, "-c", _CROSS_PROCESS, str(db)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def _boxes(n: int, *, index: Any = None) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "item_id": [f"img{i // 2:05d}" for i in range(n)],
+            "annotator": "ana",
+            "kind": "box",
+            "label": rng.choice(["cat", "dog"], n),
+            "x": rng.random(n) * 100,
+            "y": rng.random(n) * 100,
+            "width": rng.random(n) * 10,
+            "height": rng.random(n) * 10,
+            "image_width": 640,
+            "image_height": 480,
+        },
+        index=index,
     )
-    assert proc.returncode == 0, proc.stderr
-    seen = json.loads(proc.stdout)
-    assert sorted(seen["ids"]) == ["a", "b"]
-    assert seen["points"] == [[[0, 0], [3, 0], [0, 4]]]
-    # What the child wrote before dying is there, for the old and for a new Store.
-    assert sorted(first.annotations()["id"]) == ["a", "b", "from-child"]
-    first.close()
-    assert sorted(Store(db).annotations()["id"]) == ["a", "b", "from-child"]
 
 
-def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "shared" / "labels.db"  # created by whichever writer gets there first
-    barrier = tmp_path / "barrier"
-    barrier.mkdir()
-    names, n = ["w0", "w1", "w2"], 80
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(HELPERS / "writer.py"), str(db), str(barrier), name, str(n), "3"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in names
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while len(list(barrier.glob("ready-*"))) < len(names):
-            assert time.monotonic() < deadline, "writers never got ready"
-            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-            time.sleep(0.01)
-        (barrier / "go").touch()
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    for p, (_, err) in zip(procs, outputs, strict=True):
-        assert p.returncode == 0, err
-        assert err == ""  # nothing surfaced: no SQLITE_BUSY, no warnings
-    summaries = {s["name"]: s for s in (json.loads(out) for out, _ in outputs)}
-    deleted = {d for s in summaries.values() for d in s["deleted"]}
-    assert len(deleted) == 3 * (n // 10)
-
-    store = Store(db)
+def test_a_bulk_upsert_stores_every_row_and_one_event_each(store: Store, raw: Raw) -> None:
+    frame = _boxes(3000)
+    ids = store.upsert(frame)
+    assert len(set(ids)) == 3000
     df = store.annotations()
-    expected = {f"{name}-{i}" for name in names for i in range(n)} - deleted
-    assert len(df) == len(expected)
-    assert set(df["id"]) == expected
-    assert (df.groupby("annotator").size() == n - n // 10).all()
-    for ident, label in zip(df["id"], df["label"], strict=True):
-        assert label == "L" + ident.split("-")[1]
+    assert len(df) == 3000
+    got = df.set_index("id").loc[ids]
+    np.testing.assert_array_equal(got["x"].to_numpy(), frame["x"].to_numpy())
+    assert list(got["label"]) == list(frame["label"])
+    assert (got["image_width"] == 640).all()
+    assert raw.sql("SELECT count(*) FROM nblabel_events") == [(3000,)]
+    assert store.count_done(annotator="ana") == 1500
 
-    hist = store.history()
-    assert len(hist) == 3 * (n + n // 10)
-    assert list(hist["seq"]) == sorted(hist["seq"])
-    assert len(set(hist["seq"])) == len(hist)
-    for name in names:
-        mine = hist[hist["annotator"] == name]
-        assert (mine["op"] == "upsert").sum() == n
-        assert set(mine.loc[mine["op"] == "delete", "id"]) == set(summaries[name]["deleted"])
-        # Each writer's own events are in the order it made them.
-        ups = mine.loc[mine["op"] == "upsert", "id"]
-        assert list(ups) == [f"{name}-{i}" for i in range(n)]
-    # The writers really did overlap: run one after another, the log would switch
-    # writer exactly twice.
-    switches = (hist["annotator"] != hist["annotator"].shift()).sum() - 1
-    assert switches > len(names) - 1
-    assert _sql(db, "SELECT count(*) FROM nblabel_annotations WHERE deleted = 1") == [
-        (3 * (n // 10),)
+
+def test_errors_in_a_frame_name_its_index_label(store: Store, raw: Raw) -> None:
+    frame = _boxes(50, index=[f"r{i}" for i in range(50)])
+    frame.loc["r37", "height"] = -2.0
+    store.upsert([_row("keep")])
+    before = raw.dump()
+    with pytest.raises(SchemaError, match=r"^row 'r37', column 'height': must not be negative"):
+        store.upsert(frame)
+    assert raw.dump() == before
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "message"),
+    [
+        pytest.param({"image_width": 1.5}, "image_width", "1.5 is not a whole number", id="1.5"),
+        pytest.param({"image_width": "wide"}, "image_width", "'wide' is not a number", id="wide"),
+        pytest.param(
+            {"annotator": ["a", "b"]}, "annotator", "['a', 'b'] is a list, not a text", id="list"
+        ),
+        pytest.param({"label": {"x": 1}}, "label", "is a dict, not a text", id="dict"),
+        pytest.param({"outside": "yes"}, "outside", "'yes' is not True or False", id="bool"),
+    ],
+)
+def test_store_and_schema_refuse_a_bad_cell_alike(
+    store: Store, raw: Raw, bad: dict[str, Any], column: str, message: str
+) -> None:
+    """One rule, one message: schema.coerce and the store say the same, by row and column."""
+    rows = [_row("ok"), _row("bad", **bad)]
+    with pytest.raises(SchemaError) as by_schema:
+        schema.coerce(pd.DataFrame(rows))
+    store.upsert([_row("keep")])
+    before = raw.dump()
+    with pytest.raises(SchemaError) as by_store:
+        store.upsert(rows)
+    assert str(by_store.value) == str(by_schema.value)
+    assert (by_store.value.row, by_store.value.column) == (1, column)
+    assert message in str(by_store.value)
+    assert raw.dump() == before
+
+
+@pytest.mark.parametrize("column", ["label", "text", "item_id", "annotator"])
+def test_nul_characters_are_refused_alike_on_every_backend(
+    store: Store, raw: Raw, column: str
+) -> None:
+    store.upsert([_row("keep")])
+    before = raw.dump()
+    rows = [_row("ok", text="fine"), _row("bad", **{column: "a\x00b"})]
+    with pytest.raises(StoreError, match=rf"^row 1, column '{column}': text contains a NUL"):
+        store.upsert(rows)
+    assert raw.dump() == before
+
+
+def test_nul_inside_json_values_is_escaped_and_round_trips(store: Store) -> None:
+    store.upsert([_row("x", extra={"note": "a\x00b"})])
+    assert store.annotations().at[0, "extra"] == {"note": "a\x00b"}
+
+
+# -- errors name what the user gave -------------------------------------------------------
+
+
+@pytest.mark.parametrize("location", [123, 4.5, b"labels.db", ["labels.db"]])
+def test_location_of_the_wrong_type_is_a_type_error(location: Any) -> None:
+    with pytest.raises(TypeError, match=r"^store: expected a file path or a SQLAlchemy URL"):
+        Store(location)
+
+
+@pytest.mark.parametrize("location", ["", "   "])
+def test_an_empty_location_names_the_store_argument(location: str) -> None:
+    with pytest.raises(ValueError, match=r"^store: must not be empty"):
+        Store(location)
+
+
+def test_a_store_of_a_store_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="store: pass the Store itself"):
+        Store(Store(tmp_path / "x.db"))  # type: ignore[arg-type]
+
+
+def test_a_folder_as_the_store_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=rf"^store: '{tmp_path}' is a folder; give a file path"):
+        Store(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_text_file_as_the_store_is_refused_and_kept(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n" * 100)
+    with pytest.raises(StoreError, match=r"notes.txt' exists and is not a SQLite database"):
+        Store(notes)
+    assert notes.read_text() == "my notes\n" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("url", ["foo://bar/baz", "mysql+nodriver://u@h/db"])
+def test_an_unknown_url_scheme_is_refused_by_name(url: str) -> None:
+    with pytest.raises(StoreError, match=r"is not a path or a database URL nblabel can use"):
+        Store(url)
+
+
+def test_an_unreachable_server_is_a_store_error_naming_it() -> None:
+    with socket_closed_port() as port:
+        url = f"postgresql+psycopg://ana:secret@127.0.0.1:{port}/labels"
+        s = Store(url)
+        with pytest.raises(StoreError, match=rf"^store: cannot open .*127.0.0.1:{port}/labels"):
+            s.annotations()
+        with pytest.raises(StoreError) as info:
+            s.upsert([_row("a")])
+    assert "secret" not in str(info.value)  # the password is not shown
+
+
+def socket_closed_port() -> Any:
+    """A context giving a local port that nothing listens on."""
+    import contextlib
+    import socket
+
+    @contextlib.contextmanager
+    def closed() -> Iterator[int]:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        yield port
+
+    return closed()
+
+
+@pytest.mark.parametrize("rows", [None, 123, "a", b"x"])
+def test_upsert_of_something_not_rows_names_the_argument(store: Store, raw: Raw, rows: Any) -> None:
+    store.upsert([_row("keep")])
+    before = raw.dump()
+    with pytest.raises(TypeError, match=r"^rows: expected a list of mappings or a DataFrame"):
+        store.upsert(rows)
+    with pytest.raises(TypeError, match=r"^upsert: expected a list of mappings or a DataFrame"):
+        store.apply(upsert=rows)
+    assert raw.dump() == before
+
+
+def test_a_row_that_is_not_a_mapping_is_named(store: Store) -> None:
+    with pytest.raises(TypeError, match=r"^rows: row 1 is a int, not a mapping"):
+        store.upsert([_row("a"), 7])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("ids", [None, 123, 4.5, {"id": "a"}])
+def test_delete_of_something_not_ids_names_the_argument(store: Store, raw: Raw, ids: Any) -> None:
+    store.upsert([_row("keep")])
+    before = raw.dump()
+    with pytest.raises(TypeError, match=r"^ids: expected an annotation id \(str\) or a list"):
+        store.delete(ids)
+    with pytest.raises(TypeError, match=r"^delete: expected an annotation id"):
+        store.apply(delete=ids)
+    assert raw.dump() == before
+
+
+def test_read_filters_of_the_wrong_type_name_the_argument(store: Store) -> None:
+    store.upsert([_row("a")])
+    with pytest.raises(TypeError, match=r"^item_ids: expected a list of item ids, got str"):
+        store.annotations(item_ids="img-1.jpg")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^annotator: expected a name or a list of names"):
+        store.annotations(annotator=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^since: 'yesterday-ish' is not a date/time"):
+        store.annotations(since="yesterday-ish")
+
+
+# -- incremental and aggregate reads ------------------------------------------------------
+
+
+def test_since_reads_only_what_changed(store: Store) -> None:
+    store.upsert([_row("a"), _row("b", item_id="img-2.jpg")])
+    mark = store.annotations()["updated_at"].max()
+    time.sleep(0.01)
+    store.upsert([_row("b", item_id="img-2.jpg", label="dog"), _row("c", item_id="img-3.jpg")])
+    store.delete("a")
+    changed = store.annotations(since=mark + pd.Timedelta(microseconds=1))
+    assert sorted(changed["id"]) == ["b", "c"]
+    assert (
+        list(store.annotations(since=pd.Timestamp.now(tz="UTC") + pd.Timedelta("1h"))["id"]) == []
+    )
+    # naive and text times mean UTC
+    naive = (mark + pd.Timedelta(microseconds=1)).tz_localize(None)
+    assert sorted(store.annotations(since=naive)["id"]) == ["b", "c"]
+    assert sorted(store.annotations(since=naive.isoformat())["id"]) == ["b", "c"]
+    # the delete is in the history read with the same mark
+    recent = store.history(since=mark + pd.Timedelta(microseconds=1))
+    assert list(zip(recent["op"], recent["id"], strict=True)) == [
+        ("upsert", "b"),
+        ("upsert", "c"),
+        ("delete", "a"),
     ]
-    assert _sql(db, "PRAGMA integrity_check") == [("ok",)]
-    store.close()
+
+
+def test_filter_by_label(store: Store) -> None:
+    store.upsert([_row("a"), _row("b", label="dog"), _row("c", label="owl")])
+    assert list(store.annotations(label="dog")["id"]) == ["b"]
+    assert sorted(store.annotations(label=["cat", "owl"])["id"]) == ["a", "c"]
+    assert len(store.annotations(label=[])) == 0
+
+
+def test_done_items_come_from_sql_aggregates(store: Store) -> None:
+    rows = [_row(f"a{i}", item_id=f"item{i}") for i in range(0, 20, 2)]  # ana: even items
+    rows += [_row("b1", item_id="item1", annotator="ben")]
+    rows += [_row("box", item_id="item3", kind="box", x=0, y=0, width=1, height=1)]
+    store.upsert(rows)
+    store.delete("a18")
+    evens = {f"item{i}" for i in range(0, 18, 2)}
+    assert store.item_ids_done(annotator="ana", kinds=["label"]) == evens
+    assert store.count_done(annotator="ana", kinds=["label"]) == 9
+    assert store.item_ids_done(annotator="ana") == evens | {"item3"}
+    assert store.count_done(annotator="ana", kinds="box") == 1
+    assert store.count_done() == 11
+    assert store.item_ids_done(annotator=["ben"]) == {"item1"}
+    wanted = ["item0", "item1", "item2", "item5"]
+    assert store.item_ids_done(annotator="ana", item_ids=wanted) == {"item0", "item2"}
+    assert store.count_done(annotator="ana", item_ids=wanted) == 2
+    long = [f"item{i}" for i in range(10_000)]  # through the temporary table
+    assert store.item_ids_done(annotator="ana", kinds=["label"], item_ids=long) == evens
+    assert store.count_done(item_ids=long) == 11
+    assert store.count_done(item_ids=[]) == 0
+
+
+# -- schema migrations --------------------------------------------------------------------
+
+# The tables as nblabel 0.1 (schema version 1) made them, written out by hand.
+_V1_COLUMNS = """
+    item_id TEXT NOT NULL, annotator TEXT NOT NULL, kind TEXT NOT NULL,
+    label TEXT NOT NULL, source TEXT NOT NULL,
+    score FLOAT, elapsed FLOAT, x FLOAT, y FLOAT, width FLOAT, height FLOAT,
+    start FLOAT, "end" FLOAT, image_width INTEGER, image_height INTEGER,
+    points TEXT, mask TEXT, text TEXT,
+    created_at {time} NOT NULL, updated_at {time} NOT NULL
+"""
+_V1 = [
+    "CREATE TABLE nblabel_annotations (id TEXT NOT NULL PRIMARY KEY, "
+    + _V1_COLUMNS
+    + ", deleted BOOLEAN NOT NULL, version INTEGER NOT NULL)",
+    "CREATE TABLE nblabel_events (seq {serial}, op TEXT NOT NULL, "
+    "recorded_at {time} NOT NULL, id TEXT NOT NULL, " + _V1_COLUMNS + ")",
+    "CREATE INDEX ix_nblabel_annotations_annotator_item "
+    "ON nblabel_annotations (annotator, item_id)",
+    "CREATE INDEX ix_nblabel_annotations_item ON nblabel_annotations (item_id)",
+    "CREATE INDEX ix_nblabel_events_id ON nblabel_events (id)",
+    "CREATE TABLE nblabel_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+    "INSERT INTO nblabel_meta VALUES ('schema_version', '1')",
+]
+
+
+def test_a_version_1_store_is_upgraded_in_place(store_url: str, raw: Raw) -> None:
+    kinds = (
+        {"time": "DATETIME", "serial": "INTEGER NOT NULL PRIMARY KEY"}
+        if raw.sqlite
+        else {"time": "TIMESTAMP WITH TIME ZONE", "serial": "SERIAL PRIMARY KEY"}
+    )
+    for statement in _V1:
+        raw.sql(statement.format(**kinds))
+    made = "2024-03-01 10:00:00.000000" if raw.sqlite else "2024-03-01 10:00:00+00"
+    values = ("old", "img.jpg", "ana", "polygon", "cat", "human", "[[0,0],[4,0],[4,3]]", made)
+    raw.sql(
+        "INSERT INTO nblabel_annotations (id, item_id, annotator, kind, label, source, points, "
+        "created_at, updated_at, deleted, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        + ("0, 1)" if raw.sqlite else "false, 1)"),
+        (*values, made),
+    )
+    raw.sql(
+        "INSERT INTO nblabel_events (op, recorded_at, id, item_id, annotator, kind, label, "
+        "source, points, created_at, updated_at) VALUES ('upsert', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (made, *values, made),
+    )
+
+    s = Store(store_url)
+    df = s.annotations()
+    assert list(df["id"]) == ["old"]
+    assert df.at[0, "points"] == [[0, 0], [4, 0], [4, 3]]
+    assert df.at[0, "created_at"] == pd.Timestamp("2024-03-01T10:00:00", tz="UTC")
+    assert raw.sql("SELECT value FROM nblabel_meta") == [(str(SCHEMA_VERSION),)]
+    columns = {c["name"] for c in sa.inspect(raw.engine).get_columns("nblabel_events")}
+    assert {"from_id", "to_id", "frame", "track_id", "outside", "extra"} <= columns
+    indexes = {i["name"] for i in sa.inspect(raw.engine).get_indexes("nblabel_annotations")}
+    assert {"ix_nblabel_annotations_updated", "ix_nblabel_annotations_done"} <= indexes
+    assert "ix_nblabel_annotations_annotator_item" not in indexes
+    # The upgraded store takes the new columns and keeps its history.
+    s.upsert([_row("pt", kind="point", x=1, y=2, frame=3, track_id="t1", outside=True)])
+    got = _by_id(s.annotations())
+    assert got.at["pt", "frame"] == 3
+    assert got.at["pt", "outside"]
+    assert list(s.history()["id"]) == ["old", "pt"]
+    s.close()
+    # A second open finds it current and changes nothing.
+    before = raw.dump()
+    Store(store_url).annotations()
+    assert raw.dump() == before
+
+
+def test_a_failed_migration_leaves_the_old_store_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    con = sqlite3.connect(path)
+    for statement in _V1:
+        con.execute(statement.format(time="DATETIME", serial="INTEGER NOT NULL PRIMARY KEY"))
+    # A view named like the index that version 3 creates makes the upgrade fail midway.
+    con.execute("CREATE VIEW ix_nblabel_annotations_updated AS SELECT 1")
+    con.commit()
+    con.close()
+    raw = Raw(str(path))
+    before = raw.dump()
+    columns = [c["name"] for c in sa.inspect(raw.engine).get_columns("nblabel_annotations")]
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(path).annotations()
+    assert raw.dump() == before
+    after = [c["name"] for c in sa.inspect(raw.engine).get_columns("nblabel_annotations")]
+    assert after == columns  # version 2's columns were rolled back with the rest
+
+
+def test_qa_reads_a_store_frame_without_re_encoding(store: Store) -> None:
+    """The categorical columns a store returns give QA the same answers as plain text."""
+    from nblabel import qa
+
+    rng = np.random.default_rng(1)
+    labels = np.array(["cat", "dog", "owl"], dtype=object)
+    rows = [
+        _row(f"{who}{i}", item_id=f"item{i}", annotator=who, label=labels[rng.integers(0, 3)])
+        for i in range(200)
+        for who in ("ana", "ben", "cy")
+    ]
+    store.upsert(rows)
+    df = store.annotations()
+    for name in CATEGORICAL_READS:
+        assert isinstance(df[name].dtype, pd.CategoricalDtype)
+    plain = df.astype(dict.fromkeys(CATEGORICAL_READS, object))
+    assert qa.cohen_kappa(df, "ana", "ben") == qa.cohen_kappa(plain, "ana", "ben")
+    assert qa.krippendorff_alpha(df) == pytest.approx(qa.krippendorff_alpha(plain), abs=1e-12)

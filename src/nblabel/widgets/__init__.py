@@ -2,6 +2,7 @@
 
 from .audio import AudioAnnotator
 from .image import ImageAnnotator
+from .records import RecordAnnotator
 from .text import TextAnnotator
 
-__all__ = ["AudioAnnotator", "ImageAnnotator", "TextAnnotator"]
+__all__ = ["AudioAnnotator", "ImageAnnotator", "RecordAnnotator", "TextAnnotator"]

@@ -27,6 +27,15 @@ kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
     "suggestions": [...], "media": bool, "reply": bool}`` with the media as
     binary buffers; ``reply`` marks the answer to a ``goto``.
+    ``{"type": "suggestions", "item_id": id, "suggestions": [...], "problems": [...]}``
+        suggestions for an item the page was already sent, made later by
+        ``suggest=`` (or a text widget's ``patterns=``) in a worker thread: the
+        page adds them to the item's open suggestions and shows the problems
+        (a failed ``suggest``, rows that could not be shown) as warnings.
+    ``{"type": "order", "keep": k}``
+        the visiting order changed (``order=``): positions up to ``k`` show the
+        same items as before, later positions other items, so the page drops
+        what it holds for them; the next items follow as ``item`` messages.
     A reviewer's item also has ``team``: ``{"annotators": [name, ...],
     "rows": {name: [row, ...]}}``, every annotator's rows of the item (and,
     with ``gold=``, ``"gold_accuracy": {name: share}``).
@@ -62,8 +71,17 @@ from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
 from . import _static
-from ._suggestions import Suggestions
-from ._team import Team
+from ._loop import (
+    CheckedOrder,
+    ModelLoop,
+    OrderSource,
+    VisitOrder,
+    check_order,
+    check_reorder_every,
+    check_suggest,
+)
+from ._suggestions import Suggestions, fingerprint
+from ._team import Positions, Team
 
 __all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
 
@@ -75,7 +93,7 @@ Payload = tuple[dict[str, Any], list[bytes]]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Fields the page may send back on a row it got from the kernel; they are ignored.
-_ECHOED = frozenset({"source", "score"})
+_ECHOED = frozenset({"source", "score", "rule"})
 #: Every field a page may send for some kind.
 _ANY_PAGE_FIELD = schema.page_fields(schema.KINDS)
 
@@ -166,7 +184,7 @@ def _jsonable(row: Mapping[str, Any], fields: frozenset[str]) -> dict[str, Any]:
     return {k: row[k] for k in fields if k in row and not schema.is_missing(row[k])}
 
 
-class Annotator(anywidget.AnyWidget):
+class Annotator(ModelLoop, anywidget.AnyWidget):
     """Base of every nblabel widget: one item at a time, every edit stored before "saved".
 
     The widget contract
@@ -201,6 +219,13 @@ class Annotator(anywidget.AnyWidget):
     ``_static_source(item) -> (source, options)``
         what :func:`nblabel.plot_item` draws for the static view saved with the
         notebook (default: the item as given, no options).
+    ``_rule_suggestions(item) -> DataFrame | None``
+        suggestions the widget makes itself (the text widget's ``patterns=``),
+        computed with ``suggest=`` in a worker thread; only called when
+        ``_has_rule_suggestions()`` is True.
+
+    Every widget takes ``order=`` / ``reorder_every=`` (the visiting order,
+    see :meth:`reorder`) and ``suggest=`` (a model's live suggestions).
 
     Message types of its own are methods marked with :func:`handles`.
     """
@@ -226,6 +251,8 @@ class Annotator(anywidget.AnyWidget):
     team_complete = traitlets.Int(-1, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
+    #: Why the last re-ordering failed ("" when it worked); the previous order stays.
+    order_error = traitlets.Unicode("", read_only=True).tag(sync=True)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -252,6 +279,9 @@ class Annotator(anywidget.AnyWidget):
         advance: bool | None,
         predictions: pd.DataFrame | None = None,
         kinds: Sequence[str] | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
@@ -259,6 +289,9 @@ class Annotator(anywidget.AnyWidget):
         gold_rate: float | None = None,
     ) -> None:
         labels_ = _check_labels(labels)
+        order_ = check_order(order)
+        self._reorder_every = check_reorder_every(reorder_every)
+        self._suggest = check_suggest(suggest)
         if not labels_:
             raise ValueError("labels: give at least one label")
         if not isinstance(multi_label, bool):
@@ -280,18 +313,8 @@ class Annotator(anywidget.AnyWidget):
         # Items this annotator has annotated (of this widget's kinds): one SQL aggregate at
         # open, then kept in step by each edit. Opening costs one query, not one row per item.
         self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
-        # Team labeling (widgets/_team.py): who may write what, and overlap routing.
-        self._team = Team(
-            self._store,
-            annotator_,
-            kinds_,
-            overlap=overlap,
-            lease=lease,
-            review=review,
-            gold=gold,
-            gold_rate=gold_rate,
-        )
-        self._queue = self._team.mix(self._queue, self._done)  # gold items mixed in
+        # Team labeling (widgets/_team.py): who may write what, overlap routing, gold, review.
+        self._join_team(overlap=overlap, lease=lease, review=review, gold=gold, gold_rate=gold_rate)
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,
@@ -300,16 +323,27 @@ class Annotator(anywidget.AnyWidget):
             labels=self._kind_labels(labels_),
         )
         self._lock = threading.RLock()
+        # Held while a message that depends on the visiting order is made and sent, and
+        # while the order changes: the page hears of positions in one consistent order.
+        self._wire = threading.RLock()
+        # Payloads by queue index (not position: a re-ordering leaves them valid).
         self._cache: OrderedDict[int, Future[Payload]] = OrderedDict()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-prefetch")
         self._browser_has: set[int] = set()
+        self._sent_at: dict[int, str] = {}  # position -> the item whose media the page got there
+        self._told: set[str] = set()  # items the page has had an item message for
         self._moving = True  # no item messages while the traits are first set
         self._on_save = CallbackDispatcher()
-        first, finished = (
-            self._team.first(self._queue, self._done)
-            if self._team.routed
-            else (self._first_undone(), False)
-        )
+        self._visit = VisitOrder(self._queue)  # the queue with any gold items mixed in
+        self._order: CheckedOrder | None = order_
+        self._edits_since_order = 0
+        self._order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-order")
+        self._order_waiting: Future[None] | None = None
+        self._suggest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-suggest")
+        self._live: set[str] = set()  # items whose live suggestions were asked for
+        if isinstance(order_, pd.Series):  # scores known now: the first item is the best one
+            self._visit.apply(order_, skip=self._not_wanted(), keep=-1)
+        first, finished = self._team_first()
         super().__init__(
             labels=labels_,
             multi_label=multi_label,
@@ -317,13 +351,32 @@ class Annotator(anywidget.AnyWidget):
             position=first,
         )
         self.set_trait("annotator", annotator_)
-        self.set_trait("finished", finished)  # team routing
-        self.set_trait("team_complete", self._team.complete(self._queue.ids))
-        if self._team.routed and self._queue.ensure(first):
-            self._team.shown(self._queue.ids[first], self._done)
+        self._team_started(first, finished)
         self._sync_counts()
         self._moving = False
         self.on_msg(self._on_message)
+        if callable(order_):
+            self.reorder()
+
+    # -- team labeling (widgets/_team.py) ------------------------------------------------------
+    def _join_team(self, **options: Any) -> None:
+        """Ownership checks, and routing, gold or review as ``options`` ask; gold is mixed in."""
+        self._team = Team(self._store, self._annotator, self._kinds, **options)
+        self._queue = self._team.mix(self._queue, self._done)
+
+    def _team_first(self) -> tuple[int, bool]:
+        """Where the widget opens, and whether nothing is left for this annotator."""
+        # The widget's positions (the visiting order) as the team code sees them.
+        self._positions = Positions(self._queue, self._visit)
+        if self._team.routed:
+            return self._team.first(self._positions, self._done)
+        return self._first_undone(), False
+
+    def _team_started(self, first: int, finished: bool) -> None:
+        self.set_trait("finished", finished)
+        self.set_trait("team_complete", self._team.complete(self._positions.ids))
+        if self._team.routed and self._queue.ensure(first):
+            self._team.shown(self._visit.id_at(first), self._done)
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -338,13 +391,15 @@ class Annotator(anywidget.AnyWidget):
 
     @property
     def item_ids(self) -> list[str]:
-        """The ids of this widget's items, in queue order (of a generator: those read so far)."""
-        return list(self._queue.ids)
+        """The ids of this widget's items in visiting order: ``item_ids[position]`` is shown at
+        ``position`` (the queue's order unless ``order=`` says otherwise; of a generator:
+        those read so far)."""
+        return self._visit.ids()
 
     @property
     def current_item(self) -> str:
         """The id of the item on screen."""
-        return self._queue.ids[self.position]
+        return self._visit.id_at(self.position)
 
     @property
     def errors(self) -> dict[str, str]:
@@ -381,10 +436,10 @@ class Annotator(anywidget.AnyWidget):
         """
         if self._team.routed:  # team routing (widgets/_team.py)
             target, finished = self._team.route(
-                self._queue, self._done, self.position, self.position + 1
+                self._positions, self._done, self.position, self.position + 1
             )
             self.set_trait("finished", finished)
-            self.set_trait("team_complete", self._team.complete(self._queue.ids))
+            self.set_trait("team_complete", self._team.complete(self._positions.ids))
             if target is None:
                 return False
             self.position = target
@@ -400,9 +455,10 @@ class Annotator(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the widget's views and stop prefetching (the store keeps everything)."""
-        pool = getattr(self, "_pool", None)  # absent when the constructor raised
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        for name in ("_pool", "_order_pool", "_suggest_pool"):
+            pool = getattr(self, name, None)  # absent when the constructor raised
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         team = getattr(self, "_team", None)
         if team is not None:
             team.close()  # team routing: give back the leases
@@ -456,12 +512,21 @@ class Annotator(anywidget.AnyWidget):
         """The live widget, and a static HTML view for viewers without a kernel."""
         return _static.mimebundle(self, super()._repr_mimebundle_(**kwargs))
 
+    def _has_rule_suggestions(self) -> bool:
+        """True when :meth:`_rule_suggestions` makes any (say, the text widget's patterns)."""
+        return False
+
+    def _rule_suggestions(self, item: Item) -> pd.DataFrame | None:
+        """Suggestions the widget makes itself for an item, in the annotation schema."""
+        return None
+
     # -- items --------------------------------------------------------------------------------
     def _item(self, position: int) -> Item:
-        return self._queue[position]
+        return self._queue[self._visit.index(position)]
 
     def _position_of(self, item_id: str) -> int | None:
-        return self._queue.position_of(item_id)
+        index = self._queue.position_of(item_id)
+        return None if index is None else self._visit.position(index)
 
     def _item_rows(self, item_id: str) -> dict[str, dict[str, Any]]:
         """The item's stored rows of this annotator and widget (cached for recent items)."""
@@ -488,7 +553,7 @@ class Annotator(anywidget.AnyWidget):
         """The first position from ``start`` this annotator has not annotated (else ``start``)."""
         position = start
         while self._queue.ensure(position):
-            ids = self._queue.ids
+            ids = self._visit.ids()
             for i in range(position, len(ids)):
                 if ids[i] not in self._done:
                     return i
@@ -517,9 +582,9 @@ class Annotator(anywidget.AnyWidget):
     def _position_changed(self, change: dict[str, Any]) -> None:
         if len(self._queue) != self.n_items:
             self._sync_counts()  # a generator was read further
-        self._team.shown(self._queue.ids[change["new"]], self._done)  # team routing: the lease
+        self._team.shown(self._visit.id_at(change["new"]), self._done)  # team routing: the lease
         if not self._moving:
-            self._send_item(change["new"], with_media=change["new"] not in self._browser_has)
+            self._send_item(change["new"])
             self._prefetch(change["new"])
 
     # -- protocol -----------------------------------------------------------------------------
@@ -538,9 +603,8 @@ class Annotator(anywidget.AnyWidget):
 
     @handles("hello")
     def _hello(self, content: Mapping[str, Any], _buffers: Any) -> None:
-        self._browser_has = {int(p) for p in content.get("cached", [])}
-        self._send_item(self.position, with_media=self.position not in self._browser_has)
-        self._prefetch(self.position)
+        self._browser_has = self._trusted(content.get("cached", []))
+        self._prefetch(self._send_item(None))
 
     @handles("goto")
     def _goto(self, content: Mapping[str, Any], _buffers: Any) -> None:
@@ -548,17 +612,35 @@ class Annotator(anywidget.AnyWidget):
         if not self._queue.ensure(position):
             position = len(self._queue) - 1
         if self._team.routed and position != self.position:  # team routing: skip others' items
-            target, finished = self._team.route(self._queue, self._done, self.position, position)
+            target, finished = self._team.route(
+                self._positions, self._done, self.position, position
+            )
             self.set_trait("finished", finished)
             position = self.position if target is None else target
-        self._browser_has = {int(p) for p in content.get("cached", [])}
+        self._browser_has = self._trusted(content.get("cached", []))
         self._moving = True
         try:
             self.position = position
         finally:
             self._moving = False
-        self._send_item(position, with_media=position not in self._browser_has, reply=True)
+        self._send_item(position, reply=True)
         self._prefetch(position)
+
+    def _trusted(self, cached: Any) -> set[int]:
+        """The positions whose media the page says it holds, less those a re-ordering changed.
+
+        The page may claim a position before it heard of a new order: a claim
+        counts only if the media sent at that position was of the item now there.
+        """
+        out = set()
+        for p in cached:
+            position = int(p)
+            sent = self._sent_at.get(position)
+            if sent is None or (
+                self._queue.ensure(position) and sent == self._visit.id_at(position)
+            ):
+                out.add(position)
+        return out
 
     @handles("edit")
     def _edit(self, content: Mapping[str, Any], _buffers: Any) -> None:
@@ -594,7 +676,9 @@ class Annotator(anywidget.AnyWidget):
             after = {k: v for k, v in current.items() if k not in deletes}
             after.update({r["id"]: r for r in upserts})
             self._check_edit(item, list(after.values()))
-            upserted, deleted = self._store.apply(upsert=upserts, delete=deletes)
+            refusals = self._rejection_rows(item_id, content.get("rejected", ()))
+            upserted, deleted = self._store.apply(upsert=upserts + refusals, delete=deletes)
+            upserted = upserted[: len(upserts)]
         except Exception as exc:  # a bad edit or a failed write: the page must know
             log.warning("nblabel: edit on item %r not saved: %s", item_id, exc)
             message = str(exc) if repr(item_id) in str(exc) else f"item {item_id!r}: {exc}"
@@ -621,6 +705,11 @@ class Annotator(anywidget.AnyWidget):
         self._keep_rows(item_id, after)
         self.send({"type": "saved", "seq": seq, "item_id": item_id})
         self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
+        self._edits_since_order += 1
+        every = self._reorder_every
+        if callable(self._order) and every is not None and self._edits_since_order >= every:
+            self._edits_since_order = 0
+            self.reorder()
 
     @handles("accept")
     def _accept(self, content: Mapping[str, Any], buffers: Any) -> None:
@@ -650,7 +739,7 @@ class Annotator(anywidget.AnyWidget):
         self._edit({**edit, "type": "edit", "elapsed": content.get("elapsed")}, buffers)
         position = self._position_of(item_id)
         if position is not None:
-            self._send_item(position, with_media=False)
+            self._send_item(position)
 
     def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
         """One row the page sent, checked against the kinds' table, completed by the kernel."""
@@ -685,28 +774,34 @@ class Annotator(anywidget.AnyWidget):
         return out
 
     # -- items and prefetch -------------------------------------------------------------------
-    def _payload(self, position: int) -> Future[Payload]:
+    def _payload(self, index: int) -> Future[Payload]:
+        """The payload of the item at queue index ``index`` (loaded in the prefetch thread)."""
         with self._lock:
-            future = self._cache.get(position)
+            future = self._cache.get(index)
             if future is None:
-                future = self._pool.submit(self._load_safely, position)
-                self._cache[position] = future
+                future = self._pool.submit(self._load_safely, index)
+                self._cache[index] = future
                 while len(self._cache) > self.CACHE:
                     self._cache.popitem(last=False)
             else:
-                self._cache.move_to_end(position)
-            return future
+                self._cache.move_to_end(index)
+        self._ask_suggest(index)
+        return future
 
     def _page_rows(self, item_id: str) -> list[dict[str, Any]]:
         fields = self._page_fields | _ECHOED
         rows = [_jsonable(r, fields) for r in self._item_rows(item_id).values()]
         return self._to_page(item_id, rows)
 
-    def _page_suggestions(self, item_id: str) -> list[dict[str, Any]]:
-        return self._to_page(item_id, self._suggestions.for_item(item_id))
+    def _page_suggestions(self, item_id: str, ids: Any = None) -> list[dict[str, Any]]:
+        open_ = self._suggestions.for_item(item_id, ids)
+        if open_:  # what the annotator already has is not suggested again
+            have = {fingerprint(r) for r in self._item_rows(item_id).values()}
+            open_ = [s for s in open_ if fingerprint(s) not in have]
+        return self._to_page(item_id, open_)
 
-    def _load_safely(self, position: int) -> Payload:
-        item = self._item(position)
+    def _load_safely(self, index: int) -> Payload:
+        item = self._queue[index]
         try:
             meta, buffers = self._load(item)
         except Exception as exc:  # a broken item must not break the queue
@@ -721,12 +816,29 @@ class Annotator(anywidget.AnyWidget):
             )
             if found:
                 meta = {**meta, "warnings": found}
+            self._read_rejections(item.id)
         return {"id": item.id, "name": item.name, "meta": dict(item.meta), **meta}, buffers
 
-    def _send_item(self, position: int, *, with_media: bool, reply: bool = False) -> None:
-        future = self._payload(position)
-        payload, buffers = future.result()
-        self._send_payload(position, payload, buffers if with_media else None, reply=reply)
+    def _send_item(self, position: int | None, *, reply: bool = False) -> int:
+        """Send the item at ``position`` (None: the current one); return the position sent.
+
+        The payload is awaited outside the lock; if the order changed meanwhile,
+        the position is looked up again, so the page never gets an item at a
+        position the current order gives to another.
+        """
+        for _ in range(8):
+            where = self.position if position is None else position
+            index = self._visit.index(where)
+            wanted = where not in self._browser_has  # as the page said, before the wait
+            payload, buffers = self._payload(index).result()
+            with self._wire:
+                now = self.position if position is None else position
+                if now != where or self._visit.index(where) != index:
+                    continue
+                media = wanted or where not in self._browser_has
+                self._send_payload(where, payload, buffers if media else None, reply=reply)
+                return where
+        raise RuntimeError("nblabel: the order kept changing while an item was sent")
 
     def _send_payload(
         self,
@@ -736,22 +848,25 @@ class Annotator(anywidget.AnyWidget):
         *,
         reply: bool = False,
     ) -> None:
-        item_id = self._queue.ids[position]
-        message = {
-            "type": "item",
-            "position": position,
-            "item": payload,
-            "rows": self._page_rows(item_id),
-            "suggestions": self._page_suggestions(item_id),
-            "media": buffers is not None and bool(buffers),
-            "reply": reply,  # the answer to a goto: the page counts these (see session.js)
-            # review=True: every annotator's rows of the item (widgets/_team.py)
-            **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
-        }
-        self.set_trait("n_errors", len(self._errors))
-        self.send(message, buffers=buffers or [])
-        if buffers:
-            self._browser_has.add(position)
+        with self._wire:
+            item_id = self._visit.id_at(position)
+            message = {
+                "type": "item",
+                "position": position,
+                "item": payload,
+                "rows": self._page_rows(item_id),
+                "suggestions": self._page_suggestions(item_id),
+                "media": buffers is not None and bool(buffers),
+                "reply": reply,  # the answer to a goto: the page counts these (see session.js)
+                # review=True: every annotator's rows of the item (widgets/_team.py)
+                **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
+            }
+            self.set_trait("n_errors", len(self._errors))
+            self.send(message, buffers=buffers or [])
+            self._told.add(item_id)
+            if buffers:
+                self._browser_has.add(position)
+                self._sent_at[position] = item_id
 
     def _prefetch(self, position: int) -> None:
         self._queue.ensure(position + self.PREFETCH)
@@ -762,18 +877,23 @@ class Annotator(anywidget.AnyWidget):
         for p in ahead:
             if p in self._browser_has:
                 continue
-            future = self._payload(p)
-            future.add_done_callback(functools.partial(self._push, p))
+            index = self._visit.index(p)
+            future = self._payload(index)
+            future.add_done_callback(functools.partial(self._push, index))
 
-    def _push(self, position: int, future: Future[Payload]) -> None:
+    def _push(self, index: int, future: Future[Payload]) -> None:
         """Send a prefetched item to the page as soon as it is ready (from the worker)."""
-        if future.cancelled() or position in self._browser_has:
+        if future.cancelled():
             return
         try:
             payload, buffers = future.result()
-            self._send_payload(position, payload, buffers)
+            with self._wire:
+                position = self._visit.position(index)
+                if position in self._browser_has:
+                    return
+                self._send_payload(position, payload, buffers)
         except Exception:
-            log.exception("nblabel: could not prefetch item %d", position)
+            log.exception("nblabel: could not prefetch item %d", index)
 
 
 def _collect_handlers(cls: type) -> dict[str, str]:

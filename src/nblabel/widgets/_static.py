@@ -59,11 +59,10 @@ def _picture(widget: Annotator, item_id: str, rows: pd.DataFrame) -> tuple[str, 
 
 def static_html(widget: Annotator) -> str:
     """The widget's current item and progress as self-contained, escaped HTML."""
-    ids = widget._queue.ids
-    if not ids:
+    if not widget._queue.ids:
         return ""
-    item_id = ids[widget.position]
-    name = widget._item(widget.position).name
+    item = widget._item(widget.position)
+    item_id, name = item.id, item.name
     stored = list(widget._item_rows(item_id).values())
     rows = schema.from_records(stored) if stored else schema.empty()
     labels = sorted({str(r["label"]) for r in stored})
@@ -72,7 +71,7 @@ def static_html(widget: Annotator) -> str:
     parts = [
         f'<div class="nblabel-static" style="{_STYLE}">',
         f"<div><b>{e(type(widget).__name__)}</b> · item {widget.position + 1:,} of "
-        f"{len(ids):,}: <code>{e(name)}</code></div>",
+        f"{widget.n_items:,}: <code>{e(name)}</code></div>",
         f"<div>{widget.n_done:,} / {widget.n_items:,} labeled by {e(widget.annotator)}</div>",
     ]
     if labels:

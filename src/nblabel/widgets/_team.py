@@ -37,13 +37,51 @@ from ..store import Store, new_id
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["GoldQueue", "Team", "TeamError", "gold_queue"]
+__all__ = ["GoldQueue", "Positions", "Team", "TeamError", "gold_queue"]
 
 log = logging.getLogger("nblabel")
 
 
 class TeamError(ValueError):
     """An edit this annotator may not make (another's rows, or an item that is not theirs)."""
+
+
+class Positions:
+    """A widget's positions as the team code sees them: item ids in visiting order.
+
+    Wraps the queue and the widget's visiting order (``order=``), so routing
+    moves through positions as the page does. ``ids`` is cached until the queue
+    grows or the order changes.
+    """
+
+    def __init__(self, queue: ItemQueue, visit: Any) -> None:
+        self._queue = queue
+        self._visit = visit
+        self._key: tuple[int, int] | None = None
+        self._ids: list[str] = []
+
+    @property
+    def ids(self) -> list[str]:
+        """Item ids known so far, in visiting order (do not modify)."""
+        key = (len(self._queue), id(self._visit._maps))
+        if key != self._key:
+            self._ids = self._visit.ids()
+            self._key = key
+        return self._ids
+
+    @property
+    def exhausted(self) -> bool:
+        return self._queue.exhausted
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def ensure(self, position: int) -> bool:
+        return self._queue.ensure(position)
+
+    def position_of(self, item_id: str) -> int | None:
+        index = self._queue.position_of(item_id)
+        return None if index is None else int(self._visit.position(index))
 
 
 def _check_overlap(overlap: Any) -> int | None:
@@ -365,7 +403,7 @@ class Team:
 
     # -- routing ----------------------------------------------------------------------------
     def _candidates(
-        self, queue: ItemQueue, done: set[str], start: int, *, forward: bool, wrap: bool
+        self, queue: Positions | ItemQueue, done: set[str], start: int, *, forward: bool, wrap: bool
     ) -> Iterator[str]:
         """Ids of items this annotator has not labeled, from ``start`` on (or back)."""
         if forward:
@@ -386,7 +424,7 @@ class Team:
             if item_id not in done:
                 yield item_id
 
-    def first(self, queue: ItemQueue, done: set[str]) -> tuple[int, bool]:
+    def first(self, queue: Positions | ItemQueue, done: set[str]) -> tuple[int, bool]:
         """Where a routed widget opens, and whether nothing is left for this annotator."""
         if self.review:
             self._order = self._review_order(queue)
@@ -404,7 +442,7 @@ class Team:
         return mine, self.finished(queue, done)
 
     def route(
-        self, queue: ItemQueue, done: set[str], current: int, target: int
+        self, queue: Positions | ItemQueue, done: set[str], current: int, target: int
     ) -> tuple[int | None, bool]:
         """Where a move from ``current`` towards ``target`` lands, and whether all is done.
 
@@ -430,7 +468,7 @@ class Team:
         assert position is not None
         return position, False
 
-    def finished(self, queue: ItemQueue, done: set[str]) -> bool:
+    def finished(self, queue: Positions | ItemQueue, done: set[str]) -> bool:
         """Whether no item can ever come to this annotator again (leases aside).
 
         Items that others hold a lease on may come back when the lease expires,
@@ -473,7 +511,7 @@ class Team:
         others = (df["annotator"].astype(object) != self.annotator).to_numpy(dtype=bool)
         return df.loc[human & others]
 
-    def _review_order(self, queue: ItemQueue) -> list[str]:
+    def _review_order(self, queue: Positions | ItemQueue) -> list[str]:
         """Items of the queue with at least k annotators, the most contested first."""
         k = self.overlap or 2
         if not queue.exhausted:
@@ -516,7 +554,7 @@ class Team:
         }
 
     def _review_step(
-        self, queue: ItemQueue, done: set[str], current: int, target: int
+        self, queue: Positions | ItemQueue, done: set[str], current: int, target: int
     ) -> tuple[int | None, bool]:
         order = self._order
         left = [i for i in order if i not in done]

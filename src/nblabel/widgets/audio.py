@@ -10,7 +10,7 @@ import pathlib
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,9 +18,10 @@ import pandas as pd
 import traitlets
 
 from .. import audio
-from ..items import Item, ItemQueue, Sources, collect
+from ..items import Item, ItemQueue, Sources, collect, media_source_kind
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._loop import OrderSource
 
 __all__ = ["AUDIO_SOURCES", "AudioAnnotator", "audio_items"]
 
@@ -34,20 +35,10 @@ _INFO = ("duration", "sample_rate", "channels", "frames", "format", "notes")
 TOLERANCE = 0.001
 
 
-def _audio_source_kind(value: Any) -> str | None:
-    if isinstance(value, (str, os.PathLike)):
-        return "path"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "bytes"
-    if isinstance(value, np.ndarray):
-        return "array"
-    return None
-
-
 AUDIO_SOURCES = Sources(
     what="audio file",
     expected="a path to an audio file, encoded bytes or a numpy array of samples",
-    kind_of=_audio_source_kind,
+    kind_of=media_source_kind,
     folder_suffixes=audio.AUDIO_SUFFIXES,
 )
 
@@ -109,6 +100,26 @@ class AudioAnnotator(Annotator):
         a diarization or voice-activity output) and clip labels. Each shows as
         a suggestion to accept (``a``) or reject (``x``). Rows that cannot be
         shown are listed in ``w.prediction_problems``.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
     overlap
@@ -172,6 +183,9 @@ class AudioAnnotator(Annotator):
         advance: bool = False,
         column: str | None = None,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         chunk_seconds: float = 30.0,
         overlap: int | None = None,
         lease: float | None = None,
@@ -220,6 +234,9 @@ class AudioAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
             overlap=overlap,
             lease=lease,
             review=review,

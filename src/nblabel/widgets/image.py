@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import os
 import pathlib
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
 import traitlets
 
-from .. import geometry, media, rle
+from .. import geometry, media, medical, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
 from ..store import Store
-from ._base import Annotator, Payload
+from ._base import Annotator, Payload, handles
+from ._loop import OrderSource
 
 __all__ = ["ImageAnnotator"]
 
@@ -80,6 +84,42 @@ class ImageAnnotator(Annotator):
         shown (unknown item or label, NaN coordinates, shapes outside the
         image) are listed in ``w.prediction_problems``; ``w.threshold`` hides
         low scores.
+    stack
+        How 3-D data is read. ``None`` (default): multi-frame DICOM files,
+        multi-page TIFFs, 4-D arrays ``(slices, h, w, c)`` and 3-D arrays whose
+        last axis is not 1, 3 or 4 are stacks, browsed slice by slice; ``True``:
+        every 3-D array is ``(slices, height, width)``; ``False``: no stacks (a
+        TIFF shows its first page). An annotation on a slice stores its index
+        in ``frame``.
+
+    Medical and scientific images: DICOM files (``.dcm``, or the ``DICM``
+    marker; ``pip install 'nblabel[dicom]'``) are shown with the rescale
+    slope/intercept applied and the file's default window; their pixel
+    spacing, modality and window are in the item's metadata. 16-bit, 32-bit and
+    float images and stacks also travel as display-sized 16-bit values, so the
+    page can change the window (level/width) without the kernel; the window
+    changes only the display, never the data or the coordinates. See
+    :mod:`nblabel.medical`.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
 
     overlap
         Team labeling: how many annotators each item should end with. This
@@ -113,7 +153,10 @@ class ImageAnnotator(Annotator):
     Keys (while the widget has focus): ``1``-``9`` label, ``n``/``→`` next,
     ``p``/``←`` previous, ``a`` accept the best suggestion, ``z`` undo,
     ``Shift+z``/``y`` redo, ``0``/``Backspace`` clear, ``?`` help (it lists
-    the drawing keys too).
+    the drawing keys too). For 16-bit, float and DICOM images: drag the ◐ pad
+    (or the image, without tools), ``,``/``.`` and ``<``/``>`` for the window,
+    ``w`` presets, ``Shift+w`` reset; on stacks ``↑``/``↓``,
+    ``PageUp``/``PageDown``, ``Home``/``End`` move between slices.
 
     Examples
     --------
@@ -146,7 +189,11 @@ class ImageAnnotator(Annotator):
         column: str | None = None,
         display_size: int = 2048,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         tools: Sequence[str] = (),
+        stack: bool | None = None,
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
@@ -154,6 +201,13 @@ class ImageAnnotator(Annotator):
         gold_rate: float | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
+        if stack is not None and not isinstance(stack, bool):
+            raise TypeError(f"stack: expected True, False or None, got {stack!r}")
+        self._stack = stack
+        # Volumes (DICOM, stacks, deep images) of recent items; None for ordinary images.
+        self._volumes: OrderedDict[str, medical.Volume | None] = OrderedDict()
+        self._volumes_lock = threading.Lock()
+        self._frames: dict[str, int] = {}
         if advance is None and tools_:
             advance = False
         if not isinstance(display_size, int) or display_size < 16:
@@ -172,6 +226,9 @@ class ImageAnnotator(Annotator):
             multi_label=multi_label,
             advance=advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
             overlap=overlap,
             lease=lease,
             review=review,
@@ -181,13 +238,49 @@ class ImageAnnotator(Annotator):
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
 
+    def metadata(self, item_id: str) -> dict[str, str]:
+        """An item's metadata as the page shows it: its DataFrame columns and, for DICOM
+        files and stacks, ``modality``, ``pixel spacing`` (mm, row × column), ``window``
+        (level / width) and ``slices``. For the numbers, see
+        :func:`nblabel.medical.read_dicom` (``.spacing``, ``.window``)."""
+        position = self._position_of(str(item_id))
+        if position is None:
+            raise KeyError(f"{item_id!r} is not one of this widget's items")
+        item = self._item(position)
+        volume = self._volume(item)
+        return {**item.meta, **(volume.meta if volume is not None else {})}
+
+    #: Volumes kept in memory (a CT series can be hundreds of MB); ordinary images cost nothing.
+    VOLUME_CACHE: ClassVar[int] = 2
+
+    def _volume(self, item: Item) -> medical.Volume | None:
+        """The item's volume (DICOM, stack, 16-bit or float image), or None; cached."""
+        with self._volumes_lock:
+            if item.id in self._volumes:
+                self._volumes.move_to_end(item.id)
+                return self._volumes[item.id]
+        volume = medical.read_volume(item.source, item_id=item.id, stack=self._stack)
+        with self._volumes_lock:
+            self._volumes[item.id] = volume
+            kept = [k for k, v in self._volumes.items() if v is not None]
+            for key in kept[: max(0, len(kept) - self.VOLUME_CACHE)]:
+                del self._volumes[key]  # read again when shown again
+            while len(self._volumes) > 256:
+                self._volumes.popitem(last=False)
+        return volume
+
     def _load(self, item: Item) -> Payload:
         try:
+            volume = self._volume(item)
+            if volume is not None:
+                return self._slice_payload(item, volume, 0)
             image = media.load_display_image(
                 item.source, item_id=item.id, max_side=self._display_size
             )
         except media.MediaError as exc:
             return {"error": str(exc)}, []
+        except ImportError as exc:  # an optional extra (pydicom) is missing; it is named
+            return {"error": f"item {item.id!r} could not be loaded: {exc}"}, []
         self._sizes[item.id] = (image.width, image.height)
         info = {
             "width": image.width,
@@ -199,6 +292,53 @@ class ImageAnnotator(Annotator):
         }
         return info, [image.data]
 
+    def _slice_payload(self, item: Item, volume: medical.Volume, frame: int) -> Payload:
+        """Slice ``frame`` of a volume: the item's JSON part and [8-bit PNG, uint16 values]."""
+        shown = medical.display_slice(volume, frame, item_id=item.id, max_side=self._display_size)
+        self._sizes[item.id] = volume.size
+        self._frames[item.id] = volume.n_frames
+        image = shown.display
+        info: dict[str, Any] = {
+            "width": image.width,
+            "height": image.height,
+            "display_width": image.display_width,
+            "display_height": image.display_height,
+            "mime": image.mime,
+            "notes": list(image.notes),
+            "frames": volume.n_frames,
+            "frame": frame,
+            "window": shown.info,
+            "meta": {**item.meta, **volume.meta},
+        }
+        return info, [image.data] + ([shown.raw] if shown.raw is not None else [])
+
+    @handles("slice")
+    def _slice(self, content: Mapping[str, Any], _buffers: Any) -> None:
+        """``{"type": "slice", "item_id", "frame"}``: the page shows another slice of a stack.
+
+        Answered with ``{"type": "slice", "item_id", "frame", "item": {...}}`` and the
+        slice's buffers (as an ``item`` message carries them), or with ``"error"``.
+        """
+        item_id = str(content.get("item_id"))
+        frame = content.get("frame")
+        answer: dict[str, Any] = {"type": "slice", "item_id": item_id, "frame": frame}
+        position = self._position_of(item_id)
+        if position is None:
+            self.send({**answer, "error": f"unknown item {item_id!r}"})
+            return
+        item = self._item(position)
+        try:
+            if isinstance(frame, bool) or not isinstance(frame, int):
+                raise media.MediaError(item_id, f"frame must be a whole number, got {frame!r}")
+            volume = self._volume(item)
+            if volume is None:
+                raise media.MediaError(item_id, "it is a single image, not a stack of slices")
+            info, buffers = self._slice_payload(item, volume, frame)
+        except (media.MediaError, ImportError) as exc:
+            self.send({**answer, "error": str(exc)})
+            return
+        self.send({**answer, "item": info}, buffers=buffers)
+
     def _row_defaults(self, item: Item) -> dict[str, Any]:
         size = self._sizes.get(item.id)
         if size is None:
@@ -206,6 +346,11 @@ class ImageAnnotator(Annotator):
         return {"image_width": size[0], "image_height": size[1]}
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        frames = payload.get("frames")
+        if frames is not None and not _missing(row.get("frame")):
+            problem = _frame_problem(row.get("frame"), int(frames))
+            if problem:
+                return problem
         kind = row.get("kind")
         tool = next((t for t, k in TOOLS.items() if k == kind), None)
         if tool is not None and tool not in self.tools:
@@ -214,6 +359,16 @@ class ImageAnnotator(Annotator):
 
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         kind = out["kind"]
+        frames = self._frames.get(item.id)
+        if frames is not None and frames > 1:
+            # On a stack, a region belongs to a slice; a label may be the whole stack's.
+            if out.get("frame") is None and kind != "label":
+                raise ValueError(f"a {kind} on a stack of {frames} slices needs its frame")
+            if out.get("frame") is not None:
+                problem = _frame_problem(out["frame"], frames)
+                if problem:
+                    raise ValueError(problem)
+                out["frame"] = int(out["frame"])
         if kind == "label":
             return out
         size = self._sizes.get(item.id)
@@ -229,6 +384,23 @@ class ImageAnnotator(Annotator):
             for name in ("x", "y", "width", "height"):
                 out[name] = float(out[name])
         return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _frame_problem(frame: Any, frames: int) -> str | None:
+    """Why ``frame`` is not a slice index of a stack of ``frames`` slices, or None."""
+    if (
+        isinstance(frame, bool)
+        or not isinstance(frame, (int, float))
+        or not float(frame).is_integer()
+    ):
+        return f"frame {frame!r} is not a whole slice index"
+    if not 0 <= int(frame) < frames:
+        return f"frame {int(frame)} is outside the stack (0 to {frames - 1})"
+    return None
 
 
 def _region_problem(row: Mapping[str, Any], size: tuple[int, int]) -> str | None:

@@ -27,9 +27,11 @@ import pandas as pd
 import traitlets
 
 from ..items import Item, ItemQueue, Sources, collect
+from ..rules import compile_patterns, match_rules
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
+from ._loop import OrderSource
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -117,6 +119,32 @@ class TextAnnotator(Annotator):
         A model's spans (``kind="span"``, ``start``, ``end`` in code points,
         ``label``, ``score``) or document labels to accept, edit or reject.
         Rows that cannot be shown are listed in ``w.prediction_problems``.
+    order
+        The visiting order: a Series of scores by item id (higher = sooner;
+        ``nblabel.active.entropy(proba)`` makes one), or a callable
+        ``order(annotations) -> Series`` called with ``w.annotations`` in a
+        worker thread at open, every ``reorder_every`` saved edits and on
+        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
+        yet; the page never waits, and a failing ``order`` is shown in
+        ``w.order_error`` while the last order stays. See ``reorder``.
+    reorder_every
+        Saved edits between two calls of a callable ``order`` (default 10;
+        None: only on ``w.reorder()``).
+    suggest
+        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
+        in the annotation schema (``kind``, ``label``, ``score`` and the
+        geometry; ``item_id`` may be left out), given the item as you gave
+        it (a DataFrame's row for a DataFrame of items). Called in a worker
+        thread for the items shown and prefetched; suggestions shown like
+        ``predictions``. Failures are listed in ``w.prediction_problems``
+        naming the item; rejected suggestions are stored as
+        ``kind="rejection"`` rows and not suggested again.
+    patterns
+        Rules as pre-annotation: a dict from span label to phrases or
+        regular expressions (``{"ORG": ["Acme Corp"], "MONEY":
+        re.compile(r"[0-9]+ (EUR|USD)")}``, or ``{label: {rule name: pattern}}``),
+        each match shown as a suggestion with its rule's name. Phrases match
+        whole words, case-sensitively. See :mod:`nblabel.rules`.
     column
         With a DataFrame of items: the column holding the text.
     advance
@@ -176,8 +204,12 @@ class TextAnnotator(Annotator):
         tokens: Any = None,
         snap: bool = True,
         predictions: pd.DataFrame | None = None,
+        order: OrderSource | None = None,
+        reorder_every: int | None = 10,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         column: str | None = None,
         advance: bool | None = None,
+        patterns: Mapping[str, Any] | None = None,
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
@@ -185,6 +217,7 @@ class TextAnnotator(Annotator):
         gold_rate: float | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
+        self._rules = [] if patterns is None else compile_patterns(patterns, _check_labels(labels))
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
         if not isinstance(snap, bool):
             raise TypeError(f"snap: expected True or False, got {snap!r}")
@@ -199,6 +232,9 @@ class TextAnnotator(Annotator):
             multi_label=multi_label,
             advance=False if advance is None else advance,
             predictions=predictions,
+            order=order,
+            reorder_every=reorder_every,
+            suggest=suggest,
             overlap=overlap,
             lease=lease,
             review=review,
@@ -299,6 +335,14 @@ class TextAnnotator(Annotator):
 
     def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
         return self._document(item)[0], {}
+
+    # -- rules ----------------------------------------------------------------------------------
+    def _has_rule_suggestions(self) -> bool:
+        return bool(self._rules)
+
+    def _rule_suggestions(self, item: Item) -> pd.DataFrame | None:
+        text, _index = self._document(item)
+        return match_rules(text, self._rules)
 
     # -- offsets on the wire ----------------------------------------------------------------------
     def _to_page(self, item_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

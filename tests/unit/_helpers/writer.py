@@ -1,13 +1,13 @@
 """One writer process for the concurrent-store test.
 
-Usage: python writer.py DB BARRIER_DIR NAME N PAUSE_MS
+Usage: python writer.py STORE BARRIER_DIR NAME N BATCH PAUSE_MS
 
-Announces itself with ``BARRIER_DIR/ready-NAME``, waits for ``BARRIER_DIR/go``,
-then upserts N annotations one transaction each (ids ``NAME-<i>``) and, after
-every tenth, deletes the one made five before it, pausing PAUSE_MS between
-edits as a (fast) person would; without a pause SQLite's busy handler lets
-one tight-looping writer starve the others, which is fair to no one but
-loses nothing. Prints a JSON summary; any
+``STORE`` is a SQLite path or a database URL, used for the first time by all
+writers at once. Announces itself with ``BARRIER_DIR/ready-NAME``, waits for
+``BARRIER_DIR/go``, then upserts N annotations (ids ``NAME-<i>``) in calls of
+BATCH rows, one transaction each; after each call, deletes (in its own call)
+every id ``i - 5`` for each ``i`` of the call with ``i % 10 == 9``, pausing
+PAUSE_MS between calls as a (fast) person would. Prints a JSON summary; any
 exception propagates, so the exit status is non-zero and stderr has the trace.
 """
 
@@ -22,9 +22,9 @@ from nblabel.store import Store
 
 
 def main() -> None:
-    db, barrier, name, n = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    pause = float(sys.argv[5]) / 1000
-    store = Store(db)
+    location, barrier, name = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    n, batch, pause = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]) / 1000
+    store = Store(location)
     (barrier / f"ready-{name}").touch()
     deadline = time.monotonic() + 60
     while not (barrier / "go").exists():
@@ -32,7 +32,8 @@ def main() -> None:
             raise SystemExit("barrier never opened")
         time.sleep(0.001)
     deleted = []
-    for i in range(n):
+    for start in range(0, n, batch):
+        numbers = range(start, min(start + batch, n))
         store.upsert(
             [
                 {
@@ -42,12 +43,13 @@ def main() -> None:
                     "kind": "label",
                     "label": f"L{i}",
                 }
+                for i in numbers
             ]
         )
-        if i % 10 == 9:
-            victim = f"{name}-{i - 5}"
-            assert store.delete([victim]) == 1
-            deleted.append(victim)
+        victims = [f"{name}-{i - 5}" for i in numbers if i % 10 == 9]
+        if victims:
+            assert store.delete(victims) == len(victims)
+            deleted += victims
         time.sleep(pause)
     store.close()
     print(json.dumps({"name": name, "upserted": n, "deleted": deleted}))
