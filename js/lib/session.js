@@ -289,6 +289,11 @@ export class Session {
       if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
       const request = msg.reply ? this.requests.shift() : undefined;
       this.seeking = this.requests.includes("unlabeled");
+      // The kernel may answer a goto with another item (with overlap, the next one this
+      // annotator may label): once every goto is answered, its position is the truth.
+      if (msg.reply && this.gotosInFlight === 0 && this.model.get("position") !== this.position) {
+        this.show(this.model.get("position"));
+      }
       this.receiveItem(msg, buffers);
       if (request === "unlabeled" && msg.position !== this.position) this.show(msg.position);
     } else if (msg.type === "queue_end") {

@@ -268,7 +268,11 @@ export function frame(session, options) {
     root.dataset.position = String(session.position);
     root.dataset.status = session.status;
     replace(position, `${session.position + 1} of ${n}`);
-    replace(progress, `${model.get("n_done")} / ${n} labeled`);
+    // finished (team routing): nothing is left in this annotator's queue.
+    const end = model.get("finished") ? " · end of your queue" : "";
+    const complete = model.get("team_complete") ?? -1;
+    const team = complete >= 0 ? ` by you · team: ${complete} items complete` : "";
+    replace(progress, `${model.get("n_done")} / ${n} labeled${team}${end}`);
     replace(left, `· ${Math.max(0, n - model.get("n_done")).toLocaleString("en")} left`);
     drawQueueEnd();
     comment.update();
@@ -346,7 +350,7 @@ export function frame(session, options) {
       b.classList.toggle("nbl-on", on);
     }
   };
-  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "order_error"])
+  for (const trait of ["n_done", "n_errors", "n_items", "threshold", "order_error", "finished", "team_complete"])
     cleanup.on(model, `change:${trait}`, update);
   const picker = labelPicker(
     model,

@@ -66,6 +66,17 @@ test("a late echo of an older goto does not move the page back", () => {
   assert.equal(session.position, 5);
 });
 
+test("a goto the kernel answers with another item shows that item", () => {
+  const model = fakeModel();
+  const session = new Session(/** @type {any} */ (model), async () => null);
+  session.goto(1); // n: but items 1 and 2 already have their annotators (overlap)
+  model.kernelSets("position", 3);
+  assert.equal(session.position, 1); // a trait change while the goto is on its way waits
+  model.kernelSends(item(3, true));
+  assert.equal(session.position, 3);
+  assert.equal(session.current?.item.id, "item3");
+});
+
 test("prefetched items do not count as answers to a goto", () => {
   const model = fakeModel();
   const session = new Session(/** @type {any} */ (model), async () => null);

@@ -72,8 +72,15 @@ def test_example_widget_names_a_blank_item_and_goes_on(tmp_path, drive):
 
 
 def test_message_types_are_registered_not_dispatched_by_hand():
-    assert sorted(Annotator.message_types()) == ["edit", "goto", "hello", "unlabeled"]
-    assert sorted(WordAnnotator.message_types()) == ["count", "edit", "goto", "hello", "unlabeled"]
+    assert sorted(Annotator.message_types()) == ["accept", "edit", "goto", "hello", "unlabeled"]
+    assert sorted(WordAnnotator.message_types()) == [
+        "accept",
+        "count",
+        "edit",
+        "goto",
+        "hello",
+        "unlabeled",
+    ]
     from nblabel import AudioAnnotator
 
     assert "audio" in AudioAnnotator.message_types()

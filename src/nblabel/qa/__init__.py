@@ -29,6 +29,7 @@ from .plots import (
     plot_label_distribution,
     plot_per_label,
 )
+from .progress import plot_progress, progress
 from .report import QAReport, report
 from .structured import box_agreement, mask_agreement, segment_agreement, span_agreement
 from .tracks import track_agreement, track_frame_agreement
@@ -56,6 +57,8 @@ __all__ = [
     "plot_confusion",
     "plot_label_distribution",
     "plot_per_label",
+    "plot_progress",
+    "progress",
     "report",
     "scott_pi",
     "segment_agreement",

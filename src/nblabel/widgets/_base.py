@@ -25,6 +25,9 @@ browser -> kernel
         go to the nearest item after (before) ``k`` this annotator has not
         labeled; answered as a ``goto``, or with ``{"type": "queue_end",
         "items", "done", "skipped", "left"}`` when there is none.
+    ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
+        a reviewer (``review=True``) takes one annotator's version of the
+        item; answered as an edit, then with the item again.
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],
@@ -39,6 +42,9 @@ kernel -> browser
         the visiting order changed (``order=``): positions up to ``k`` show the
         same items as before, later positions other items, so the page drops
         what it holds for them; the next items follow as ``item`` messages.
+    A reviewer's item also has ``team``: ``{"annotators": [name, ...],
+    "rows": {name: [row, ...]}}``, every annotator's rows of the item (and,
+    with ``gold=``, ``"gold_accuracy": {name: share}``).
 
 The page draws every edit at once and marks it saved on ``saved``: the
 store write comes first, so nothing shown as saved is ever lost.
@@ -82,6 +88,7 @@ from ._loop import (
     check_suggest,
 )
 from ._suggestions import Suggestions, fingerprint
+from ._team import Positions, Team
 
 __all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
 
@@ -110,7 +117,7 @@ def handles(message_type: str) -> Callable[[_F], _F]:
     ...     def _ping(self, content, buffers):
     ...         self.send({"type": "pong"})
     >>> sorted(Echo.message_types())
-    ['edit', 'goto', 'hello', 'ping', 'unlabeled']
+    ['accept', 'edit', 'goto', 'hello', 'ping', 'unlabeled']
     """
     if not isinstance(message_type, str) or not message_type:
         raise TypeError(f"handles: expected a message type name, got {message_type!r}")
@@ -173,7 +180,12 @@ def _check_instructions(instructions: Any) -> None:
 
 def _check_annotator(annotator: Any) -> str:
     if annotator is None:
-        annotator = os.environ.get("NBLABEL_ANNOTATOR") or getpass.getuser()
+        # On JupyterHub the hub's user name first: it is who logged in, whatever the login.
+        annotator = (
+            os.environ.get("JUPYTERHUB_USER")
+            or os.environ.get("NBLABEL_ANNOTATOR")
+            or getpass.getuser()
+        )
     if not isinstance(annotator, str):
         raise TypeError(f"annotator: expected a name (str), got {type(annotator).__name__}")
     if not annotator.strip():
@@ -252,6 +264,10 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     n_done = traitlets.Int(0, read_only=True).tag(sync=True)
     n_errors = traitlets.Int(0, read_only=True).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
+    #: With ``overlap``: True when no item is left for this annotator (see ``next()``).
+    finished = traitlets.Bool(False, read_only=True).tag(sync=True)
+    #: With ``overlap``: items of the queue that have all their annotators (-1 without).
+    team_complete = traitlets.Int(-1, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
     threshold = traitlets.Float(0.0, min=0.0, max=1.0).tag(sync=True)
     #: Why the last re-ordering failed ("" when it worked); the previous order stays.
@@ -284,6 +300,14 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     def _reserved_keys(cls) -> dict[str, str]:
         return {**cls.SHARED_KEYS, **cls.PAGE_KEYS}
 
+    def _start_loop_workers(self) -> None:
+        """The threads of ``order=`` and ``suggest=`` (the page never waits on them)."""
+        self._edits_since_order = 0
+        self._order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-order")
+        self._order_waiting: Future[None] | None = None
+        self._suggest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-suggest")
+        self._live: set[str] = set()  # items whose live suggestions were asked for
+
     @classmethod
     def _check_kinds(cls, kinds: Sequence[str] | None) -> tuple[str, ...]:
         """The kinds an instance makes: some of the family's ``KINDS`` (all when None)."""
@@ -312,6 +336,11 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         reorder_every: int | None = 10,
         suggest: Callable[[Any], pd.DataFrame] | None = None,
         instructions: str | None = None,
+        overlap: int | None = None,
+        lease: float | None = None,
+        review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         _check_instructions(instructions)
         names, label_specs = parse_labels(labels, reserved=self._reserved_keys())
@@ -338,6 +367,8 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         # Items this annotator has annotated (of this widget's kinds): one SQL aggregate at
         # open, then kept in step by each edit. Opening costs one query, not one row per item.
         self._done: set[str] = set(self._store.item_ids_done(annotator=annotator_, kinds=kinds_))
+        # Team labeling (widgets/_team.py): who may write what, overlap routing, gold, review.
+        self._join_team(overlap=overlap, lease=lease, review=review, gold=gold, gold_rate=gold_rate)
         self._errors: dict[str, str] = {}
         self._suggestions = Suggestions(
             predictions,
@@ -357,17 +388,13 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self._told: set[str] = set()  # items the page has had an item message for
         self._moving = True  # no item messages while the traits are first set
         self._on_save = CallbackDispatcher()
-        self._visit = VisitOrder(items)
+        self._visit = VisitOrder(self._queue)  # the queue with any gold items mixed in
         self._order: CheckedOrder | None = order_
-        self._edits_since_order = 0
-        self._order_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-order")
-        self._order_waiting: Future[None] | None = None
-        self._suggest_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nblabel-suggest")
-        self._live: set[str] = set()  # items whose live suggestions were asked for
+        self._start_loop_workers()
         if isinstance(order_, pd.Series):  # scores known now: the first item is the best one
             self._visit.apply(order_, skip=self._not_wanted(), keep=-1)
         self._saved_edits = 0  # the page copies it into the saved_edits trait
-        first = self._first_undone()
+        first, finished = self._team_first()
         super().__init__(
             labels=labels_,
             label_specs=label_specs,
@@ -377,11 +404,32 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             position=first,
         )
         self.set_trait("annotator", annotator_)
+        self._team_started(first, finished)
         self._sync_counts()
         self._moving = False
         self.on_msg(self._on_message)
         if callable(order_):
             self.reorder()
+
+    # -- team labeling (widgets/_team.py) ------------------------------------------------------
+    def _join_team(self, **options: Any) -> None:
+        """Ownership checks, and routing, gold or review as ``options`` ask; gold is mixed in."""
+        self._team = Team(self._store, self._annotator, self._kinds, **options)
+        self._queue = self._team.mix(self._queue, self._done)
+
+    def _team_first(self) -> tuple[int, bool]:
+        """Where the widget opens, and whether nothing is left for this annotator."""
+        # The widget's positions (the visiting order) as the team code sees them.
+        self._positions = Positions(self._queue, self._visit)
+        if self._team.routed:
+            return self._team.first(self._positions, self._done)
+        return self._first_undone(), False
+
+    def _team_started(self, first: int, finished: bool) -> None:
+        self.set_trait("finished", finished)
+        self.set_trait("team_complete", self._team.complete(self._positions.ids))
+        if self._team.routed and self._queue.ensure(first):
+            self._team.shown(self._visit.id_at(first), self._done)
 
     # -- public API ---------------------------------------------------------------------------
     @property
@@ -432,10 +480,27 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         self._on_save.register_callback(callback, remove=remove)
         return callback
 
-    def next(self) -> None:
-        """Show the next item."""
+    def next(self) -> bool:
+        """Show the next item; False when there is none.
+
+        With ``overlap``, the next item this annotator may label (the queue
+        wraps around); False when none is available now, and then ``finished``
+        says whether one may still come back (another kernel's lease expiring).
+        """
+        if self._team.routed:  # team routing (widgets/_team.py)
+            target, finished = self._team.route(
+                self._positions, self._done, self.position, self.position + 1
+            )
+            self.set_trait("finished", finished)
+            self.set_trait("team_complete", self._team.complete(self._positions.ids))
+            if target is None:
+                return False
+            self.position = target
+            return True
         if self._queue.ensure(self.position + 1):
             self.position += 1
+            return True
+        return False
 
     def previous(self) -> None:
         """Show the previous item."""
@@ -451,6 +516,9 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             pool = getattr(self, name, None)  # absent when the constructor raised
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        team = getattr(self, "_team", None)
+        if team is not None:
+            team.close()  # team routing: give back the leases
         if getattr(self, "_owns_store", False):
             self._store.close()
         super().close()
@@ -573,6 +641,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     def _position_changed(self, change: dict[str, Any]) -> None:
         if len(self._queue) != self.n_items:
             self._sync_counts()  # a generator was read further
+        self._team.shown(self._visit.id_at(change["new"]), self._done)  # team routing: the lease
         if not self._moving:
             self._send_item(change["new"])
             self._prefetch(change["new"])
@@ -601,6 +670,12 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         position = max(0, int(content["position"]))
         if not self._queue.ensure(position):
             position = len(self._queue) - 1
+        if self._team.routed and position != self.position:  # team routing: skip others' items
+            target, finished = self._team.route(
+                self._positions, self._done, self.position, position
+            )
+            self.set_trait("finished", finished)
+            position = self.position if target is None else target
         self._browser_has = self._trusted(content.get("cached", []))
         self._moving = True
         try:
@@ -653,6 +728,10 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             resolved = [
                 str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))
             ]
+            # Team labeling: only this annotator's rows, on an item that is theirs to label.
+            self._team.check_edit(
+                item_id, [r["id"] for r in upserts], deletes, labeled=item_id in self._done
+            )
             after = {k: v for k, v in current.items() if k not in deletes}
             after.update({r["id"]: r for r in upserts})
             self._check_edit(item, list(after.values()))
@@ -680,6 +759,8 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         else:
             self._done.discard(item_id)
         self.set_trait("n_done", self.n_done + bool(after) - was_done)
+        if self._team.routed and not self._team.review:  # team progress: this item alone
+            self.set_trait("team_complete", self._team.complete_after_edit(item_id))
         self._keep_rows(item_id, after)
         self._saved_edits += 1
         self.send(
@@ -691,6 +772,36 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         if callable(self._order) and every is not None and self._edits_since_order >= every:
             self._edits_since_order = 0
             self.reorder()
+
+    @handles("accept")
+    def _accept(self, content: Mapping[str, Any], buffers: Any) -> None:
+        """review=True: store one annotator's version of the item as the reviewer's (one key).
+
+        ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
+        is answered as an edit (``saved`` or ``rejected``), then with the item's rows.
+        """
+        seq, item_id = content.get("seq"), str(content.get("item_id"))
+        try:
+            upserts, deletes = self._team.accepted(
+                item_id, str(content.get("annotator")), self._item_rows(item_id)
+            )
+        except ValueError as exc:
+            self.send(
+                {
+                    "type": "rejected",
+                    "seq": seq,
+                    "item_id": item_id,
+                    "message": str(exc),
+                    "rows": self._page_rows(item_id),
+                }
+            )
+            return
+        rows = self._to_page(item_id, [_jsonable(r, self._page_fields) for r in upserts])
+        edit = {"seq": seq, "item_id": item_id, "upsert": rows, "delete": deletes}
+        self._edit({**edit, "type": "edit", "elapsed": content.get("elapsed")}, buffers)
+        position = self._position_of(item_id)
+        if position is not None:
+            self._send_item(position)
 
     def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
         """One row the page sent, checked against the kinds' table, completed by the kernel."""
@@ -719,7 +830,7 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
         out = self._normalise_row(item, out)
         kernel = schema.KIND_SPECS[kind].kernel
         out.update({k: v for k, v in self._row_defaults(item).items() if k in kernel})
-        out.update(item_id=item.id, annotator=self._annotator, source="human")
+        out.update(item_id=item.id, annotator=self._annotator, source=self._team.source)
         if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
             out["elapsed"] = float(elapsed)
         return out
@@ -847,6 +958,8 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
                 "suggestions": self._page_suggestions(item_id),
                 "media": buffers is not None and bool(buffers),
                 "reply": reply,  # the answer to a goto: the page counts these (see session.js)
+                # review=True: every annotator's rows of the item (widgets/_team.py)
+                **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
             }
             self.set_trait("n_errors", len(self._errors))
             self.send(message, buffers=buffers or [])

@@ -123,6 +123,27 @@ class AudioAnnotator(Annotator):
         ``kind="rejection"`` rows and not suggested again.
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
+        with ``review=True`` no gold item is shown and the reviewer sees each
+        annotator's accuracy on them.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
 
     Notes
     -----
@@ -176,6 +197,11 @@ class AudioAnnotator(Annotator):
         suggest: Callable[[Any], pd.DataFrame] | None = None,
         instructions: str | None = None,
         chunk_seconds: float = 30.0,
+        overlap: int | None = None,
+        lease: float | None = None,
+        review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
         if sample_rate is not None and (
@@ -222,6 +248,11 @@ class AudioAnnotator(Annotator):
             reorder_every=reorder_every,
             suggest=suggest,
             instructions=instructions,
+            overlap=overlap,
+            lease=lease,
+            review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.clip_labels = clips
 

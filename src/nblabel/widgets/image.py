@@ -127,6 +127,28 @@ class ImageAnnotator(Annotator):
         naming the item; rejected suggestions are stored as
         ``kind="rejection"`` rows and not suggested again.
 
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
+        with ``review=True`` no gold item is shown and the reviewer sees each
+        annotator's accuracy on them.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
+
     Notes
     -----
     Regions are stored in pixels of the original, upright image, origin at the
@@ -189,6 +211,11 @@ class ImageAnnotator(Annotator):
         instructions: str | None = None,
         tools: Sequence[str] = (),
         stack: bool | None = None,
+        overlap: int | None = None,
+        lease: float | None = None,
+        review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
         if stack is not None and not isinstance(stack, bool):
@@ -220,6 +247,11 @@ class ImageAnnotator(Annotator):
             reorder_every=reorder_every,
             suggest=suggest,
             instructions=instructions,
+            overlap=overlap,
+            lease=lease,
+            review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)

@@ -151,6 +151,27 @@ class TextAnnotator(Annotator):
     advance
         Go to the next document after a document label is chosen
         (single-label only); off by default.
+    overlap
+        Team labeling: how many annotators each item should end with. This
+        annotator is offered only items fewer than ``overlap`` others have
+        labeled or hold; ``None`` (default): everyone labels every item.
+    lease
+        With ``overlap``: seconds an item on screen stays this annotator's
+        without renewal (renewed while the widget is open; default 300).
+    review
+        A reviewer's widget: the items at least ``overlap`` (default 2)
+        annotators have labeled, the most contested first, each shown with
+        every annotator's annotations; the reviewer's are stored with
+        ``source="review"``.
+    gold
+        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
+        whose items are mixed into the queue, unmarked, each shown once per
+        annotator; an ``item`` column holds the item itself when ``item_id``
+        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
+        with ``review=True`` no gold item is shown and the reviewer sees each
+        annotator's accuracy on them.
+    gold_rate
+        The share of the queue drawn from ``gold`` (default 0.1).
 
     Notes
     -----
@@ -196,6 +217,11 @@ class TextAnnotator(Annotator):
         column: str | None = None,
         advance: bool | None = None,
         patterns: Mapping[str, Any] | None = None,
+        overlap: int | None = None,
+        lease: float | None = None,
+        review: bool = False,
+        gold: pd.DataFrame | None = None,
+        gold_rate: float | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
         self._rules = [] if patterns is None else compile_patterns(patterns, _check_labels(labels))
@@ -217,6 +243,11 @@ class TextAnnotator(Annotator):
             reorder_every=reorder_every,
             suggest=suggest,
             instructions=instructions,
+            overlap=overlap,
+            lease=lease,
+            review=review,
+            gold=gold,
+            gold_rate=gold_rate,
         )
         self.doc_labels = self._doc_labels
         self.snap = snap
