@@ -13,7 +13,6 @@ from tests.unit.dicom_helpers import ct_slice, write_dicom
 from .test_image_regions import Canvas
 
 pytestmark = pytest.mark.browser
-pytest.importorskip("pydicom", reason="the dicom extra is part of the test extra")
 
 BODY = (190, 96)  # a soft-tissue pixel (about 50 HU) of the synthetic slice
 

@@ -10,8 +10,6 @@ from tests.unit.dicom_helpers import ct_slice, write_dicom
 
 from .conftest import decode
 
-pytest.importorskip("pydicom", reason="the dicom extra is part of the test extra")
-
 
 def make(items, tmp_path, **kw):
     kw.setdefault("labels", ["lesion", "normal"])

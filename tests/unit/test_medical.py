@@ -15,8 +15,6 @@ from PIL import Image
 from nblabel import medical
 from nblabel.media import MAX_DISPLAY_BYTES, MediaError
 
-pytest.importorskip("pydicom", reason="the dicom extra is part of the test extra")
-
 
 def png_pixels(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)))
