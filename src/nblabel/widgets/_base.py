@@ -58,15 +58,13 @@ place that says which fields a kind has.
 
 from __future__ import annotations
 
-import functools
-import getpass
 import logging
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import anywidget
 import pandas as pd
@@ -77,6 +75,15 @@ from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
 from . import _static
+from ._checks import (
+    _check_annotator,
+    _check_instructions,
+    _check_labels,
+    _check_store,
+    label_list_validator,
+)
+from ._delivery import Delivery
+from ._edits import Edits
 from ._labels import LabelsArg, parse_labels
 from ._loop import (
     CheckedOrder,
@@ -87,118 +94,22 @@ from ._loop import (
     check_reorder_every,
     check_suggest,
 )
-from ._suggestions import Suggestions, fingerprint
+from ._protocol import Payload, _collect_handlers, handles
+from ._suggestions import Suggestions
 from ._team import Positions, Team
 
-__all__ = ["Annotator", "Payload", "handles", "label_list_validator"]
+__all__ = [
+    "Annotator",
+    "Payload",
+    "_check_labels",
+    "handles",
+    "label_list_validator",
+]
 
 log = logging.getLogger("nblabel")
 
-#: An item ready for the browser: its JSON part and its binary buffers.
-Payload = tuple[dict[str, Any], list[bytes]]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-#: Fields the page may send back on a row it got from the kernel; they are ignored.
-_ECHOED = frozenset({"source", "score", "rule"})
-#: Every field a page may send for some kind.
-_ANY_PAGE_FIELD = schema.page_fields(schema.KINDS)
-
-
-def handles(message_type: str) -> Callable[[_F], _F]:
-    """Register a widget method as the handler of the page's ``{"type": message_type}``.
-
-    The method is called as ``method(content, buffers)``; what it raises is
-    logged and the comm goes on. A subclass may add types; giving a type two
-    handlers in one class hierarchy is a ``TypeError`` at class creation.
-
-    >>> class Echo(Annotator):
-    ...     @handles("ping")
-    ...     def _ping(self, content, buffers):
-    ...         self.send({"type": "pong"})
-    >>> sorted(Echo.message_types())
-    ['accept', 'edit', 'goto', 'hello', 'ping', 'unlabeled']
-    """
-    if not isinstance(message_type, str) or not message_type:
-        raise TypeError(f"handles: expected a message type name, got {message_type!r}")
-
-    def mark(method: _F) -> _F:
-        method._nblabel_message = message_type  # type: ignore[attr-defined]
-        return method
-
-    return mark
-
-
-def _check_labels(labels: Any, name: str = "labels") -> list[str]:
-    if isinstance(labels, str) or not isinstance(labels, Sequence):
-        raise TypeError(f"{name}: expected a list of label names, got {type(labels).__name__}")
-    out: list[str] = []
-    for i, label in enumerate(labels):
-        if not isinstance(label, str):
-            raise TypeError(f"{name}: entry {i} is a {type(label).__name__}, not a str")
-        if not label.strip():
-            raise ValueError(f"{name}: entry {i} is empty")
-        if label in out:
-            raise ValueError(f"{name}: {label!r} appears more than once")
-        out.append(label)
-    return out
-
-
-def label_list_validator(name: str) -> Any:
-    """A traitlets validator for a trait holding label names (``labels``, ``doc_labels``...).
-
-    A list set later from Python is checked like the constructor's argument; the
-    TraitError names the trait.
-    """
-
-    @traitlets.validate(name)
-    def _valid(self: Any, proposal: dict[str, Any]) -> list[str]:
-        try:
-            return _check_labels(proposal["value"], name)
-        except (TypeError, ValueError) as exc:
-            raise traitlets.TraitError(str(exc)) from exc
-
-    return _valid
-
-
-def _check_store(store: Any) -> Store:
-    if store is None or isinstance(store, (str, os.PathLike)):
-        return Store(store)
-    if isinstance(store, Store):
-        return store
-    raise TypeError(
-        f"store: expected a path, a SQLAlchemy URL or a Store, got {type(store).__name__}"
-    )
-
-
-def _check_instructions(instructions: Any) -> None:
-    if instructions is not None and not isinstance(instructions, str):
-        raise TypeError(
-            f"instructions: expected markdown or plain text, got {type(instructions).__name__}"
-        )
-
-
-def _check_annotator(annotator: Any) -> str:
-    if annotator is None:
-        # On JupyterHub the hub's user name first: it is who logged in, whatever the login.
-        annotator = (
-            os.environ.get("JUPYTERHUB_USER")
-            or os.environ.get("NBLABEL_ANNOTATOR")
-            or getpass.getuser()
-        )
-    if not isinstance(annotator, str):
-        raise TypeError(f"annotator: expected a name (str), got {type(annotator).__name__}")
-    if not annotator.strip():
-        raise ValueError("annotator: must not be empty")
-    return annotator
-
-
-def _jsonable(row: Mapping[str, Any], fields: frozenset[str]) -> dict[str, Any]:
-    """A stored row as the browser sees it: only those of its ``fields`` that are set."""
-    return {k: row[k] for k in fields if k in row and not schema.is_missing(row[k])}
-
-
-class Annotator(ModelLoop, anywidget.AnyWidget):
+class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
     """Base of every nblabel widget: one item at a time, every edit stored before "saved".
 
     The widget contract
@@ -245,8 +156,6 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
     """
 
     KINDS: ClassVar[tuple[str, ...]] = ("label",)
-    PREFETCH: ClassVar[int] = 2
-    CACHE: ClassVar[int] = 8
     #: Items whose stored rows are kept in memory (the rest are read again when shown).
     ROW_CACHE: ClassVar[int] = 256
     _message_handlers: ClassVar[dict[str, str]] = {}
@@ -701,140 +610,6 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
                 out.add(position)
         return out
 
-    @handles("edit")
-    def _edit(self, content: Mapping[str, Any], _buffers: Any) -> None:
-        seq = content.get("seq")
-        item_id = str(content.get("item_id"))
-        position = self._position_of(item_id)
-        if position is None:
-            self.send(
-                {
-                    "type": "rejected",
-                    "seq": seq,
-                    "item_id": item_id,
-                    "message": f"unknown item {item_id!r}",
-                    "rows": [],
-                }
-            )
-            return
-        item = self._item(position)
-        try:
-            current = self._item_rows(item_id)
-            upserts = [
-                self._row_from_page(item, r, content.get("elapsed"))
-                for r in content.get("upsert", [])
-            ]
-            deletes = [str(i) for i in content.get("delete", [])]
-            resolved = [
-                str(i) for i in (*content.get("accepted", ()), *content.get("rejected", ()))
-            ]
-            # Team labeling: only this annotator's rows, on an item that is theirs to label.
-            self._team.check_edit(
-                item_id, [r["id"] for r in upserts], deletes, labeled=item_id in self._done
-            )
-            after = {k: v for k, v in current.items() if k not in deletes}
-            after.update({r["id"]: r for r in upserts})
-            self._check_edit(item, list(after.values()))
-            refusals = self._rejection_rows(item_id, content.get("rejected", ()))
-            upserted, deleted = self._store.apply(upsert=upserts + refusals, delete=deletes)
-            upserted = upserted[: len(upserts)]
-        except Exception as exc:  # a bad edit or a failed write: the page must know
-            log.warning("nblabel: edit on item %r not saved: %s", item_id, exc)
-            message = str(exc) if repr(item_id) in str(exc) else f"item {item_id!r}: {exc}"
-            self.send(
-                {
-                    "type": "rejected",
-                    "seq": seq,
-                    "item_id": item_id,
-                    "message": message,
-                    "rows": self._page_rows(item_id),
-                }
-            )
-            return
-        self._suggestions.resolve(item_id, resolved)
-        # n_done moves by this item alone: the work of an edit never grows with the dataset.
-        was_done = item_id in self._done
-        if after:
-            self._done.add(item_id)
-        else:
-            self._done.discard(item_id)
-        self.set_trait("n_done", self.n_done + bool(after) - was_done)
-        if self._team.routed and not self._team.review:  # team progress: this item alone
-            self.set_trait("team_complete", self._team.complete_after_edit(item_id))
-        self._keep_rows(item_id, after)
-        self._saved_edits += 1
-        self.send(
-            {"type": "saved", "seq": seq, "item_id": item_id, "saved_edits": self._saved_edits}
-        )
-        self._on_save({"item_id": item_id, "upserted": upserted, "deleted": deleted})
-        self._edits_since_order += 1
-        every = self._reorder_every
-        if callable(self._order) and every is not None and self._edits_since_order >= every:
-            self._edits_since_order = 0
-            self.reorder()
-
-    @handles("accept")
-    def _accept(self, content: Mapping[str, Any], buffers: Any) -> None:
-        """review=True: store one annotator's version of the item as the reviewer's (one key).
-
-        ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
-        is answered as an edit (``saved`` or ``rejected``), then with the item's rows.
-        """
-        seq, item_id = content.get("seq"), str(content.get("item_id"))
-        try:
-            upserts, deletes = self._team.accepted(
-                item_id, str(content.get("annotator")), self._item_rows(item_id)
-            )
-        except ValueError as exc:
-            self.send(
-                {
-                    "type": "rejected",
-                    "seq": seq,
-                    "item_id": item_id,
-                    "message": str(exc),
-                    "rows": self._page_rows(item_id),
-                }
-            )
-            return
-        rows = self._to_page(item_id, [_jsonable(r, self._page_fields) for r in upserts])
-        edit = {"seq": seq, "item_id": item_id, "upsert": rows, "delete": deletes}
-        self._edit({**edit, "type": "edit", "elapsed": content.get("elapsed")}, buffers)
-        position = self._position_of(item_id)
-        if position is not None:
-            self._send_item(position)
-
-    def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
-        """One row the page sent, checked against the kinds' table, completed by the kernel."""
-        if not isinstance(row, Mapping):
-            raise TypeError("an annotation must be an object")
-        kind = row.get("kind")
-        if kind not in self._kinds:
-            raise ValueError(f"kind {kind!r} is not one of {list(self._kinds)}")
-        unknown = set(row) - _ANY_PAGE_FIELD - _ECHOED
-        if unknown:
-            raise ValueError(f"unknown annotation field(s) {sorted(unknown)}")
-        own = schema.page_fields([kind])
-        # A page sends null for a field it has not set; any other value must be of the kind.
-        stray = sorted(k for k in row if k not in own and k not in _ECHOED and row[k] is not None)
-        if stray:
-            raise ValueError(f"field(s) {stray} do not apply to a {kind!r} annotation")
-        out = {k: row[k] for k in own if k in row and row[k] is not None}
-        if not isinstance(out.get("id"), str) or not out["id"]:
-            raise ValueError("an annotation needs an id")
-        allowed = _FIXED_LABELS.get(kind) or self._kind_labels(list(self.labels)).get(kind, [])
-        if out.get("label") not in allowed:
-            raise ValueError(
-                f"label {out.get('label')!r} is not allowed on a {kind!r} annotation "
-                f"(allowed: {allowed})"
-            )
-        out = self._normalise_row(item, out)
-        kernel = schema.KIND_SPECS[kind].kernel
-        out.update({k: v for k, v in self._row_defaults(item).items() if k in kernel})
-        out.update(item_id=item.id, annotator=self._annotator, source=self._team.source)
-        if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) and elapsed >= 0:
-            out["elapsed"] = float(elapsed)
-        return out
-
     # -- a queue that guides ------------------------------------------------------------------
     @handles("unlabeled")
     def _goto_unlabeled(self, content: Mapping[str, Any], _buffers: Any) -> None:
@@ -872,149 +647,6 @@ class Annotator(ModelLoop, anywidget.AnyWidget):
             skipped = len(skips.intersection(ids))
         done = len(self._done.intersection(ids))
         return {"items": len(ids), "done": done, "skipped": skipped, "left": len(ids) - done}
-
-    # -- items and prefetch -------------------------------------------------------------------
-    def _payload(self, index: int) -> Future[Payload]:
-        """The payload of the item at queue index ``index`` (loaded in the prefetch thread)."""
-        with self._lock:
-            future = self._cache.get(index)
-            if future is None:
-                future = self._pool.submit(self._load_safely, index)
-                self._cache[index] = future
-                while len(self._cache) > self.CACHE:
-                    self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(index)
-        self._ask_suggest(index)
-        return future
-
-    def _page_rows(self, item_id: str) -> list[dict[str, Any]]:
-        fields = self._page_fields | _ECHOED
-        rows = [_jsonable(r, fields) for r in self._item_rows(item_id).values()]
-        return self._to_page(item_id, rows)
-
-    def _page_suggestions(self, item_id: str, ids: Any = None) -> list[dict[str, Any]]:
-        open_ = self._suggestions.for_item(item_id, ids)
-        if open_:  # what the annotator already has is not suggested again
-            have = {fingerprint(r) for r in self._item_rows(item_id).values()}
-            open_ = [s for s in open_ if fingerprint(s) not in have]
-        return self._to_page(item_id, open_)
-
-    def _load_safely(self, index: int) -> Payload:
-        item = self._queue[index]
-        try:
-            meta, buffers = self._load(item)
-        except Exception as exc:  # a broken item must not break the queue
-            log.warning("nblabel: item %r could not be loaded: %s", item.id, exc)
-            meta, buffers = {"error": f"{exc}"}, []
-        error = meta.get("error")
-        if error:
-            self._errors[item.id] = str(error)
-        else:
-            found = self._suggestions.check_item(
-                item.id, lambda row: self._suggestion_problem(meta, row)
-            )
-            if found:
-                meta = {**meta, "warnings": found}
-            self._read_rejections(item.id)
-        return {"id": item.id, "name": item.name, "meta": dict(item.meta), **meta}, buffers
-
-    def _send_item(self, position: int | None, *, reply: bool = False) -> int:
-        """Send the item at ``position`` (None: the current one); return the position sent.
-
-        The payload is awaited outside the lock; if the order changed meanwhile,
-        the position is looked up again, so the page never gets an item at a
-        position the current order gives to another.
-        """
-        for _ in range(8):
-            where = self.position if position is None else position
-            index = self._visit.index(where)
-            wanted = where not in self._browser_has  # as the page said, before the wait
-            payload, buffers = self._payload(index).result()
-            with self._wire:
-                now = self.position if position is None else position
-                if now != where or self._visit.index(where) != index:
-                    continue
-                media = wanted or where not in self._browser_has
-                self._send_payload(where, payload, buffers if media else None, reply=reply)
-                return where
-        raise RuntimeError("nblabel: the order kept changing while an item was sent")
-
-    def _send_payload(
-        self,
-        position: int,
-        payload: dict[str, Any],
-        buffers: list[bytes] | None,
-        *,
-        reply: bool = False,
-    ) -> None:
-        with self._wire:
-            item_id = self._visit.id_at(position)
-            message = {
-                "type": "item",
-                "position": position,
-                "item": payload,
-                "rows": self._page_rows(item_id),
-                "suggestions": self._page_suggestions(item_id),
-                "media": buffers is not None and bool(buffers),
-                "reply": reply,  # the answer to a goto: the page counts these (see session.js)
-                # review=True: every annotator's rows of the item (widgets/_team.py)
-                **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
-            }
-            self.set_trait("n_errors", len(self._errors))
-            self.send(message, buffers=buffers or [])
-            self._told.add(item_id)
-            if buffers:
-                self._browser_has.add(position)
-                self._sent_at[position] = item_id
-
-    def _prefetch(self, position: int) -> None:
-        self._queue.ensure(position + self.PREFETCH)
-        count = len(self._queue)
-        ahead = [p for p in range(position + 1, position + 1 + self.PREFETCH) if p < count]
-        if position > 0:
-            ahead.append(position - 1)
-        for p in ahead:
-            if p in self._browser_has:
-                continue
-            index = self._visit.index(p)
-            future = self._payload(index)
-            future.add_done_callback(functools.partial(self._push, index))
-
-    def _push(self, index: int, future: Future[Payload]) -> None:
-        """Send a prefetched item to the page as soon as it is ready (from the worker)."""
-        if future.cancelled():
-            return
-        try:
-            payload, buffers = future.result()
-            with self._wire:
-                position = self._visit.position(index)
-                if position in self._browser_has:
-                    return
-                self._send_payload(position, payload, buffers)
-        except Exception:
-            log.exception("nblabel: could not prefetch item %d", index)
-
-
-#: Kinds whose one label is fixed: a skip is labeled "skip", a comment "comment".
-_FIXED_LABELS: dict[str, list[str]] = {"skip": ["skip"], "comment": ["comment"]}
-
-
-def _collect_handlers(cls: type) -> dict[str, str]:
-    """Message type -> method name, over the class and its bases (most derived wins nothing)."""
-    found: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        for name, value in vars(klass).items():
-            kind = getattr(value, "_nblabel_message", None)
-            if not isinstance(kind, str):
-                continue
-            if kind in found and found[kind] != name:
-                raise TypeError(
-                    f"{cls.__name__}: message type {kind!r} has two handlers, "
-                    f"{found[kind]} and {name}"
-                )
-            found[kind] = name
-    return found
 
 
 Annotator._message_handlers = _collect_handlers(Annotator)
