@@ -22,7 +22,8 @@ import {
  * @typedef {import("./shapes.js").Point} Point
  * @typedef {import("./shapes.js").Box} Box
  * @typedef {import("./shapes.js").Hit} Hit
- * @typedef {"select" | "box" | "polygon" | "brush"} Tool
+ * @typedef {"select" | "box" | "polygon" | "brush" | "wand" | "superpixel"} Tool
+ *   wand and superpixel: run by assist.js, which the stage asks first
  * @typedef {{rows: () => Row[], suggestions: () => Row[], size: () => [number, number],
  *   label: () => string, newId: () => string}} Host
  * @typedef {{tol: number, alt?: boolean, shift?: boolean, radius?: number}} Pointer
@@ -52,6 +53,14 @@ export function maskBits(row) {
     bitsCache.set(row.mask, bits);
   }
   return bits;
+}
+
+/**
+ * Remember the pixels of a mask value made in the page, so it is not decoded again.
+ * @param {object} mask @param {MaskBits} bits
+ */
+export function cacheBits(mask, bits) {
+  bitsCache.set(mask, bits);
 }
 
 /** The fields of a row the kernel takes from the page. */

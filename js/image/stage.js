@@ -5,6 +5,7 @@
 
 import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
+import { ASSIST_KEYS, ASSIST_NAMES, assistTools } from "./assist.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { boundsOf } from "./shapes.js";
@@ -21,8 +22,14 @@ import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./
  * @typedef {import("./editor.js").Tool} Tool
  */
 
-const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush" });
-const TOOL_NAMES = { select: "Select (v)", box: "Box (b)", polygon: "Polygon (g)", brush: "Brush (r)" };
+const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush", ...ASSIST_KEYS });
+const TOOL_NAMES = {
+  select: "Select (v)",
+  box: "Box (b)",
+  polygon: "Polygon (g)",
+  brush: "Brush (r)",
+  ...ASSIST_NAMES,
+};
 const OPACITIES = [0.25, 0.5, 0.75, 1];
 const ZOOM_STEP = 1.25;
 const HANDLE_TOLERANCE = 6; // CSS pixels
@@ -93,7 +100,21 @@ export function regionStage(session, root, stage, options) {
     label: () => labels[Math.min(activeLabel, labels.length - 1)],
     newId,
   });
-  editor.tool = /** @type {Tool} */ (["box", "polygon", "brush"].find((t) => options.tools.includes(t)) ?? "select");
+  editor.tool = /** @type {Tool} */ (
+    ["box", "polygon", "brush", "wand", "superpixel"].find((t) => options.tools.includes(t)) ?? "select"
+  );
+  // The magic wand and the superpixel brush (assist.js) take the pointer and keys first.
+  const assist = assistTools({
+    session,
+    editor,
+    tools: options.tools,
+    size,
+    commit: (change) => commit(change),
+    schedule: (full) => schedule(full),
+    brushRadius: () => brushSize / 2 / view.scale,
+    frame: () => frameOf(session),
+    cleanup,
+  });
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
@@ -136,7 +157,8 @@ export function regionStage(session, root, stage, options) {
     { class: "nbl-tools", role: "toolbar", "aria-label": "tools", hidden: !options.regions },
     ...toolButtons,
     options.tools.includes("brush") ? eraserButton : null,
-    options.tools.includes("brush") ? brushText : null,
+    options.tools.includes("brush") || options.tools.includes("superpixel") ? brushText : null,
+    assist.status,
     h("span", { class: "nbl-spacer" }),
     activeText,
     h(
@@ -173,6 +195,7 @@ export function regionStage(session, root, stage, options) {
     eraserButton.classList.toggle("nbl-on", editor.eraser);
     eraserButton.setAttribute("aria-pressed", String(editor.eraser));
     replace(brushText, `brush ${brushSize}px`);
+    assist.refresh();
     opacity.value = String(model.get("opacity") ?? 0.5);
     const label = labels[Math.min(activeLabel, labels.length - 1)];
     replace(activeText, "drawing: ", h("span", { class: "nbl-active-chip", "data-label": label }, label));
@@ -389,7 +412,9 @@ export function regionStage(session, root, stage, options) {
     octx.setTransform(...matrix(view, dpr));
     const s = style();
     const d = editor.drag;
-    if (d && d.kind === "brush") {
+    if (assist.draw(octx, s, color(labels[activeLabel] ?? ""), pointer)) {
+      // the wand's or superpixel brush's result so far
+    } else if (d && d.kind === "brush") {
       const c = color(d.row.label);
       if (d.orig) drawMask(octx, d.orig.mask ? maskOf(d.orig) : d.bits, c, s);
       octx.save();
@@ -491,6 +516,13 @@ export function regionStage(session, root, stage, options) {
       panning = { x: e.offsetX, y: e.offsetY };
     } else {
       const tol = HANDLE_TOLERANCE / view.scale;
+      if (assist.owns(editor.tool)) {
+        assist.down(p, e);
+        refreshToolbar();
+        schedule(false);
+        account(t0, e);
+        return;
+      }
       const result = editor.down(p, { tol, alt: e.altKey, shift: e.shiftKey, radius: brushSize / 2 / view.scale });
       if (result === "pan") panning = { x: e.offsetX, y: e.offsetY };
       if (editor.pendingChange) commit(editor.up());
@@ -510,7 +542,12 @@ export function regionStage(session, root, stage, options) {
       panning = { x: e.offsetX, y: e.offsetY };
       refreshToolbar();
       schedule(true);
-    } else if (editor.move(pointer) || editor.tool === "polygon" || editor.tool === "brush") {
+    } else if (
+      assist.move(pointer, e) ||
+      editor.move(pointer) ||
+      editor.tool === "polygon" ||
+      editor.tool === "brush"
+    ) {
       schedule(false);
     }
     account(t0, e);
@@ -521,6 +558,8 @@ export function regionStage(session, root, stage, options) {
     const t0 = performance.now();
     if (panning) {
       panning = null;
+    } else if (assist.up()) {
+      // committed by assist.js
     } else if (editor.drag) {
       editor.move(imagePoint(e));
       commit(editor.up());
@@ -583,6 +622,7 @@ export function regionStage(session, root, stage, options) {
       options.onWholeLabel(Number(event.code.slice(5)) - 1);
       return true;
     }
+    if (assist.key(key)) return true;
     if (/^[1-9]$/.test(key)) {
       chooseLabel(Number(key) - 1);
       return true;
@@ -613,6 +653,10 @@ export function regionStage(session, root, stage, options) {
         }
         return false;
       case "Escape":
+        if (assist.cancel()) {
+          schedule(true);
+          return true;
+        }
         if (editor.drag || editor.draft.length || sel) {
           editor.cancel();
           refreshToolbar();
@@ -683,6 +727,7 @@ export function regionStage(session, root, stage, options) {
       editor.selected = null;
       editor.draft = [];
       editor.drag = null;
+      assist.reset();
     }
     refreshToolbar();
     schedule(true);

@@ -70,6 +70,14 @@ export function attachValues(bitmap, item, buffers) {
 }
 
 /**
+ * The 16-bit values behind a bitmap this module drew, with the window shown (the magic
+ * wand fills on them), or null for an ordinary image.
+ * @param {ImageBitmap} bitmap
+ * @returns {Source | null}
+ */
+export const valuesBehind = (bitmap) => sources.get(bitmap) ?? null;
+
+/**
  * @param {Session} session
  * @param {HTMLElement} root
  * @param {HTMLElement} stage

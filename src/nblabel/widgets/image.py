@@ -25,7 +25,9 @@ __all__ = ["ImageAnnotator"]
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 #: The drawing tools and the annotation kind each one makes.
-TOOLS: dict[str, str] = {"box": "box", "polygon": "polygon", "brush": "mask"}
+TOOLS: dict[str, str] = {
+    "box": "box", "polygon": "polygon", "brush": "mask", "wand": "mask",
+}  # fmt: skip
 
 
 def _check_tools(tools: Any) -> list[str]:
@@ -182,7 +184,7 @@ class ImageAnnotator(Annotator):
     #: window). Images fit inside it, so the buttons below never move.
     stage_height = traitlets.Int(0, min=0).tag(sync=True)
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {
-        **dict.fromkeys("vbgr", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
+        **dict.fromkeys("vbgrm", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
         "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
         "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
     }  # fmt: skip
@@ -236,7 +238,7 @@ class ImageAnnotator(Annotator):
         super().__init__(
             ItemQueue(items, IMAGE_SOURCES, column=column),
             # This widget reads, makes and accepts as suggestions only the kinds of its tools.
-            kinds=("label", *(TOOLS[t] for t in tools_), "skip", "comment"),
+            kinds=("label", *dict.fromkeys(TOOLS[t] for t in tools_), "skip", "comment"),
             labels=labels,
             annotator=annotator,
             store=store,
@@ -370,9 +372,9 @@ class ImageAnnotator(Annotator):
             if problem:
                 return problem
         kind = row.get("kind")
-        tool = next((t for t, k in TOOLS.items() if k == kind), None)
-        if tool is not None and tool not in self.tools:
-            return f"a {kind} needs the {tool!r} tool (tools={list(self.tools)})"
+        makers = [t for t, k in TOOLS.items() if k == kind]
+        if makers and not any(t in self.tools for t in makers):
+            return f"a {kind} needs the {makers[0]!r} tool (tools={list(self.tools)})"
         return _region_problem(row, (int(payload["width"]), int(payload["height"])))
 
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
