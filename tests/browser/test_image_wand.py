@@ -175,3 +175,36 @@ def test_wand_timing_on_a_large_image(lab):
         f"\nwand on 4000x3000 in Chromium: click to saved {elapsed:.0f} ms, longest frame "
         f"{max(frames):.0f} ms; " + ", ".join(f"{k} {v:.0f} ms" for k, v in steps.items())
     )
+
+
+def test_superpixel_brush_paints_whole_superpixels(lab):
+    """A short stroke inside the rectangle adds the superpixels it touches: the mask stays
+    inside the rectangle (superpixels follow its edges) and covers more than the stroke."""
+    cell = (
+        "import nblabel as nl, numpy as np\n"
+        "w = nl.ImageAnnotator(['shapes.png'], labels=['blob'], tools=['superpixel'],\n"
+        "                      annotator='ana', store='labels.db',\n"
+        "                      superpixels={'n_segments': 300, 'compactness': 5})\n"
+        "w"
+    )
+    nb = lab.open_notebook([cell], cwd_files={"shapes.png": test_image()})
+    c = Canvas(lab, nb)
+    status = c.root.locator(".nbl-assist-status")
+    expect(c.root).to_have_attribute("data-tool", "superpixel")
+    expect(status).to_have_text("superpixels: computing…")
+    c.root.locator(".nbl-overlay").hover()
+    c.mouse.move(*c.at(500, 240))  # the page asks for the superpixels when the tool is on
+    expect(status).to_contain_text(" superpixels", timeout=60_000)
+    expect(status).not_to_contain_text("computing")
+    count = int(status.inner_text().split()[0].replace(",", ""))
+    assert count > 50
+    c.drag((480, 230), (520, 250), steps=4)
+    c.saved()
+    mask = np.array(nb.eval_json("nl.rle.decode(w.annotations['mask'].iloc[0]).tolist()"), bool)
+    _, rect = truth()
+    painted = int(mask.sum())
+    assert painted > 40 * 20, "whole superpixels, more than the stroke itself"
+    assert int((mask & ~rect).sum()) <= 0.02 * painted, "superpixels stop at the edge"
+    # the labels the page painted with are the kernel's
+    assert nb.eval_json("int(w.superpixel_labels('shapes.png').max()) + 1") == count
+    assert lab.page_errors == []

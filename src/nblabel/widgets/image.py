@@ -19,6 +19,7 @@ from ..store import Store
 from ._base import Annotator, Payload, handles
 from ._labels import LabelsArg
 from ._loop import OrderSource
+from ._superpixels import SuperpixelSource
 
 __all__ = ["ImageAnnotator"]
 
@@ -26,7 +27,7 @@ _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 #: The drawing tools and the annotation kind each one makes.
 TOOLS: dict[str, str] = {
-    "box": "box", "polygon": "polygon", "brush": "mask", "wand": "mask",
+    "box": "box", "polygon": "polygon", "brush": "mask", "wand": "mask", "superpixel": "mask",
 }  # fmt: skip
 
 
@@ -44,7 +45,7 @@ def _check_tools(tools: Any) -> list[str]:
     return out
 
 
-class ImageAnnotator(Annotator):
+class ImageAnnotator(SuperpixelSource, Annotator):
     """Label images in the notebook; every label lands in a store and in ``w.annotations``.
 
     Parameters
@@ -76,10 +77,24 @@ class ImageAnnotator(Annotator):
         coordinates and ``image_width``/``image_height`` always refer to the
         original image, shown upright (EXIF orientation applied).
     tools
-        Region tools to offer: any of ``"box"``, ``"polygon"`` and ``"brush"``
-        (masks). Without tools the widget labels whole images. With tools,
-        keys ``1``-``9`` choose the class of the next shape (or relabel the
-        selected one) and ``Shift+1``-``9`` toggle whole-image labels.
+        Region tools to offer: any of ``"box"``, ``"polygon"``, ``"brush"``
+        (masks), ``"wand"`` (masks filled by similarity to a clicked pixel) and
+        ``"superpixel"`` (masks painted a superpixel at a time). Without tools the
+        widget labels whole images. With tools, keys ``1``-``9`` choose the class
+        of the next shape (or relabel the selected one) and ``Shift+1``-``9``
+        toggle whole-image labels. The wand (key ``m``) fills, in the page, the
+        4-connected pixels whose every colour channel lies within the tolerance of
+        the clicked pixel's; press and drag sideways to set the tolerance (a
+        percentage of 0-255, or of the display window's width for 16-bit, float
+        and DICOM images, whose raw values it reads), ``[``/``]`` step it;
+        Shift+click adds to the selected mask, Alt+click takes from it. It works on
+        the copy the page was sent (``display_size``) and maps the result onto the
+        original pixels. The superpixel brush (key ``s``) needs scikit-image
+        (``pip install 'nblabel[superpixel]'``).
+    superpixels
+        With the ``"superpixel"`` tool: options of
+        :func:`nblabel.superpixels.slic_labels` (``n_segments``, ``compactness``,
+        ``sigma``, ``max_side``).
     instructions
         What the annotators are asked to do (markdown or plain text), shown as text
         above the widget, collapsible, and in the help (``?``).
@@ -184,7 +199,7 @@ class ImageAnnotator(Annotator):
     #: window). Images fit inside it, so the buttons below never move.
     stage_height = traitlets.Int(0, min=0).tag(sync=True)
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {
-        **dict.fromkeys("vbgrm", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
+        **dict.fromkeys("vbgrms", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
         "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
         "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
     }  # fmt: skip
@@ -213,6 +228,7 @@ class ImageAnnotator(Annotator):
         instructions: str | None = None,
         tools: Sequence[str] = (),
         stack: bool | None = None,
+        superpixels: Mapping[str, Any] | None = None,
         overlap: int | None = None,
         lease: float | None = None,
         review: bool = False,
@@ -220,6 +236,7 @@ class ImageAnnotator(Annotator):
         gold_rate: float | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
+        self._setup_superpixels(tools_, superpixels)
         if stack is not None and not isinstance(stack, bool):
             raise TypeError(f"stack: expected True, False or None, got {stack!r}")
         self._stack = stack
@@ -257,6 +274,11 @@ class ImageAnnotator(Annotator):
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
+
+    def close(self) -> None:
+        """Close the widget (see :meth:`Annotator.close`) and stop computing superpixels."""
+        self._close_superpixels()
+        super().close()
 
     def metadata(self, item_id: str) -> dict[str, str]:
         """An item's metadata as the page shows it: its DataFrame columns and, for DICOM
