@@ -6,6 +6,7 @@
 
 import "./nblabel.css";
 import "./image/image.css";
+import { assistHelp } from "./image/assist.js";
 import { noteFrame, SLICE_BINDINGS, stackControl } from "./image/stack.js";
 import { regionStage } from "./image/stage.js";
 import { attachValues, WINDOW_BINDINGS, WINDOW_NOTES, windowControl } from "./image/windowing.js";
@@ -163,7 +164,7 @@ export default {
         if (best) onAccept(best);
       },
     );
-    if (regions) keys.note(...REGION_HELP);
+    if (regions) keys.note(...REGION_HELP, ...assistHelp(tools));
     shell.cleanup.listen(root, "pointerdown", () => root.focus({ preventScroll: true }));
 
     return shell.start(() => {

@@ -25,13 +25,26 @@ import { valuesBehind } from "./windowing.js";
 export const ASSIST_KEYS = /** @type {const} */ ({ m: "wand", s: "superpixel" });
 export const ASSIST_NAMES = { wand: "Wand (m)", superpixel: "Superpixel (s)" };
 
-/** Help rows for the keys and gestures of the assisted tools. @type {import("../lib/ui.js").HelpRow[]} */
-export const ASSIST_HELP = [
-  ["m", "magic wand: click a region to fill it by similarity; drag sideways while pressed to change the tolerance"],
-  ["Shift+click / Alt+click (wand)", "add the region to / take it from the selected mask"],
-  ["[ / ] (wand)", "lower / higher tolerance"],
-  ["s", "superpixel brush: drag over the image to add whole superpixels to the mask; Shift+drag removes"],
+/** Help rows for the keys and gestures of the assisted tools. @type {[string, import("../lib/ui.js").HelpRow][]} */
+const ASSIST_HELP = [
+  [
+    "wand",
+    ["m", "magic wand: click a region to fill it by similarity; drag sideways while pressed to change the tolerance"],
+  ],
+  ["wand", ["Shift+click / Alt+click (wand)", "add the region to / take it from the selected mask"]],
+  ["wand", ["[ / ] (wand)", "lower / higher tolerance (shown beside the tools)"]],
+  [
+    "superpixel",
+    ["s", "superpixel brush: drag over the image to add whole superpixels to the mask; Shift+drag removes them"],
+  ],
 ];
+
+/**
+ * The help rows of the assisted tools among `tools`.
+ * @param {string[]} tools
+ * @returns {import("../lib/ui.js").HelpRow[]}
+ */
+export const assistHelp = (tools) => ASSIST_HELP.filter(([tool]) => tools.includes(tool)).map(([, row]) => row);
 
 /** @type {WeakMap<object, Source>} the RGBA pixels of each decoded bitmap, read once */
 const rgbaOf = new WeakMap();

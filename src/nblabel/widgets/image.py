@@ -115,14 +115,6 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         TIFF shows its first page). An annotation on a slice stores its index
         in ``frame``.
 
-    Medical and scientific images: DICOM files (``.dcm``, or the ``DICM``
-    marker; ``pip install 'nblabel[dicom]'``) are shown with the rescale
-    slope/intercept applied and the file's default window; their pixel
-    spacing, modality and window are in the item's metadata. 16-bit, 32-bit and
-    float images and stacks also travel as display-sized 16-bit values, so the
-    page can change the window (level/width) without the kernel; the window
-    changes only the display, never the data or the coordinates. See
-    :mod:`nblabel.medical`.
     order
         The visiting order: a Series of scores by item id (higher = sooner;
         ``nblabel.active.entropy(proba)`` makes one), or a callable
@@ -168,6 +160,15 @@ class ImageAnnotator(SuperpixelSource, Annotator):
 
     Notes
     -----
+    Medical and scientific images: DICOM files (``.dcm``, or the ``DICM``
+    marker; ``pip install 'nblabel[dicom]'``) are shown with the rescale
+    slope/intercept applied and the file's default window; their pixel
+    spacing, modality and window are in the item's metadata. 16-bit, 32-bit and
+    float images and stacks also travel as display-sized 16-bit values, so the
+    page can change the window (level/width) without the kernel; the window
+    changes only the display, never the data or the coordinates. See
+    :mod:`nblabel.medical`.
+
     Regions are stored in pixels of the original, upright image, origin at the
     top-left corner: boxes as ``x, y, width, height``, polygons as ``points``
     (``[[x, y], ...]``), masks as COCO RLE in ``mask`` (byte-identical to
