@@ -51,7 +51,8 @@ const rgbaOf = new WeakMap();
 
 /**
  * The pixels the wand fills on: the raw values of a 16-bit, float or DICOM image (100 %
- * tolerance = the window's width), else the RGBA of the bitmap the kernel sent.
+ * tolerance = the display window's width, in those values' units), else the RGBA of the
+ * bitmap the kernel sent.
  * @param {ImageBitmap} bitmap
  * @returns {Source}
  */
@@ -63,7 +64,8 @@ export function pixelSource(bitmap) {
       width: values.width,
       height: values.height,
       channels: Math.max(1, Math.round(values.values.length / (values.width * values.height))),
-      range: Math.max(1e-9, values.win.width),
+      // the values are codes q of `offset + scale * q` (window.js); the window is in values
+      range: Math.max(1e-9, values.win.width / Math.abs(values.info.scale || 1)),
     };
   }
   let source = rgbaOf.get(bitmap);

@@ -208,3 +208,53 @@ def test_superpixel_brush_paints_whole_superpixels(lab):
     # the labels the page painted with are the kernel's
     assert nb.eval_json("int(w.superpixel_labels('shapes.png').max()) + 1") == count
     assert lab.page_errors == []
+
+
+@pytest.mark.parametrize("kind", ["uint16", "float32"])
+def test_wand_on_16_bit_values_with_the_tolerance_in_window_widths(lab, kind):
+    """Two regions 200 apart in raw value on a bright background: at the default window
+    (about 59000 wide) 12 % takes both; narrowed to under 1700 (both regions then show as
+    the same black), 12 % of the window separates them, because the wand reads the values."""
+    values = np.full((H, W), 60000, np.uint16)
+    circle, rect = truth()
+    values[circle] = 30000
+    values[rect] = 1000
+    band = np.zeros((H, W), bool)
+    band[RECT[1] : RECT[3], RECT[0] - 60 : RECT[0]] = True  # 1200, joins the rectangle
+    values[band] = 1200
+    buf = io.BytesIO()
+    Image.fromarray(values).save(buf, "PNG")
+    # a float image travels as 16-bit codes of value = offset + scale * code
+    item = "'deep.png'" if kind == "uint16" else "np.asarray(Image.open('deep.png'), 'f4') / 6e4"
+    cell = (
+        "import nblabel as nl, numpy as np\n"
+        "from PIL import Image\n"
+        f"w = nl.ImageAnnotator([{item}], labels=['a'], tools=['wand'], annotator='ana',\n"
+        "                      store='labels.db')\n"
+        "w"
+    )
+    nb = lab.open_notebook([cell], cwd_files={"deep.png": buf.getvalue()})
+    c = Canvas(lab, nb)
+    page = lab.page
+    status = c.root.locator(".nbl-assist-status")
+    window = c.root.locator(".nbl-window-text")
+    expect(window).to_be_visible()  # the page holds the values and can window them
+    before = window.inner_text()
+    x, y = c.at(500, 240)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    expect(status).to_have_attribute("data-area", str(int((rect | band).sum())))
+    page.mouse.up()
+    c.saved()
+    page.keyboard.press("Escape")
+    for _ in range(24):  # narrower window: / 1.2 each
+        page.keyboard.press(",")
+    expect(window).not_to_have_text(before)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    expect(status).to_have_attribute("data-area", str(int(rect.sum())))
+    page.mouse.up()
+    c.saved()
+    areas = nb.eval_json("sorted(int(nl.rle.area(m)) for m in w.annotations['mask'])")
+    assert areas == sorted([int(rect.sum()), int((rect | band).sum())])
+    assert lab.page_errors == []
