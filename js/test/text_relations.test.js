@@ -72,13 +72,17 @@ test("an arrow rises above both ends, on one line, across lines and right to lef
   assert.deepEqual(same.from, { x: 20, y: 50 });
   assert.deepEqual(same.to, { x: 115, y: 50 });
   assert.ok(same.label.y < 50 - 8, "the label sits above the line");
-  assert.match(same.d, /^M 20 50 C 20 34 115 34 115 50$/);
+  assert.match(same.d, /^M 20 50 C 20 38 115 38 115 50$/);
   // the second end on the line above: the curve still rises above the higher end
   const up = arrowGeometry(a, { left: 300, top: 10, width: 10, height: 16 }, 8);
   assert.ok(up.label.y < 10 && up.label.y >= 2);
   // right to left: the second end is drawn left of the first; the arrow goes there
   const rtl = arrowGeometry(b, a);
   assert.ok(rtl.to.x < rtl.from.x);
+  // clear of the spans' own tags
+  const high = arrowGeometry(a, b, 0, 14);
+  assert.equal(high.from.y, 36);
+  assert.ok(high.label.y < 36);
   // never above the top of the document
   assert.ok(arrowGeometry({ left: 0, top: 3, width: 5, height: 5 }, b).label.y >= 2);
 });

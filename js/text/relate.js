@@ -86,13 +86,14 @@ export function nextEnd(spans, from, current, step) {
  * @param {Box} a the first span's first box
  * @param {Box} b the second span's first box
  * @param {number} rise extra height (px), to keep several arrows apart
+ * @param {number} gap how far above each box the arrow ends (px: clear of the span's own tag)
  * @returns {{d: string, label: {x: number, y: number}, from: {x: number, y: number}, to: {x: number, y: number}}}
  */
-export function arrowGeometry(a, b, rise = 0) {
-  const from = { x: a.left + a.width / 2, y: a.top };
-  const to = { x: b.left + b.width / 2, y: b.top };
+export function arrowGeometry(a, b, rise = 0, gap = 0) {
+  const from = { x: a.left + a.width / 2, y: a.top - gap };
+  const to = { x: b.left + b.width / 2, y: b.top - gap };
   if (Math.abs(from.x - to.x) < 1 && Math.abs(from.y - to.y) < 1) to.x += 4; // never a point
-  const apex = Math.max(2, Math.min(from.y, to.y) - 16 - rise);
+  const apex = Math.max(2, Math.min(from.y, to.y) - 12 - rise);
   const d = `M ${r(from.x)} ${r(from.y)} C ${r(from.x)} ${r(apex)} ${r(to.x)} ${r(apex)} ${r(to.x)} ${r(to.y)}`;
   // the curve's middle (t = 1/2 of the cubic)
   const label = { x: (from.x + to.x) / 2, y: (from.y + to.y) / 8 + (3 * apex) / 4 };

@@ -22,6 +22,8 @@ import "./relations.css";
  */
 
 const SVG = "http://www.w3.org/2000/svg";
+/** px above a span where its label tag ends (text.css .nbl-tag): arrows start above it */
+const TAG_HEIGHT = 14;
 
 /**
  * @param {string} tag @param {Record<string, string | number>} [attrs]
@@ -34,9 +36,9 @@ function svg(tag, attrs = {}) {
 }
 
 /** @param {string} text */
-function short(text) {
+function clip(text) {
   const flat = text.replace(/\s+/g, " ").trim();
-  return `“${flat.length > 30 ? `${flat.slice(0, 29)}…` : flat}”`;
+  return flat.length > 30 ? `${flat.slice(0, 29)}…` : flat;
 }
 
 /**
@@ -72,6 +74,8 @@ export function relationTool(ctx) {
   layer.setAttribute("role", "group");
   const list = h("ul", { class: "nbl-relation-list", "aria-label": "relations", hidden: true });
   scroller.after(list);
+  // room above each line for the arrows and their labels
+  if (enabled) scroller.classList.add("nbl-with-relations");
   const picker = labelPicker(
     model,
     (i) => choose(names()[i]),
@@ -81,9 +85,19 @@ export function relationTool(ctx) {
   shell.root.append(picker.el);
 
   const tint = (/** @type {string} */ label) => colourOf(names(), label, specs());
-  const spanText = (/** @type {string} */ id) => {
+  /** @param {string} id */
+  const clipped = (id) => {
     const r = ctx.rows().get(id);
-    return r ? short(ctx.text().slice(r.start, r.end)) : `(${id})`;
+    return r ? clip(ctx.text().slice(r.start, r.end)) : null;
+  };
+  const spanText = (/** @type {string} */ id) => {
+    const text = clipped(id);
+    return text === null ? `(${id})` : `“${text}”`;
+  };
+  /** A span's text for the list and the info line, isolated from the text around it (bidi). */
+  const spanNode = (/** @type {string} */ id) => {
+    const text = clipped(id);
+    return text === null ? `(${id})` : h("span", {}, "“", h("bdi", {}, text), "”");
   };
   /** @param {Row} r */
   const describe = (r) => `${spanText(r.from_id)} → ${r.label} → ${spanText(r.to_id)}`;
@@ -319,11 +333,11 @@ export function relationTool(ctx) {
               style: `--nbl-rgb:${rgbTriplet(tint(r.label))}`,
               onclick: () => select(r.id === selected ? null : r.id),
             },
-            spanText(r.from_id),
+            spanNode(r.from_id),
             " → ",
-            h("span", { class: "nbl-relation-label" }, r.label),
+            h("bdi", { class: "nbl-relation-label" }, r.label),
             " → ",
-            spanText(r.to_id),
+            spanNode(r.to_id),
           ),
         ),
       ),
@@ -346,7 +360,7 @@ export function relationTool(ctx) {
         if (retries++ < 60) schedule();
         return;
       }
-      const geo = arrowGeometry(a, b, 8 * (k % 4));
+      const geo = arrowGeometry(a, b, 8 * (k % 4), TAG_HEIGHT);
       const colour = tint(r.label);
       const g = svg("g", {
         class: `nbl-arrow${r.id === selected ? " nbl-on" : ""}`,
@@ -417,8 +431,8 @@ export function relationTool(ctx) {
     if (making?.stage === "end") {
       return [
         h("span", { class: "nbl-muted" }, "Relation from "),
-        spanText(making.from),
-        making.to ? [" to ", spanText(making.to)] : null,
+        spanNode(making.from),
+        making.to ? [" to ", spanNode(making.to)] : null,
         h(
           "span",
           { class: "nbl-muted" },
@@ -431,9 +445,9 @@ export function relationTool(ctx) {
     if (making?.stage === "label") {
       return [
         h("span", { class: "nbl-muted" }, "Relation "),
-        spanText(making.from),
+        spanNode(making.from),
         " → ",
-        spanText(making.to),
+        spanNode(making.to),
         h("span", { class: "nbl-muted" }, " · label: "),
         ...labelButtons(),
         h("span", { class: "nbl-muted" }, " · / to find · Esc back"),
@@ -443,7 +457,11 @@ export function relationTool(ctx) {
     if (r) {
       return [
         h("span", { class: "nbl-muted" }, "Relation "),
-        describe(r),
+        spanNode(r.from_id),
+        " → ",
+        h("bdi", {}, r.label),
+        " → ",
+        spanNode(r.to_id),
         " ",
         ...labelButtons(),
         h(

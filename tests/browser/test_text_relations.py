@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .test_text_widget import EMOJI, drawn, wait_saved, widget_cell
+from .test_text_widget import BOX_JS, EMOJI, FIND_JS, drag, drawn, wait_saved, widget_cell
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +111,69 @@ def test_a_relation_drawn_by_keyboard_on_emoji_text_and_a_span_deleted_with_it(l
     assert len(saves) == 2
     assert sorted(saves[1]["upserted"]) == sorted([place_id, rel_id])
     expect(root.locator(".nbl-arrow")).to_have_count(1)
+
+
+RTL = "Ada works for Acme Corp.\nשלום גר בתל אביב עם דנה"
+
+
+def test_relations_by_mouse_across_lines_and_right_to_left_then_one_removed(lab):
+    cell = widget_cell([RTL], labels=["PER", "ORG", "LOC"], relations="['works_for', 'located_in']")
+    nb = lab.open_notebook([cell])
+    root = nb.widget(".nbl-root")
+    drawn(root, 0)
+    for piece, key in (("Acme Corp", "2"), ("שלום", "1"), ("בתל אביב", "3")):
+        drag(lab, root, piece)
+        lab.page.keyboard.press(key)
+    wait_saved(nb, root)
+    ids = {r["text"]: rid for rid, r in rows(nb).items()}
+    assert set(ids) == {"Acme Corp", "שלום", "בתל אביב"}
+
+    def click_text(piece: str) -> None:
+        start, _end = root.evaluate(FIND_JS, [piece, 0])
+        box = root.evaluate(BOX_JS, [start + 1, start + 2])
+        lab.page.mouse.click(box["x0"] + 1, box["y0"])
+
+    # a relation from the Hebrew name (line 2) to the company (line 1), by clicks alone
+    click_text("שלום")
+    expect(root).to_have_attribute("data-active", ids["שלום"])
+    root.locator(".nbl-relate").click()
+    click_text("Acme")
+    root.locator(".nbl-relation-choice", has_text="works_for").click()
+    # and one inside the right-to-left line
+    click_text("שלום")
+    root.locator(".nbl-relate").click()
+    click_text("אביב")
+    root.locator(".nbl-relation-choice", has_text="located_in").click()
+    wait_saved(nb, root)
+    made = {
+        (r["from_id"], r["to_id"], r["label"]) for r in rows(nb).values() if r["kind"] == "relation"
+    }
+    assert made == {
+        (ids["שלום"], ids["Acme Corp"], "works_for"),
+        (ids["שלום"], ids["בתל אביב"], "located_in"),
+    }
+    expect(root.locator(".nbl-arrow")).to_have_count(2)
+    # Each arrow ends where its spans are drawn: up a line to the company; leftwards in
+    # the right-to-left line; its label above both ends.
+    geo = root.evaluate(
+        """(root) => Object.fromEntries([...root.querySelectorAll('.nbl-arrow')].map((g) => {
+          const p = g.querySelector('.nbl-arrow-line').getAttribute('d').split(' ').map(Number);
+          const tag = g.querySelector('.nbl-arrow-tag');
+          return [tag.textContent, {x0: p[1], y0: p[2], x1: p[p.length - 2], y1: p[p.length - 1],
+                                    ty: Number(tag.getAttribute('y'))}];
+        }))"""
+    )
+    assert geo["works_for"]["y1"] < geo["works_for"]["y0"]  # the company is on the line above
+    assert geo["located_in"]["x1"] < geo["located_in"]["x0"]  # right to left
+    for g in geo.values():
+        assert g["ty"] < min(g["y0"], g["y1"])
+    # click the label of one arrow: selected; Delete removes that relation only
+    root.locator(".nbl-arrow-tag", has_text="works_for").click()
+    rel = root.get_attribute("data-relation")
+    assert rel
+    lab.page.keyboard.press("Delete")
+    wait_saved(nb, root)
+    left = rows(nb)
+    assert rel not in left
+    assert {r["label"] for r in left.values() if r["kind"] == "relation"} == {"located_in"}
+    assert {r["text"] for r in left.values() if r["kind"] == "span"} == set(ids)
