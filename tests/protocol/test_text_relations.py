@@ -239,3 +239,38 @@ def test_relation_predictions_are_listed_as_problems_not_shown(tmp_path, drive):
     assert [s["kind"] for s in message["suggestions"]] == ["span"]
     problems = w.prediction_problems
     assert any("relations are not shown as suggestions" in p for p in problems), problems
+
+
+def test_the_widget_s_relations_go_to_label_studio_and_doccano_and_back(linked, tmp_path):
+    from nblabel.formats import (
+        read_label_studio,
+        read_spans_jsonl,
+        to_label_studio,
+        write_spans_jsonl,
+    )
+
+    w, page, item, _ada, acme, _rel = linked
+    zurich = span(DOC, "Zürich", "LOC")
+    there = relation(acme, zurich, "located_in")
+    assert page.edit(item, [zurich, there])["type"] == "saved"
+    df = w.annotations
+
+    def ends(frame: pd.DataFrame) -> set[tuple[str, str, str]]:
+        text = frame.set_index("id")["text"]
+        rel = frame[frame["kind"].astype(str) == "relation"]
+        return {(text[r.from_id], text[r.to_id], str(r.label)) for r in rel.itertuples()}
+
+    want = {("Ada", "Acme", "works_for"), ("Acme", "Zürich", "located_in")}
+    assert ends(df) == want
+    tasks = to_label_studio(df, data={item: {"text": DOC}})
+    assert ends(read_label_studio(tasks)) == want
+    path = write_spans_jsonl(df, {item: DOC}, tmp_path / "doccano.jsonl")
+    _texts, back = read_spans_jsonl(path)
+    assert ends(back) == want
+    # and the store takes them back as they are (ids of the doccano file)
+    w.store.upsert(back.assign(annotator="doccano"))
+    mine = w.store.annotations(annotator="doccano")
+    assert ends(mine) == want
+    agreement = nl.qa.relation_agreement(w.store.annotations())
+    row = agreement.iloc[0]
+    assert (row["n_a"], row["n_b"], row["matches"], row["f1"]) == (2, 2, 2, 1.0)
