@@ -51,8 +51,10 @@ def _relations(rows: pd.DataFrame, text: str) -> list[str]:
     kinds = rows["kind"].astype(str)
     spans: dict[str, tuple[int, int]] = {}
     for row in rows[kinds == "span"].itertuples(index=False):
-        if not (is_missing(row.start) or is_missing(row.end)):
-            spans[str(row.id)] = (int(row.start), int(row.end))
+        start: Any = row.start
+        stop: Any = row.end
+        if not (is_missing(start) or is_missing(stop)):
+            spans[str(row.id)] = (int(start), int(stop))
 
     def end(ident: Any) -> tuple[tuple[int, int], str]:
         where = spans.get(str(ident))
