@@ -425,6 +425,7 @@ export default {
 
     /** @param {Range | null} range */
     const select = (range) => {
+      relations.leave();
       sel = range;
       if (range) {
         caret = range.end;
@@ -434,7 +435,6 @@ export default {
     };
     /** @param {Mark} mark */
     const activate = (mark) => {
-      relations.deselect();
       activeId = mark.id;
       select({ start: mark.start, end: mark.end });
     };
@@ -483,6 +483,8 @@ export default {
       const offset = view.offsetAt(event.clientX, event.clientY);
       let found = ids.length ? marks.filter((m) => ids.includes(m.id)) : [];
       if (found.length === 0 && offset !== null) found = marksAt(marks, lanes, offset);
+      found.sort((x, y) => x.end - x.start - (y.end - y.start));
+      if (relations.pick(found)) return; // the second end of a relation being made
       if (found.length === 0) {
         activeId = null;
         sel = null;
@@ -490,8 +492,6 @@ export default {
         update();
         return;
       }
-      found.sort((x, y) => x.end - x.start - (y.end - y.start));
-      if (relations.pick(found)) return; // the second end of a relation being made
       const at = found.findIndex((m) => m.id === activeId);
       activate(found[(at + 1) % found.length]);
     };

@@ -273,9 +273,15 @@ export function relationTool(ctx) {
     );
   }
 
-  /** A click on spans while the second end is picked: the first of them that can be it. */
+  /**
+   * A click while a relation is made: on spans while its second end is picked, the first
+   * of them that can be it (true: the click is used); anywhere else, the relation is left.
+   */
   const pick = (/** @type {Mark[]} */ found) => {
-    if (making?.stage !== "end") return false;
+    if (making?.stage !== "end" || found.length === 0) {
+      making = null;
+      return false;
+    }
     const from = making.from;
     const target = found.find((m) => !m.suggestion && m.id !== from);
     if (!target) return true; // a click on the first end itself: nothing
@@ -495,9 +501,10 @@ export function relationTool(ctx) {
     get selected() {
       return selected;
     },
-    /** A span was selected: a selected relation is left. */
-    deselect() {
+    /** The person selected text or a span: a relation being made or selected is left. */
+    leave() {
       selected = null;
+      making = null;
     },
   };
 }

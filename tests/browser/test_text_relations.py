@@ -143,7 +143,14 @@ def test_relations_by_mouse_across_lines_and_right_to_left_then_one_removed(lab)
     click_text("שלום")
     root.locator(".nbl-relate").click()
     click_text("אביב")
-    root.locator(".nbl-relation-choice", has_text="located_in").click()
+    expect(root.locator(".nbl-relation-choice")).to_have_count(2)  # the label's turn
+    # the label by the picker this time: "/", a few letters, Enter
+    lab.page.keyboard.press("/")
+    picker = root.get_by_role("combobox", name="find a relation")
+    expect(picker).to_be_focused()
+    picker.type("loc")
+    expect(root.locator(".nbl-picker-item:visible")).to_have_count(1)
+    lab.page.keyboard.press("Enter")
     wait_saved(nb, root)
     made = {
         (r["from_id"], r["to_id"], r["label"]) for r in rows(nb).values() if r["kind"] == "relation"
