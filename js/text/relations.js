@@ -106,6 +106,8 @@ export function relationTool(ctx) {
     making = null;
     selected = null;
     retries = 0;
+    drawn = "";
+    schedule(); // the new document's layout comes in a frame or two
   };
   /** @param {string | null} id */
   const select = (id) => {
@@ -211,7 +213,12 @@ export function relationTool(ctx) {
 
   if (enabled) {
     // blocks far from view settle their height as they come near: the arrows follow
-    shell.cleanup.listen(scroller, "scroll", () => schedule());
+    let height = 0;
+    shell.cleanup.listen(scroller, "scroll", () => {
+      if (scroller.scrollHeight === height) return;
+      height = scroller.scrollHeight;
+      schedule();
+    });
     shell.cleanup.add(() => cancelAnimationFrame(frame));
     shell.keys.intercept((key) => {
       if (making?.stage === "end") {
@@ -298,7 +305,7 @@ export function relationTool(ctx) {
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
-      draw();
+      draw(true);
     });
   };
   /** @param {string} id the first box of a span, in the scroller's content coordinates */
@@ -315,12 +322,25 @@ export function relationTool(ctx) {
     };
   };
 
-  const draw = () => {
+  /** What the drawing shows: drawn again only when this changes (or the layout may have). */
+  let drawn = "";
+  /** @param {boolean} [force] draw even if nothing drawn changed (the layout did) */
+  const draw = (force = false) => {
     if (!enabled) return;
     const rows = ctx.rows();
     if (selected && !rows.has(selected)) selected = null;
     if (making && (!rows.has(making.from) || (making.to && !rows.has(making.to)))) making = null;
     const all = relationsOf(rows);
+    const at = (/** @type {string} */ id) => `${rows.get(id)?.start}-${rows.get(id)?.end}`;
+    const state = JSON.stringify([
+      all.map((r) => [r.id, r.label, r.from_id, at(r.from_id), r.to_id, at(r.to_id)]),
+      selected,
+      making,
+      making?.to ? at(making.to) : null,
+      ctx.text().length,
+    ]);
+    if (!force && state === drawn) return;
+    drawn = state;
     // the list: the accessible text of every relation, each a button that selects it
     list.hidden = all.length === 0;
     replace(
