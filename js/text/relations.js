@@ -24,6 +24,8 @@ import "./relations.css";
 const SVG = "http://www.w3.org/2000/svg";
 /** px above a span where its label tag ends (text.css .nbl-tag): arrows start above it */
 const TAG_HEIGHT = 14;
+/** px above and below the part of the document on screen whose arrows are drawn */
+const NEAR = 600;
 
 /**
  * @param {string} tag @param {Record<string, string | number>} [attrs]
@@ -215,9 +217,19 @@ export function relationTool(ctx) {
     // blocks far from view settle their height as they come near: the arrows follow
     let height = 0;
     shell.cleanup.listen(scroller, "scroll", () => {
-      if (scroller.scrollHeight === height) return;
+      const moved = Math.abs(scroller.scrollTop - drawnTop) > NEAR / 2;
+      if (scroller.scrollHeight === height && !moved) return;
       height = scroller.scrollHeight;
       schedule();
+    });
+    // one listener for every arrow: a press on one selects it (and is not a click on the text)
+    layer.addEventListener("mousedown", (event) => {
+      const g = /** @type {Element} */ (event.target).closest?.(".nbl-arrow");
+      const id = g instanceof SVGElement ? g.dataset.id : undefined;
+      if (!id) return;
+      event.stopPropagation();
+      event.preventDefault();
+      select(id);
     });
     shell.cleanup.add(() => cancelAnimationFrame(frame));
     shell.keys.intercept((key) => {
@@ -324,6 +336,8 @@ export function relationTool(ctx) {
 
   /** What the drawing shows: drawn again only when this changes (or the layout may have). */
   let drawn = "";
+  /** the scroll position the arrows were drawn for (those near it are drawn) */
+  let drawnTop = 0;
   /** @param {boolean} [force] draw even if nothing drawn changed (the layout did) */
   const draw = (force = false) => {
     if (!enabled) return;
@@ -368,7 +382,8 @@ export function relationTool(ctx) {
         ),
       ),
     );
-    // the arrows
+    // the arrows: every box read first (one layout), then the arrows built off the page and
+    // put in at once; only those near the part of the document on screen
     if (layer.parentNode !== scroller) scroller.append(layer);
     layer.setAttribute("width", "0");
     layer.setAttribute("height", "0");
@@ -376,16 +391,21 @@ export function relationTool(ctx) {
     const height = scroller.scrollHeight;
     layer.setAttribute("width", String(width));
     layer.setAttribute("height", String(height));
-    layer.replaceChildren();
     const base = scroller.getBoundingClientRect();
+    const top = scroller.scrollTop - NEAR;
+    const bottom = scroller.scrollTop + scroller.clientHeight + NEAR;
+    drawnTop = scroller.scrollTop;
+    const boxes = all.map((r) => [boxOf(r.from_id, base), boxOf(r.to_id, base)]);
+    const target = making?.to ? boxOf(making.to, base) : null;
+    const out = document.createDocumentFragment();
     all.forEach((r, k) => {
-      const a = boxOf(r.from_id, base);
-      const b = boxOf(r.to_id, base);
+      const [a, b] = boxes[k];
       if (!a || !b) {
         // an end not laid out yet (hidden, far off screen): the list still names it
         if (retries++ < 60) schedule();
         return;
       }
+      if (Math.max(a.top, b.top) < top || Math.min(a.top, b.top) > bottom) return;
       const geo = arrowGeometry(a, b, 8 * (k % 4), TAG_HEIGHT);
       const colour = tint(r.label);
       const g = svg("g", {
@@ -395,44 +415,35 @@ export function relationTool(ctx) {
         "aria-label": describe(r),
         style: `--nbl-rgb:${rgbTriplet(colour)}`,
       });
-      const hit = svg("path", { d: geo.d, class: "nbl-arrow-hit" });
-      const line = svg("path", { d: geo.d, class: "nbl-arrow-line", stroke: colour });
       const { x, y } = geo.to;
-      const head = svg("path", {
-        d: `M ${x - 4} ${y - 7} L ${x + 4} ${y - 7} L ${x} ${y} Z`,
-        class: "nbl-arrow-head",
-        fill: colour,
-      });
-      const tag = svg("text", { x: geo.label.x, y: geo.label.y, class: "nbl-arrow-tag" });
+      const tag = svg("text", { x: geo.label.x, y: geo.label.y, class: "nbl-arrow-tag", stroke: colour });
       tag.textContent = r.label;
-      const back = svg("rect", { class: "nbl-arrow-tag-bg", fill: colour, rx: 2 });
-      g.append(hit, line, head, back, tag);
-      layer.append(g);
-      const box = /** @type {SVGTextElement} */ (/** @type {unknown} */ (tag)).getBBox();
-      back.setAttribute("x", String(box.x - 3));
-      back.setAttribute("y", String(box.y - 1));
-      back.setAttribute("width", String(box.width + 6));
-      back.setAttribute("height", String(box.height + 2));
-      g.addEventListener("mousedown", (event) => {
-        event.stopPropagation(); // not a click on the text under it
-        event.preventDefault();
-        select(r.id);
-      });
+      g.append(
+        svg("path", { d: geo.d, class: "nbl-arrow-hit" }),
+        svg("path", { d: geo.d, class: "nbl-arrow-line", stroke: colour }),
+        svg("path", {
+          d: `M ${x - 4} ${y - 7} L ${x + 4} ${y - 7} L ${x} ${y} Z`,
+          class: "nbl-arrow-head",
+          fill: colour,
+        }),
+        tag,
+      );
+      out.append(g);
     });
     // the second end being picked
-    if (making) {
-      const b = making.to ? boxOf(making.to, base) : null;
-      if (b)
-        layer.append(
-          svg("rect", {
-            class: "nbl-rel-target",
-            x: b.left - 2,
-            y: b.top - 2,
-            width: b.width + 4,
-            height: b.height + 4,
-          }),
-        );
+    if (target) {
+      const b = target;
+      out.append(
+        svg("rect", {
+          class: "nbl-rel-target",
+          x: b.left - 2,
+          y: b.top - 2,
+          width: b.width + 4,
+          height: b.height + 4,
+        }),
+      );
     }
+    layer.replaceChildren(out);
   };
 
   /** What the info line says while a relation is made or selected (null: the spans' own). */
