@@ -11,6 +11,8 @@ import { pageShell } from "./lib/shell.js";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "./text/edits.js";
 import { marksAt } from "./text/layout.js";
 import { charUnits, moveSelection, snapToChars, snapToTokens, tokenUnits } from "./text/offsets.js";
+import { withRelations } from "./text/relate.js";
+import { relationTool } from "./text/relations.js";
 import { documentView } from "./text/view.js";
 
 /**
@@ -94,7 +96,7 @@ export default {
     /** @param {import("./lib/session.js").Change | null} change */
     const edit = (change) => {
       if (!change) return;
-      session.edit(change);
+      session.edit(withRelations(rowsOf(), change)); // a span's relations go with it
       dirty = true;
     };
 
@@ -146,15 +148,17 @@ export default {
       if (!gone.length) return;
       edit({ upsert: [], delete: gone.map((r) => r.id) });
       const spans = gone.filter((r) => r.kind === "span").length;
-      const other = gone.length - spans;
+      const links = gone.filter((r) => r.kind === "relation").length;
+      const other = gone.length - spans - links;
       const parts = [];
       if (spans) parts.push(spans === 1 ? "1 span" : `${spans} spans`);
+      if (links) parts.push(links === 1 ? "1 relation" : `${links} relations`);
       if (other) parts.push(other === 1 ? "1 document label" : `${other} document labels`);
       shell.toast(`Removed ${parts.join(" and ")}`);
       if (activeId && gone.some((r) => r.id === activeId)) activeId = null;
       update();
     };
-    const onClear = () => removeRows((r) => r.kind === "span" || r.kind === "label");
+    const onClear = () => removeRows((r) => r.kind === "span" || r.kind === "label" || r.kind === "relation");
     const onClearDocLabels = () => removeRows((r) => r.kind === "label");
     /** @param {Suggestion} s */
     const onAccept = (s) => {
@@ -191,6 +195,22 @@ export default {
     const empty = h("div", { class: "nbl-empty", hidden: true });
     stage.append(scroller, empty);
     const view = documentView(scroller);
+    const relations = relationTool({
+      model,
+      shell,
+      view,
+      scroller,
+      rows: rowsOf,
+      text: () => doc()?.text ?? "",
+      spans: () => marks,
+      activeSpan: () => (activeRow()?.kind === "span" ? activeRow() : undefined),
+      clearSpan: () => {
+        activeId = null;
+        sel = null;
+      },
+      edit: (change) => edit(change),
+      update: () => update(),
+    });
 
     const info = h("div", { class: "nbl-info", "aria-live": "polite" });
     const docButtons = h("span", { class: "nbl-doclabel-list" });
@@ -281,7 +301,10 @@ export default {
       const row = activeRow();
       const s = activeSuggestion();
       const piece = (/** @type {Range} */ r) => (d ? quote(d.text.slice(r.start, r.end)) : "");
-      if (row) {
+      const linking = relations.info();
+      if (linking) {
+        replace(info, ...linking);
+      } else if (row) {
         replace(
           info,
           h("span", { class: "nbl-chip nbl-tinted", style: `--nbl-rgb:${tint(row.label)}` }, row.label),
@@ -292,6 +315,7 @@ export default {
             { type: "button", class: "nbl-button nbl-delete", title: "Remove this span (Delete)", onclick: onDelete },
             "Delete",
           ),
+          relations.startButton(),
         );
       } else if (s) {
         replace(
@@ -357,6 +381,7 @@ export default {
           activeId = null;
           caret = 0;
           view.open(d.text);
+          relations.reset();
           dirty = true;
         }
         scroller.hidden = d.text.length === 0;
@@ -371,6 +396,7 @@ export default {
           computeMarks();
         }
         view.setSelection(sel, activeId);
+        relations.draw();
         if (drawnPosition !== session.position) markDrawn();
       }
       const chosen = new Set([...(entry?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.label));
@@ -387,6 +413,7 @@ export default {
       }
       root.dataset.selection = sel ? `${sel.start}-${sel.end}` : "";
       root.dataset.active = activeId ?? "";
+      root.dataset.relation = relations.selected ?? "";
       drawInfo();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     };
@@ -398,6 +425,7 @@ export default {
 
     /** @param {Range | null} range */
     const select = (range) => {
+      relations.leave();
       sel = range;
       if (range) {
         caret = range.end;
@@ -455,6 +483,8 @@ export default {
       const offset = view.offsetAt(event.clientX, event.clientY);
       let found = ids.length ? marks.filter((m) => ids.includes(m.id)) : [];
       if (found.length === 0 && offset !== null) found = marksAt(marks, lanes, offset);
+      found.sort((x, y) => x.end - x.start - (y.end - y.start));
+      if (relations.pick(found)) return; // the second end of a relation being made
       if (found.length === 0) {
         activeId = null;
         sel = null;
@@ -462,7 +492,6 @@ export default {
         update();
         return;
       }
-      found.sort((x, y) => x.end - x.start - (y.end - y.start));
       const at = found.findIndex((m) => m.id === activeId);
       activate(found[(at + 1) % found.length]);
     };
@@ -581,6 +610,7 @@ export default {
       if (scroller.clientWidth !== width) {
         width = scroller.clientWidth;
         view.redraw();
+        relations.schedule();
       }
     });
     cleanup.add(() => view.close());

@@ -532,13 +532,20 @@ function commentField(session, refocus) {
  * @param {import("@anywidget/types").AnyModel} model
  * @param {(index: number) => void} choose
  * @param {() => void} refocus
+ * @param {{labels: string, specs: string, noun: string}} [source] the traits holding the
+ *   names and their specs, and what a name is called (default: the widget's labels)
  */
-function labelPicker(model, choose, refocus) {
+export function labelPicker(
+  model,
+  choose,
+  refocus,
+  source = { labels: "labels", specs: "label_specs", noun: "label" },
+) {
   const input = h("input", {
     type: "text",
     class: "nbl-picker-input",
-    placeholder: "type to find a label · Enter chooses · Esc closes",
-    "aria-label": "find a label",
+    placeholder: `type to find a ${source.noun} · Enter chooses · Esc closes`,
+    "aria-label": `find a ${source.noun}`,
     role: "combobox",
     "aria-expanded": "true",
     "aria-controls": "",
@@ -550,9 +557,9 @@ function labelPicker(model, choose, refocus) {
   let active = 0;
   const draw = () => {
     /** @type {string[]} */
-    const labels = model.get("labels");
+    const labels = model.get(source.labels);
     /** @type {Record<string, LabelSpec>} */
-    const specs = model.get("label_specs") ?? {};
+    const specs = model.get(source.specs) ?? {};
     const q = input.value.trim().toLowerCase();
     const score = (/** @type {string} */ label) => {
       const l = label.toLowerCase();
@@ -588,7 +595,7 @@ function labelPicker(model, choose, refocus) {
           labels[i],
         ),
       ),
-      shown.length ? null : h("li", { class: "nbl-muted" }, "no label matches"),
+      shown.length ? null : h("li", { class: "nbl-muted" }, `no ${source.noun} matches`),
     );
   };
   const close = () => {

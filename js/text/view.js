@@ -376,6 +376,30 @@ export function documentView(scroller) {
       return ids;
     },
 
+    /**
+     * The boxes a range of the document takes on screen (viewport coordinates), line by
+     * line, in document order: where relation arrows start and end (js/text/relations.js).
+     * @param {number} start @param {number} end
+     * @returns {DOMRect[]}
+     */
+    rangeRects(start, end) {
+      /** @type {DOMRect[]} */
+      const out = [];
+      if (end <= start || !blocks.length) return out;
+      const range = document.createRange();
+      for (let i = blockOf(starts, start); i <= blockOf(starts, end - 1); i++) {
+        const b0 = starts[i];
+        const b1 = i + 1 < starts.length ? starts[i + 1] : text.length;
+        const s = Math.max(start, b0) - b0;
+        const e = Math.min(end, b1) - b0;
+        if (e <= s) continue;
+        range.setStart(nodes[i], s);
+        range.setEnd(nodes[i], e);
+        out.push(...[...range.getClientRects()].filter((r) => r.width > 0 || r.height > 0));
+      }
+      return out;
+    },
+
     /** Redraw after a resize. */
     redraw,
 

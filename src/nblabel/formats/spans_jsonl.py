@@ -4,13 +4,23 @@ doccano (sequence labeling export)::
 
     {"id": 7, "text": "Ana met Bo.", "label": [[0, 3, "PER"], [8, 10, "PER"]]}
 
+doccano (sequence labeling with relations)::
+
+    {"id": 7, "text": "Ana met Bo.",
+     "entities": [{"id": 1, "label": "PER", "start_offset": 0, "end_offset": 3},
+                  {"id": 2, "label": "PER", "start_offset": 8, "end_offset": 10}],
+     "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "knows"}]}
+
 Prodigy (``ner``/``spans`` recipes)::
 
     {"text": "Ana met Bo.", "spans": [{"start": 0, "end": 3, "label": "PER"}],
      "meta": {...}, "answer": "accept"}
 
 Both give the documents (a Series of str, item ids as index) and ``span``
-rows with character offsets. doccano's text classification export
+rows with character offsets; doccano's ``relations`` give ``relation`` rows
+whose ``from_id``/``to_id`` are the ids of the spans they link (writing a
+frame with relation rows as doccano gives the ``entities``/``relations``
+layout). doccano's text classification export
 (``"label": ["positive"]``, names rather than triples) and Prodigy's
 ``"accept": [...]`` give whole-document ``label`` rows.
 
@@ -18,7 +28,9 @@ Item ids: the line's ``id`` (doccano; ``meta.id`` for Prodigy), else its
 position in the file (from 0). Lossless rules: texts, item ids, spans and
 document labels round trip; Prodigy's ``answer`` is kept in
 ``extra["prodigy"]``. Not carried: row ids (a span's id is
-``"{item}:{start}-{end}:{label}"``), annotators, scores, token lists and
+``"{item}:{start}-{end}:{label}"``, a relation's
+``"{from span id}->{to span id}:{type}"``; doccano's entity and relation ids
+are numbered afresh on writing), annotators, scores, token lists and
 other fields of a line.
 """
 
@@ -99,6 +111,7 @@ def read_spans_jsonl(
         extra = {"prodigy": {"answer": obj["answer"]}} if "answer" in obj else None
         spans: list[tuple[Any, Any, Any, Any]] = []
         labels: list[Any] = []
+        entity_ids: list[Any] = []  # doccano's entity id of each span (relations name them)
         if style == "prodigy":
             for k, span in enumerate(obj.get("spans") or []):
                 if not isinstance(span, Mapping):
@@ -110,6 +123,20 @@ def read_spans_jsonl(
                 )
             labels = list(obj.get("accept") or [])
         else:
+            for k, entity in enumerate(obj.get("entities") or []):
+                if not isinstance(entity, Mapping):
+                    raise FormatError(
+                        "must be an object", source=name, where=where, field=f"entities[{k}]"
+                    )
+                entity_ids.append(entity.get("id"))
+                spans.append(
+                    (
+                        entity.get("start_offset"),
+                        entity.get("end_offset"),
+                        entity.get("label"),
+                        None,
+                    )
+                )
             entries = obj.get("label", obj.get("labels", []))
             for k, entry in enumerate(entries or []):
                 if isinstance(entry, str):
@@ -124,7 +151,13 @@ def read_spans_jsonl(
                         field=f"label[{k}]",
                     )
         for k, (s, e, label, covered) in enumerate(spans):
-            field = f"spans[{k}]" if style == "prodigy" else f"label[{k}]"
+            field = (
+                f"spans[{k}]"
+                if style == "prodigy"
+                else f"entities[{k}]"
+                if k < len(entity_ids)
+                else f"label[{k - len(entity_ids)}]"
+            )
             start = whole(s, source=name, where=where, field=f"{field}.start")
             end = whole(e, source=name, where=where, field=f"{field}.end")
             if not 0 <= start <= end <= len(text):
@@ -158,6 +191,20 @@ def read_spans_jsonl(
                 }
             )
             origins.append(f"{name}:{where}")
+        if entity_ids:
+            first = len(rows) - len(spans)  # this line's spans: its entities first
+            span_ids = [r["id"] for r in rows[first : first + len(entity_ids)]]
+            relations = _doccano_relations(obj, item, entity_ids, span_ids, name=name, where=where)
+            for relation in relations:
+                rows.append(
+                    {
+                        **relation,
+                        "annotator": who,
+                        "source": resolve_source(source, None),
+                        "extra": extra,
+                    }
+                )
+                origins.append(f"{name}:{where}")
         for label in labels:
             rows.append(
                 {
@@ -174,6 +221,93 @@ def read_spans_jsonl(
     return new_texts(texts), build_frame(rows, origins)
 
 
+def _doccano_relations(
+    obj: Mapping[str, Any],
+    item: str,
+    entity_ids: list[Any],
+    span_ids: list[str],
+    *,
+    name: str,
+    where: str,
+) -> list[dict[str, Any]]:
+    """The ``relation`` rows of a doccano line: its ``relations`` between its ``entities``."""
+    by_entity: dict[str, str] = {}
+    for k, (entity, span_id) in enumerate(zip(entity_ids, span_ids, strict=True)):
+        key = json.dumps(entity)
+        if entity is None or key in by_entity:
+            raise FormatError(
+                "missing or repeated entity id", source=name, where=where, field=f"entities[{k}].id"
+            )
+        by_entity[key] = span_id
+    out: list[dict[str, Any]] = []
+    for k, relation in enumerate(obj.get("relations") or []):
+        field = f"relations[{k}]"
+        if not isinstance(relation, Mapping):
+            raise FormatError("must be an object", source=name, where=where, field=field)
+        ends = []
+        for end in ("from_id", "to_id"):
+            found = by_entity.get(json.dumps(relation.get(end)))
+            if found is None:
+                raise FormatError(
+                    f"{relation.get(end)!r} is not the id of an entity of this line",
+                    source=name,
+                    where=where,
+                    field=f"{field}.{end}",
+                )
+            ends.append(found)
+        label = relation.get("type", relation.get("label"))
+        if not isinstance(label, str) or not label:
+            raise FormatError("missing type", source=name, where=where, field=f"{field}.type")
+        out.append(
+            {
+                "id": f"{ends[0]}->{ends[1]}:{label}",
+                "item_id": item,
+                "kind": "relation",
+                "label": label,
+                "from_id": ends[0],
+                "to_id": ends[1],
+            }
+        )
+    return out
+
+
+def _doccano_entities(
+    spans: list[dict[str, Any]], relations: list[dict[str, Any]], counter: list[int]
+) -> dict[str, Any]:
+    """doccano's ``entities`` and ``relations`` of one document (ids numbered from ``counter``)."""
+    number: dict[str, int] = {}
+    entities = []
+    for r in spans:
+        counter[0] += 1
+        number[str(r["id"])] = counter[0]
+        entities.append(
+            {
+                "id": counter[0],
+                "label": r["label"],
+                "start_offset": int(r["start"]),
+                "end_offset": int(r["end"]),
+            }
+        )
+    links = []
+    for k, r in enumerate(relations, start=1):
+        for end in ("from_id", "to_id"):
+            if str(r[end]) not in number:
+                raise FormatError(
+                    f"relation {r['id']!r}: its {end} {r[end]!r} is not a span of item "
+                    f"{r['item_id']!r} in df",
+                    field=f"column {end!r}",
+                )
+        links.append(
+            {
+                "id": k,
+                "from_id": number[str(r["from_id"])],
+                "to_id": number[str(r["to_id"])],
+                "type": r["label"],
+            }
+        )
+    return {"entities": entities, "relations": links}
+
+
 def write_spans_jsonl(
     df: pd.DataFrame,
     texts: pd.Series | Mapping[str, str],
@@ -184,11 +318,15 @@ def write_spans_jsonl(
     """Write one JSON line per document of ``texts`` with ``df``'s span and label rows.
 
     Lines follow the order of ``texts``; each carries ``"id"`` (the item id;
-    Prodigy's also in ``meta``). Written atomically.
+    Prodigy's also in ``meta``). With ``relation`` rows (doccano only), every
+    line takes doccano's ``entities``/``relations`` layout. Written atomically.
     """
     if flavor not in ("doccano", "prodigy"):
         raise ValueError(f"flavor: expected 'doccano' or 'prodigy', got {flavor!r}")
-    df = check_frame(df, ("span", "label"), fmt=f"{flavor} JSONL")
+    kinds = ("span", "label", "relation") if flavor == "doccano" else ("span", "label")
+    df = check_frame(df, kinds, fmt=f"{flavor} JSONL")
+    linked = bool((df["kind"] == "relation").any())
+    counter = [0]
     docs = texts_series(texts)
     unknown = sorted(set(df["item_id"]) - set(docs.index))
     if unknown:
@@ -212,7 +350,12 @@ def write_spans_jsonl(
         spans = [r for r in rows if r["kind"] == "span"]
         cats = [r["label"] for r in rows if r["kind"] == "label"]
         obj: dict[str, Any] = {"id": str(item), "text": text}
-        if flavor == "doccano":
+        if linked:
+            relations = [r for r in rows if r["kind"] == "relation"]
+            obj.update(_doccano_entities(spans, relations, counter))
+            if cats:
+                obj["label"] = cats
+        elif flavor == "doccano":
             obj["label"] = [[int(r["start"]), int(r["end"]), r["label"]] for r in spans] + cats
         else:
             obj["spans"] = [

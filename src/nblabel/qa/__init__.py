@@ -30,6 +30,7 @@ from .plots import (
     plot_per_label,
 )
 from .progress import plot_progress, progress
+from .relations import relation_agreement
 from .report import QAReport, report
 from .structured import box_agreement, mask_agreement, segment_agreement, span_agreement
 from .tracks import track_agreement, track_frame_agreement
@@ -59,6 +60,7 @@ __all__ = [
     "plot_per_label",
     "plot_progress",
     "progress",
+    "relation_agreement",
     "report",
     "scott_pi",
     "segment_agreement",

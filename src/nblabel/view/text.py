@@ -2,9 +2,11 @@
 
 ``nblabel.plot_item(df, item, text)`` draws the document wrapped in a
 monospace grid with each span as a tinted box and a coloured bar under it
-(stacked when spans overlap), its label at its start, and the document
-labels in the title. :func:`to_html` gives the same as escaped HTML for a
-notebook shared without a kernel (``IPython.display.HTML(to_html(...))``).
+(stacked when spans overlap), its label at its start, the document
+labels in the title, and each relation between two spans as a line of
+text under the document (``“Ada” → works_for → “Acme”``). :func:`to_html`
+gives the same as escaped HTML for a notebook shared without a kernel
+(``IPython.display.HTML(to_html(...))``).
 Every text is shown literally: HTML is escaped, control characters show as
 their Unicode control pictures, and ``$`` never starts mathtext.
 """
@@ -40,6 +42,32 @@ def _spans(rows: pd.DataFrame, length: int) -> list[tuple[int, int, str]]:
         if 0 <= s < e <= length:
             out.append((s, e, str(row.label)))
     return sorted(out, key=lambda t: (t[0], -t[1], t[2]))
+
+
+def _relations(rows: pd.DataFrame, text: str) -> list[str]:
+    """Each relation as a line of text, ``“from” → label → “to”``, in the order of its ends."""
+    if rows.empty or "kind" not in rows.columns or "from_id" not in rows.columns:
+        return []
+    kinds = rows["kind"].astype(str)
+    spans: dict[str, tuple[int, int]] = {}
+    for row in rows[kinds == "span"].itertuples(index=False):
+        start: Any = row.start
+        stop: Any = row.end
+        if not (is_missing(start) or is_missing(stop)):
+            spans[str(row.id)] = (int(start), int(stop))
+
+    def end(ident: Any) -> tuple[tuple[int, int], str]:
+        where = spans.get(str(ident))
+        if where is None or not 0 <= where[0] < where[1] <= len(text):
+            return (len(text), len(text)), f"(no span {ident!r})"
+        piece = " ".join("".join(_visible(ch) for ch in text[where[0] : where[1]]).split())
+        return where, f"“{piece if len(piece) <= 40 else piece[:39] + '…'}”"
+
+    out = []
+    for row in rows[kinds == "relation"].itertuples(index=False):
+        (a_at, a), (b_at, b) = end(row.from_id), end(row.to_id)
+        out.append((a_at, b_at, f"{a} → {row.label} → {b}"))
+    return [line for *_at, line in sorted(out)]
 
 
 def _doc_labels(rows: pd.DataFrame) -> list[str]:
@@ -138,17 +166,19 @@ def plot(
     pos, n_lines = _grid(shown, width)
     lanes, depth = layout_lanes([(s, e) for s, e, _ in spans])
     colors = _colors([label for _, _, label in spans], labels)
+    relations = _relations(rows, text)
     line_h = 1.0 + 0.25 * max(depth, 1) + 0.6
+    below = 1.2 * len(relations) + 0.6 if relations else 0.0  # the relations' lines
     if ax is None:
         fig_w = (width + 1) * _ADVANCE * fontsize / 72 / 0.98
-        fig_h = min(40.0, max(1.0, n_lines * line_h * fontsize * 1.25 / 72 + 0.5))
+        fig_h = min(40.0, max(1.0, (n_lines * line_h + below) * fontsize * 1.25 / 72 + 0.5))
         fig = plt.figure(figsize=(fig_w, fig_h))
         ax = fig.add_axes((0.01, 0.01, 0.98, 1 - 0.4 / fig_h))
     # One character cell is one x unit: the font size follows from the Axes' width.
     box = ax.get_position()
     fontsize = box.width * ax.figure.get_figwidth() * 72 / (width + 1) / _ADVANCE
     ax.set_xlim(-0.5, width + 0.5)
-    ax.set_ylim(n_lines * line_h + 0.2, -0.4)
+    ax.set_ylim(n_lines * line_h + 0.2 + below, -0.4)
     ax.set_axis_off()
 
     def y_of(line: int) -> float:
@@ -165,6 +195,17 @@ def plot(
         fontsize=fontsize,
     )
     _draw_text(ax, shown, pos, y_of, fontsize)
+    for k, line in enumerate(relations):
+        ax.text(
+            0,
+            n_lines * line_h + 0.6 + 1.2 * k,
+            line,
+            family=["DejaVu Sans", "DejaVu Sans Mono"],
+            fontsize=fontsize * 0.85,
+            va="center",
+            ha="left",
+            **LITERAL,
+        )
     title = f"{item}"
     doc_labels = _doc_labels(rows)
     if doc_labels:
@@ -273,8 +314,8 @@ def to_html(
     """The document with its spans as self-contained, escaped HTML (no script, no kernel).
 
     Each span is a tinted run with a coloured underline per overlap lane and
-    its label (escaped) in small type at its start; ``labels`` orders the colours
-    as in :func:`plot`.
+    its label (escaped) in small type at its start; relations follow as a list
+    of lines (escaped); ``labels`` orders the colours as in :func:`plot`.
     """
     doc = decode_text(text, name=f"item {item!r}" if item is not None else "the text")
     spans = _spans(rows, len(doc))
@@ -320,6 +361,14 @@ def to_html(
         parts.append(
             f'<span style="background:{top}22;box-shadow:{shadows};'
             f'padding-bottom:{3 * len(covering)}px">{piece}</span>'
+        )
+    relations = _relations(rows, doc)
+    if relations:
+        parts.append(
+            '<ul class="nblabel-relations" style="margin:6px 0 0;padding-left:18px;'
+            'line-height:1.5">'
+            + "".join(f"<li>{html.escape(line)}</li>" for line in relations)
+            + "</ul>"
         )
     parts.append("</div>")
     return "".join(parts)

@@ -31,8 +31,9 @@ from ..rules import compile_patterns, match_rules
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
-from ._labels import LabelsArg
+from ._labels import LabelsArg, parse_labels
 from ._loop import OrderSource
+from ._relations import check_relations
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -172,6 +173,14 @@ class TextAnnotator(Annotator):
         annotator's accuracy on them.
     gold_rate
         The share of the queue drawn from ``gold`` (default 0.1).
+    relations
+        Relation labels (``["works_for", "located_in"]``, or specs like
+        ``labels=``: colour, hotkey, description): links from one span to
+        another, stored as ``kind="relation"`` rows whose ``from_id`` and
+        ``to_id`` are the two spans' ids. Select a span, press ``r``, pick the
+        second span (``Tab``/arrows then ``Enter``, or a click), then the label
+        (``1``-``9``, its hotkey or ``/``). Deleting a span deletes its relations
+        in the same edit. ``None`` (default): no relations.
 
     Notes
     -----
@@ -179,6 +188,8 @@ class TextAnnotator(Annotator):
     at a time; ``Shift`` extends), then ``1``-``9`` to tag; click a span or
     ``Tab`` to select it, ``1``-``9`` relabels, ``Delete`` removes;
     ``Shift+1``-``9`` document labels; ``n``/``p`` move; ``z`` undo; ``?`` help.
+    With ``relations=``: ``r`` starts a relation from the selected span,
+    ``Shift+R`` selects the next relation (``Delete`` removes it).
 
     Examples
     --------
@@ -187,9 +198,10 @@ class TextAnnotator(Annotator):
     >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
     """
 
-    KINDS = ("span", "label", "skip", "comment")
+    KINDS = ("span", "label", "skip", "comment", "relation")
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {
         "s": "snap to tokens", "a": "accept", "x": "reject", " ": "select",
+        "r": "start a relation", "R": "select the next relation",
     }  # fmt: skip
 
     _esm = _STATIC / "text.js"
@@ -197,6 +209,10 @@ class TextAnnotator(Annotator):
 
     doc_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     snap = traitlets.Bool(True).tag(sync=True)
+    #: The relation labels (empty: no relations); see ``relations=``.
+    relations = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: relation label -> {"color", "hotkey", "description"} for those given with a spec
+    relation_specs = traitlets.Dict(read_only=True).tag(sync=True)
 
     def __init__(
         self,
@@ -222,8 +238,10 @@ class TextAnnotator(Annotator):
         review: bool = False,
         gold: pd.DataFrame | None = None,
         gold_rate: float | None = None,
+        relations: LabelsArg | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
+        self._relations, relation_specs = self._check_relations_arg(relations)
         self._rules = [] if patterns is None else compile_patterns(patterns, _check_labels(labels))
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
         if not isinstance(snap, bool):
@@ -248,11 +266,25 @@ class TextAnnotator(Annotator):
             review=review,
             gold=gold,
             gold_rate=gold_rate,
+            kinds=[k for k in self.KINDS if k != "relation" or self._relations],
         )
+        self.set_trait("relations", list(self._relations))
+        self.set_trait("relation_specs", relation_specs)
         self.doc_labels = self._doc_labels
         self.snap = snap
 
     # -- options --------------------------------------------------------------------------------
+    @classmethod
+    def _check_relations_arg(cls, relations: Any) -> tuple[list[str], dict[str, dict[str, str]]]:
+        """The relation labels and their specs (``relations=``, given like ``labels=``)."""
+        if relations is None:
+            return [], {}
+        names, specs = parse_labels(relations, reserved=cls._reserved_keys(), name="relations")
+        checked = _check_labels(names, "relations")
+        if not checked:
+            raise ValueError("relations: give at least one relation label, or None for none")
+        return checked, specs
+
     @staticmethod
     def _check_token_source(tokens: Any, queue: ItemQueue) -> Callable[[Item, str], Any] | None:
         if tokens is None:
@@ -292,7 +324,11 @@ class TextAnnotator(Annotator):
         self._doc_labels = list(change["new"])
 
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
-        return {"span": labels, "label": list(self._doc_labels)}
+        return {
+            "span": labels,
+            "label": list(self._doc_labels),
+            "relation": list(getattr(self, "_relations", [])),
+        }
 
     # -- documents ------------------------------------------------------------------------------
     def text_of(self, item_id: str) -> str:
@@ -375,6 +411,8 @@ class TextAnnotator(Annotator):
         return out
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        if row.get("kind") == "relation":
+            return "relations are not shown as suggestions (only spans and document labels)"
         if row.get("kind") != "span":
             return None
         try:
@@ -387,6 +425,21 @@ class TextAnnotator(Annotator):
         return None
 
     # -- edits ------------------------------------------------------------------------------------
+    def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+        if isinstance(row, Mapping) and row.get("kind") == "relation":
+            rid = row.get("id")
+            if not self._relations:
+                raise ValueError(
+                    f"relation {rid!r}: this widget takes no relations "
+                    "(give TextAnnotator(..., relations=[...]) to link spans)"
+                )
+            if row.get("label") not in self._relations:
+                raise ValueError(
+                    f"relation {rid!r}: {row.get('label')!r} is not a relation label "
+                    f"(relations: {self._relations})"
+                )
+        return super()._row_from_page(item, row, elapsed)
+
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         if out["kind"] != "span":
             return out
@@ -420,3 +473,13 @@ class TextAnnotator(Annotator):
                     f"{key[0]}-{key[1]} twice"
                 )
             seen.add(key)
+        if self._relations:
+            check_relations(item.id, rows, ends=("span",), elsewhere=self._item_holding)
+
+    def _item_holding(self, annotation_id: str) -> str | None:
+        """The item (among those shown lately) one of this annotator's annotations is on."""
+        with self._lock:
+            for item_id, rows in self._rows.items():
+                if annotation_id in rows:
+                    return item_id
+        return None
