@@ -6,6 +6,7 @@
 import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
+import { drawEdges, edgesOf, Points } from "./points.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { boundsOf } from "./shapes.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
@@ -21,8 +22,14 @@ import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./
  * @typedef {import("./editor.js").Tool} Tool
  */
 
-const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush" });
-const TOOL_NAMES = { select: "Select (v)", box: "Box (b)", polygon: "Polygon (g)", brush: "Brush (r)" };
+const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush", d: "point" });
+const TOOL_NAMES = {
+  select: "Select (v)",
+  box: "Box (b)",
+  polygon: "Polygon (g)",
+  brush: "Brush (r)",
+  point: "Point (d)",
+};
 const OPACITIES = [0.25, 0.5, 0.75, 1];
 const ZOOM_STEP = 1.25;
 const HANDLE_TOLERANCE = 6; // CSS pixels
@@ -81,7 +88,7 @@ export function regionStage(session, root, stage, options) {
     return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
   };
   // The regions (not skips, comments or labels) of the slice shown (stack.js, slices.js).
-  const REGIONS = new Set(["box", "polygon", "mask"]);
+  const REGIONS = new Set(["box", "polygon", "mask", "point"]);
   const regionRows = () =>
     regionsOnFrame(session.current?.rows.values() ?? [], frameOf(session)).filter((r) => REGIONS.has(r.kind));
   const regionSuggestions = () =>
@@ -93,7 +100,14 @@ export function regionStage(session, root, stage, options) {
     label: () => labels[Math.min(activeLabel, labels.length - 1)],
     newId,
   });
-  editor.tool = /** @type {Tool} */ (["box", "polygon", "brush"].find((t) => options.tools.includes(t)) ?? "select");
+  editor.tool = /** @type {Tool} */ (
+    ["box", "polygon", "brush", "point"].find((t) => options.tools.includes(t)) ?? "select"
+  );
+  // Keypoints (image/points.js): the point tool and the skeleton it places.
+  const skeleton = model.get("skeleton_spec") ?? null;
+  const points = options.tools.includes("point") ? new Points(skeleton, newId) : null;
+  editor.points = points;
+  const pointNext = h("span", { class: "nbl-point-next", "aria-live": "polite" });
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
@@ -137,6 +151,7 @@ export function regionStage(session, root, stage, options) {
     ...toolButtons,
     options.tools.includes("brush") ? eraserButton : null,
     options.tools.includes("brush") ? brushText : null,
+    points?.skeleton ? pointNext : null,
     h("span", { class: "nbl-spacer" }),
     activeText,
     h(
@@ -173,6 +188,7 @@ export function regionStage(session, root, stage, options) {
     eraserButton.classList.toggle("nbl-on", editor.eraser);
     eraserButton.setAttribute("aria-pressed", String(editor.eraser));
     replace(brushText, `brush ${brushSize}px`);
+    if (points) replace(pointNext, points.status(regionRows()));
     opacity.value = String(model.get("opacity") ?? 0.5);
     const label = labels[Math.min(activeLabel, labels.length - 1)];
     replace(activeText, "drawing: ", h("span", { class: "nbl-active-chip", "data-label": label }, label));
@@ -308,13 +324,15 @@ export function regionStage(session, root, stage, options) {
     baseExcluded = active?.id ?? null;
     if (hidden || !options.regions) return;
     const s = style();
+    const still = edgesOf(regionRows(), skeleton).filter(([a, b]) => a.id !== baseExcluded && b.id !== baseExcluded);
+    drawEdges(ctx, still, s);
     for (const row of regionRows()) if (row.id !== baseExcluded) drawShape(ctx, row, s);
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
   };
 
   /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */
   const cornerOf = (row) => {
-    if (row.kind === "box") return [row.x, row.y];
+    if (row.kind === "box" || row.kind === "point") return [row.x, row.y];
     if (row.kind === "polygon") {
       const b = boundsOf(row.points);
       return [b.x, b.y];
@@ -337,7 +355,7 @@ export function regionStage(session, root, stage, options) {
     const next = new Map();
     let changed = shapes.length !== tagCache.size;
     for (const { row, suggestion } of shapes) {
-      const key = `${suggestion}:${row.kind}:${row.label}`;
+      const key = `${suggestion}:${row.kind}:${row.label}:${Boolean(row.outside)}`;
       let tag = tagCache.get(row.id);
       if (!tag || tag.key !== key) {
         changed = true;
@@ -348,7 +366,7 @@ export function regionStage(session, root, stage, options) {
             role: "listitem",
             "data-id": row.id,
             "data-label": row.label,
-            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}`,
+            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}${row.outside ? " (not visible)" : ""}`,
             style: `--nbl-tag: ${color(row.label)}`,
           },
           suggestion ? `? ${row.label}` : row.label,
@@ -409,6 +427,14 @@ export function regionStage(session, root, stage, options) {
       octx.restore();
     } else if (!hidden) {
       const active = editor.active;
+      if (active?.kind === "point") {
+        const moving = [...regionRows().filter((r) => r.id !== active.id), active];
+        drawEdges(
+          octx,
+          edgesOf(moving, skeleton).filter(([a, b]) => a.id === active.id || b.id === active.id),
+          s,
+        );
+      }
       if (active) {
         const suggestion = !d && Boolean(editor.selection?.suggestion);
         drawShape(octx, active, s, { selected: true, suggestion });
@@ -613,7 +639,8 @@ export function regionStage(session, root, stage, options) {
         }
         return false;
       case "Escape":
-        if (editor.drag || editor.draft.length || sel) {
+        if (editor.drag || editor.draft.length || sel || (editor.tool === "point" && points?.instance)) {
+          if (editor.tool === "point" && !editor.drag) points?.finish();
           editor.cancel();
           refreshToolbar();
           schedule(true);
@@ -625,6 +652,14 @@ export function regionStage(session, root, stage, options) {
         return true;
       case "e":
         toggleEraser();
+        return true;
+      case "i":
+        if (!points || sel?.row.kind !== "point") return false;
+        commit(points.toggleVisible(editor));
+        return true;
+      case "s":
+        if (!points?.skeleton || editor.tool !== "point" || !points.skip(regionRows())) return false;
+        refreshToolbar();
         return true;
       case "[":
         brushSize = Math.max(2, Math.round(brushSize / 1.25));
@@ -683,6 +718,7 @@ export function regionStage(session, root, stage, options) {
       editor.selected = null;
       editor.draft = [];
       editor.drag = null;
+      points?.finish();
     }
     refreshToolbar();
     schedule(true);

@@ -15,17 +15,19 @@ import traitlets
 
 from .. import geometry, media, medical, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
+from ..skeleton import Skeleton, as_skeleton
 from ..store import Store
 from ._base import Annotator, Payload, handles
 from ._labels import LabelsArg
 from ._loop import OrderSource
+from ._points import check_instances, normalise_point, point_problem
 
 __all__ = ["ImageAnnotator"]
 
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 #: The drawing tools and the annotation kind each one makes.
-TOOLS: dict[str, str] = {"box": "box", "polygon": "polygon", "brush": "mask"}
+TOOLS: dict[str, str] = {"box": "box", "polygon": "polygon", "brush": "mask", "point": "point"}
 
 
 def _check_tools(tools: Any) -> list[str]:
@@ -74,10 +76,25 @@ class ImageAnnotator(Annotator):
         coordinates and ``image_width``/``image_height`` always refer to the
         original image, shown upright (EXIF orientation applied).
     tools
-        Region tools to offer: any of ``"box"``, ``"polygon"`` and ``"brush"``
-        (masks). Without tools the widget labels whole images. With tools,
-        keys ``1``-``9`` choose the class of the next shape (or relabel the
-        selected one) and ``Shift+1``-``9`` toggle whole-image labels.
+        Region tools to offer: any of ``"box"``, ``"polygon"``, ``"brush"``
+        (masks) and ``"point"`` (keypoints). Without tools the widget labels whole
+        images. With tools, keys ``1``-``9`` choose the class of the next shape (or
+        relabel the selected one) and ``Shift+1``-``9`` toggle whole-image labels.
+        The point tool (key ``d``): a click places a point (stored as ``x``, ``y``
+        in original pixels, to 1/100 pixel), a drag moves one, ``Shift+click``
+        places one marked not visible and ``i`` toggles the selected point's
+        visibility (``outside=True`` in the table: COCO's ``v=1``).
+    skeleton
+        With ``tools=["point"]``: named keypoints and the edges between them, a
+        :class:`nblabel.Skeleton` or a dict, e.g. ``{"name": "person", "points":
+        ["nose", "left_eye", "right_eye"], "edges": [("nose", "left_eye"),
+        ("nose", "right_eye")]}`` (``nblabel.Skeleton.coco_person()`` is COCO's
+        17 joints). Clicks place one instance's points in the skeleton's order
+        (the page says which point is next; ``s`` skips a point not in view,
+        ``Esc`` ends the instance early); each point's ``label`` is its name
+        and the points of one instance share a ``track_id``. Edges are drawn
+        between placed points. Selecting a point makes its instance the one
+        the next clicks complete. See :mod:`nblabel.skeleton`.
     instructions
         What the annotators are asked to do (markdown or plain text), shown as text
         above the widget, collapsible, and in the help (``?``).
@@ -177,7 +194,9 @@ class ImageAnnotator(Annotator):
     _esm = _STATIC / "image.js"
     _css = _STATIC / "image.css"
 
-    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask", "skip", "comment")
+    KINDS: ClassVar[tuple[str, ...]] = (
+        "label", "box", "polygon", "mask", "point", "skip", "comment",
+    )  # fmt: skip
     #: The image stage's height in CSS pixels, the same for every item (0: fitted to the
     #: window). Images fit inside it, so the buttons below never move.
     stage_height = traitlets.Int(0, min=0).tag(sync=True)
@@ -185,11 +204,16 @@ class ImageAnnotator(Annotator):
         **dict.fromkeys("vbgr", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
         "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
         "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
+        "d": "point tool", "i": "point not visible", "s": "skip a skeleton point",
     }  # fmt: skip
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
     #: The region tools on offer (empty: whole-image labels only).
     tools = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: The skeleton the point tool places (``{"name", "points", "edges"}``), or None.
+    skeleton_spec = traitlets.Dict(allow_none=True, default_value=None, read_only=True).tag(
+        sync=True
+    )
     #: Opacity of drawn regions in the page, 0 to 1.
     opacity = traitlets.Float(0.5, min=0.0, max=1.0).tag(sync=True)
 
@@ -216,8 +240,12 @@ class ImageAnnotator(Annotator):
         review: bool = False,
         gold: pd.DataFrame | None = None,
         gold_rate: float | None = None,
+        skeleton: Skeleton | Mapping[str, Any] | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
+        self._skeleton = None if skeleton is None else as_skeleton(skeleton)
+        if self._skeleton is not None and "point" not in tools_:
+            raise ValueError("skeleton: a skeleton needs the point tool (tools=['point', ...])")
         if stack is not None and not isinstance(stack, bool):
             raise TypeError(f"stack: expected True, False or None, got {stack!r}")
         self._stack = stack
@@ -255,6 +283,24 @@ class ImageAnnotator(Annotator):
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
+        if self._skeleton is not None:
+            self.set_trait("skeleton_spec", self._skeleton.to_json())
+
+    @property
+    def skeleton(self) -> Skeleton | None:
+        """The skeleton the point tool places, or None (pass it to ``nblabel.formats.to_coco``)."""
+        return self._skeleton
+
+    def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
+        out = super()._kind_labels(labels)
+        if self._skeleton is not None and "point" in out:
+            out["point"] = list(self._skeleton.points)  # a skeleton's points are named by it
+        return out
+
+    def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
+        super()._check_edit(item, rows)
+        if self._skeleton is not None:
+            check_instances(item.id, rows, self._skeleton)
 
     def metadata(self, item_id: str) -> dict[str, str]:
         """An item's metadata as the page shows it: its DataFrame columns and, for DICOM
@@ -401,6 +447,8 @@ class ImageAnnotator(Annotator):
         if kind == "box":
             for name in ("x", "y", "width", "height"):
                 out[name] = float(out[name])
+        if kind == "point":
+            out = normalise_point(out, self._skeleton)
         return out
 
 
@@ -422,13 +470,15 @@ def _frame_problem(frame: Any, frames: int) -> str | None:
 
 
 def _region_problem(row: Mapping[str, Any], size: tuple[int, int]) -> str | None:
-    """Why a box, polygon or mask row does not fit an image of ``size`` (w, h), or None."""
+    """Why a box, polygon, point or mask row does not fit an image of ``size`` (w, h), or None."""
     kind = row.get("kind")
     if kind == "box":
         box = tuple(row.get(k) for k in ("x", "y", "width", "height"))
         return geometry.box_problem(box, size)
     if kind == "polygon":
         return geometry.points_problem(row.get("points"), size)
+    if kind == "point":
+        return point_problem(row, size)
     if kind == "mask":
         mask = row.get("mask")
         try:
