@@ -36,6 +36,8 @@ __all__ = ["add_keypoints", "describe_categories", "fold", "keypoint_categories"
 FIELDS: Final = frozenset({"keypoints", "num_keypoints"})
 
 Triples = list[list[Any]]
+#: An instance's keypoints as written: triples, a kept ``num_keypoints`` and its points' score.
+Folded = tuple[Triples, Any, Any]
 
 
 def keypoint_categories(gt: Mapping[str, Any], name: str) -> dict[Any, Skeleton]:
@@ -159,7 +161,7 @@ def read_points(
 
 def fold(
     df: pd.DataFrame, skeletons: Sequence[Skeleton | Mapping[str, Any]] | None
-) -> tuple[pd.DataFrame, dict[Any, tuple[Triples, Any]], dict[str, Skeleton]]:
+) -> tuple[pd.DataFrame, dict[Any, Folded], dict[str, Skeleton]]:
     """Take the point rows out of ``df``: each instance's keypoints go to its region row.
 
     Returns the rows left (with a box made for an instance that has no region row),
@@ -186,7 +188,7 @@ def fold(
     for label, row in records(rest[["item_id", "track_id"]]):
         if not missing(row["track_id"]):
             region_of.setdefault((row["item_id"], row["track_id"]), label)
-    folded: dict[Any, tuple[Triples, Any]] = {}
+    folded: dict[Any, Folded] = {}
     used: dict[str, Skeleton] = {}
     made: list[dict[str, Any]] = []
     made_index: list[Any] = []
@@ -249,7 +251,8 @@ def fold(
             region = first_label
             made.append(_instance_box(key, category, members, cocos))
             made_index.append(first_label)
-        folded[region] = (triples, kept_count)
+        scores = [r["score"] for _, r in members if not missing(r["score"])]
+        folded[region] = (triples, kept_count, float(scores[0]) if scores else None)
     if made:
         boxes = schema.from_records(made)
         boxes.index = pd.Index(made_index)
@@ -297,15 +300,16 @@ def describe_categories(table: list[dict[str, Any]], skeletons: Mapping[str, Ske
             entry["skeleton"] = sk.coco_edges()
 
 
-def add_keypoints(
-    ann: dict[str, Any], labels: Sequence[Any], folded: Mapping[Any, tuple[Triples, Any]]
-) -> None:
-    """Write ``keypoints`` and ``num_keypoints`` into the annotation of region rows ``labels``."""
+def add_keypoints(ann: dict[str, Any], labels: Sequence[Any], folded: Mapping[Any, Folded]) -> None:
+    """Write ``keypoints`` and ``num_keypoints`` into the annotation of region rows ``labels``
+    (and the points' ``score`` when the region has none)."""
     for label in labels:
         if label in folded:
-            triples, kept = folded[label]
+            triples, kept, score = folded[label]
             ann["keypoints"] = [v for t in triples for v in t]
             ann["num_keypoints"] = kept if kept is not None else sum(t[2] > 0 for t in triples)
+            if score is not None and "score" not in ann:
+                ann["score"] = score
             return
 
 
