@@ -297,6 +297,9 @@ class ImageAnnotator(Annotator):
             out["point"] = list(self._skeleton.points)  # a skeleton's points are named by it
         return out
 
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        return item.source, {} if self._skeleton is None else {"skeleton": self._skeleton}
+
     def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
         super()._check_edit(item, rows)
         if self._skeleton is not None:
