@@ -7,6 +7,7 @@ form one instance per item and annotator (landmarks of a single object).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,8 +46,8 @@ def _region_area(row: Mapping[Any, Any]) -> float:
     return 0.0
 
 
-def _instances(df: pd.DataFrame, points: pd.DataFrame, func: str) -> dict[Any, list[_Instance]]:
-    """``{(item_id, annotator): [instance, ...]}`` of the point rows, with each one's area."""
+def _regions(df: pd.DataFrame) -> dict[tuple[Any, Any, Any], float]:
+    """The area of each instance's region rows, by (item_id, annotator, track_id)."""
     regions: dict[tuple[Any, Any, Any], float] = {}
     if "kind" in df.columns and "track_id" in df.columns:
         kinds = df["kind"].astype(object)
@@ -54,39 +55,50 @@ def _instances(df: pd.DataFrame, points: pd.DataFrame, func: str) -> dict[Any, l
         for row in df.loc[mask].to_dict("records"):
             key = (row["item_id"], row["annotator"], row["track_id"])
             regions[key] = regions.get(key, 0.0) + _region_area(row)
-    tracks = points["track_id"] if "track_id" in points.columns else pd.Series(None, points.index)
-    grouped: dict[tuple[Any, Any, Any], list[Any]] = {}
-    for index, item, annotator, track in zip(
-        points.index, points["item_id"], points["annotator"], tracks, strict=True
+    return regions
+
+
+def _instances(
+    points: pd.DataFrame, regions: Mapping[tuple[Any, Any, Any], float], func: str
+) -> dict[Any, list[_Instance]]:
+    """``{(item_id, annotator): [instance, ...]}`` of the point rows, with each one's area."""
+    n = len(points)
+    tracks = points["track_id"].to_numpy(object) if "track_id" in points.columns else [None] * n
+    labels = points["label"].to_numpy(object)
+    x_all = points["x"].to_numpy(np.float64)
+    y_all = points["y"].to_numpy(np.float64)
+    sized = {"image_width", "image_height"} <= set(points.columns)
+    widths: Any = points["image_width"].to_numpy(object) if sized else [None] * n
+    heights: Any = points["image_height"].to_numpy(object) if sized else [None] * n
+    grouped: dict[tuple[Any, Any, Any], list[int]] = {}
+    for k, (item, annotator, track) in enumerate(
+        zip(points["item_id"], points["annotator"], tracks, strict=True)
     ):
-        grouped.setdefault((item, annotator, None if is_missing(track) else track), []).append(
-            index
-        )
+        key = (item, annotator, None if is_missing(track) else track)
+        grouped.setdefault(key, []).append(k)
     out: dict[Any, list[_Instance]] = {}
     for (item, annotator, track), rows in grouped.items():
-        part = points.loc[rows]
-        names = part["label"].tolist()
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
+        names = [labels[k] for k in rows]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
             where = "item" if track is None else f"instance {track!r} of item"
             raise ValueError(
                 f"{func}: {where} {item!r} by {annotator!r} has keypoint(s) {twice} more than "
                 "once; give each instance its own track_id"
             )
-        xs = part["x"].to_numpy(np.float64)
-        ys = part["y"].to_numpy(np.float64)
+        xs, ys = x_all[rows], y_all[rows]
         area = regions.get((item, annotator, track), 0.0)
         if area <= 0:  # no region: the points' tight box, else the whole image
             area = float((xs.max() - xs.min()) * (ys.max() - ys.min()))
-        if area <= 0 and {"image_width", "image_height"} <= set(part.columns):
-            w, h = part["image_width"].iloc[0], part["image_height"].iloc[0]
+        if area <= 0:
+            w, h = widths[rows[0]], heights[rows[0]]
             area = 0.0 if is_missing(w) or is_missing(h) else float(w) * float(h)
         if area <= 0:
             raise ValueError(
                 f"{func}: the keypoints of item {item!r} by {annotator!r} have no scale: give the "
                 "instance a box (same track_id) or the rows image_width and image_height"
             )
-        points_by_name = {n: (x, y) for n, x, y in zip(names, xs, ys, strict=True)}
+        points_by_name = {n: (float(x), float(y)) for n, x, y in zip(names, xs, ys, strict=True)}
         out.setdefault((item, annotator), []).append(_Instance(points_by_name, area))
     return out
 
@@ -102,13 +114,13 @@ def _oks(a: _Instance, b: _Instance, sigmas: Mapping[str, float] | None) -> floa
             continue
         d2 = (pa[0] - pb[0]) ** 2 + (pa[1] - pb[1]) ** 2
         var = (2 * sigma_of(name, sigmas)) ** 2
-        total += float(np.exp(-d2 / var / (area + _EPS) / 2))
+        total += math.exp(-d2 / var / (area + _EPS) / 2)
     return total / len(names)
 
 
 def _distances(a: _Instance, b: _Instance) -> list[float]:
     shared = [n for n in a.points if n in b.points]
-    return [float(np.hypot(*np.subtract(a.points[n], b.points[n]))) for n in shared]
+    return [math.dist(a.points[n], b.points[n]) for n in shared]
 
 
 def _check_sigmas(sigmas: Any, func: str) -> dict[str, float] | None:
@@ -177,9 +189,10 @@ def keypoint_agreement(
     sigmas_ = _check_sigmas(sigmas, func)
     check_frame(df, ("item_id", "annotator", "label", "x", "y"), func=func)
     records = []
+    regions = _regions(df)
     for a, b, shared, ra, rb in _pairs(df, "point", ("label", "x", "y"), func):
-        ia = _instances(df, ra, func)
-        ib = _instances(df, rb, func)
+        ia = _instances(ra, regions, func)
+        ib = _instances(rb, regions, func)
         n_a = sum(len(ia.get((item, a), [])) for item in shared)
         n_b = sum(len(ib.get((item, b), [])) for item in shared)
         found: list[float] = []
