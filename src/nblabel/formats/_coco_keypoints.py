@@ -184,10 +184,10 @@ def fold(
             points.index[no_track][0],
             "track_id",
         )
-    region_of: dict[tuple[Any, Any], Any] = {}
-    for label, row in records(rest[["item_id", "track_id"]]):
+    region_of: dict[tuple[Any, Any], tuple[Any, str]] = {}  # (row label, its label)
+    for label, row in records(rest[["item_id", "track_id", "label"]]):
         if not missing(row["track_id"]):
-            region_of.setdefault((row["item_id"], row["track_id"]), label)
+            region_of.setdefault((row["item_id"], row["track_id"]), (label, str(row["label"])))
     folded: dict[Any, Folded] = {}
     used: dict[str, Skeleton] = {}
     made: list[dict[str, Any]] = []
@@ -200,9 +200,10 @@ def fold(
     for key, members in instances.items():
         first_label = members[0][0]
         cocos = [extra_of(r["extra"], "coco") for _, r in members]
-        region = region_of.get(key)
+        found = region_of.get(key)
+        region = None if found is None else found[0]
         names = {r["label"] for _, r in members}
-        category: str | None = str(rest.at[region, "label"]) if region is not None else None
+        category: str | None = None if found is None else found[1]
         if category is None:
             category = next((c["category"] for c in cocos if "category" in c), None)
         if category is None:
