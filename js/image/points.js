@@ -145,6 +145,17 @@ export class Points {
   }
 
   /**
+   * The point tool's keys: `i` (visibility of the selected point) and `s` (skip a skeleton point).
+   * @param {string} key @param {Editor} editor @param {Row[]} rows
+   * @returns {Change | boolean} the change to commit, else whether the key was used
+   */
+  key(key, editor, rows) {
+    if (key === "i" && editor.selection?.row.kind === "point") return this.toggleVisible(editor) ?? true;
+    if (key === "s" && this.skeleton && editor.tool === "point") return this.skip(rows);
+    return false;
+  }
+
+  /**
    * `i`: mark the selected point not visible, or visible again.
    * @param {Editor} editor @returns {Change | null}
    */
@@ -216,6 +227,24 @@ export function edgesOf(rows, skeleton) {
     }
   }
   return out;
+}
+
+/**
+ * The edges of the points shown: all but those touching the point being edited (`active`,
+ * drawn on the static layer), or only those, at its current place (on the overlay).
+ * @param {CanvasRenderingContext2D} ctx @param {Row[]} rows @param {Skeleton | null} skeleton
+ * @param {Style} style @param {Row | null} active @param {boolean} overlay
+ */
+export function drawSkeleton(ctx, rows, skeleton, style, active, overlay) {
+  if (overlay && active?.kind !== "point") return;
+  const id = active?.id;
+  const shown = overlay ? [...rows.filter((r) => r.id !== id), /** @type {Row} */ (active)] : rows;
+  const touches = (/** @type {[Row, Row]} */ e) => e[0].id === id || e[1].id === id;
+  drawEdges(
+    ctx,
+    edgesOf(shown, skeleton).filter((e) => touches(e) === overlay),
+    style,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
 import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
-import { drawEdges, edgesOf, Points } from "./points.js";
+import { drawSkeleton, Points } from "./points.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { boundsOf } from "./shapes.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
@@ -324,8 +324,7 @@ export function regionStage(session, root, stage, options) {
     baseExcluded = active?.id ?? null;
     if (hidden || !options.regions) return;
     const s = style();
-    const still = edgesOf(regionRows(), skeleton).filter(([a, b]) => a.id !== baseExcluded && b.id !== baseExcluded);
-    drawEdges(ctx, still, s);
+    drawSkeleton(ctx, regionRows(), skeleton, s, active, false);
     for (const row of regionRows()) if (row.id !== baseExcluded) drawShape(ctx, row, s);
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
   };
@@ -427,14 +426,7 @@ export function regionStage(session, root, stage, options) {
       octx.restore();
     } else if (!hidden) {
       const active = editor.active;
-      if (active?.kind === "point") {
-        const moving = [...regionRows().filter((r) => r.id !== active.id), active];
-        drawEdges(
-          octx,
-          edgesOf(moving, skeleton).filter(([a, b]) => a.id === active.id || b.id === active.id),
-          s,
-        );
-      }
+      drawSkeleton(octx, regionRows(), skeleton, s, active, true);
       if (active) {
         const suggestion = !d && Boolean(editor.selection?.suggestion);
         drawShape(octx, active, s, { selected: true, suggestion });
@@ -625,6 +617,11 @@ export function regionStage(session, root, stage, options) {
       commit(editor.nudge(dx * step, dy * step));
       return true;
     }
+    const used = points?.key(key, editor, regionRows());
+    if (used) {
+      commit(used === true ? null : used); // i and s (image/points.js)
+      return true;
+    }
     switch (key) {
       case "Delete":
       case "Backspace":
@@ -652,14 +649,6 @@ export function regionStage(session, root, stage, options) {
         return true;
       case "e":
         toggleEraser();
-        return true;
-      case "i":
-        if (!points || sel?.row.kind !== "point") return false;
-        commit(points.toggleVisible(editor));
-        return true;
-      case "s":
-        if (!points?.skeleton || editor.tool !== "point" || !points.skip(regionRows())) return false;
-        refreshToolbar();
         return true;
       case "[":
         brushSize = Math.max(2, Math.round(brushSize / 1.25));

@@ -112,3 +112,22 @@ test("edges join placed points of the same instance only", () => {
     [["a", "b"]],
   );
 });
+
+test("keys: i toggles the selected point's visibility, s skips only while placing a skeleton", () => {
+  const h = host();
+  const e = new Editor(h);
+  const pts = new Points(SKELETON, h.newId);
+  e.points = pts;
+  e.tool = "point";
+  assert.equal(pts.key("i", e, h.rows()), false); // nothing selected
+  assert.equal(pts.key("s", e, h.rows()), false); // no instance begun yet
+  e.down([10, 10], o);
+  h.apply(e.up());
+  const hidden = pts.key("i", e, h.rows());
+  assert.equal(typeof hidden === "object" && hidden.upsert[0].outside, true);
+  assert.equal(pts.key("s", e, h.rows()), true);
+  assert.equal(pts.status(h.rows()), "next: tail (3 of 3)");
+  e.tool = "select";
+  assert.equal(pts.key("s", e, h.rows()), false);
+  assert.equal(pts.key("x", e, h.rows()), false);
+});
