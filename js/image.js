@@ -7,6 +7,7 @@
 import "./nblabel.css";
 import "./image/image.css";
 import { assistHelp } from "./image/assist.js";
+import { POINT_HELP } from "./image/points.js";
 import { noteFrame, SLICE_BINDINGS, stackControl } from "./image/stack.js";
 import { regionStage } from "./image/stage.js";
 import { attachValues, WINDOW_BINDINGS, WINDOW_NOTES, windowControl } from "./image/windowing.js";
@@ -40,7 +41,7 @@ const REGION_HELP = [
   ],
   [
     "Arrows",
-    "nudge the selected box or polygon by 1 pixel (Shift: 10); with nothing selected → and ← move between items",
+    "nudge the selected box, polygon or point by 1 pixel (Shift: 10); with nothing selected → and ← move between items",
   ],
   ["Esc", "stop drawing a polygon, else deselect"],
   ["Enter", "close the polygon being drawn"],
@@ -165,6 +166,7 @@ export default {
       },
     );
     if (regions) keys.note(...REGION_HELP, ...assistHelp(tools));
+    if (tools.includes("point")) keys.note(...POINT_HELP);
     shell.cleanup.listen(root, "pointerdown", () => root.focus({ preventScroll: true }));
 
     return shell.start(() => {

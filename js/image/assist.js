@@ -22,8 +22,8 @@ import { valuesBehind } from "./windowing.js";
  */
 
 /** The tools this module runs, their keys and toolbar names. */
-export const ASSIST_KEYS = /** @type {const} */ ({ m: "wand", s: "superpixel" });
-export const ASSIST_NAMES = { wand: "Wand (m)", superpixel: "Superpixel (s)" };
+export const ASSIST_KEYS = /** @type {const} */ ({ m: "wand", t: "superpixel" });
+export const ASSIST_NAMES = { wand: "Wand (m)", superpixel: "Superpixel (t)" };
 
 /** Help rows for the keys and gestures of the assisted tools. @type {[string, import("../lib/ui.js").HelpRow][]} */
 const ASSIST_HELP = [
@@ -35,7 +35,7 @@ const ASSIST_HELP = [
   ["wand", ["[ / ] (wand)", "lower / higher tolerance (shown beside the tools)"]],
   [
     "superpixel",
-    ["s", "superpixel brush: drag over the image to add whole superpixels to the mask; Shift+drag removes them"],
+    ["t", "superpixel brush: drag over the image to add whole superpixels to the mask; Shift+drag removes them"],
   ],
 ];
 

@@ -4,6 +4,7 @@
 // returns when an edit is finished, so the kernel hears one edit per finished gesture.
 
 import { fromRle, MaskBits, shiftMask } from "./mask.js";
+import { hitPoint, placeAt } from "./points.js";
 import {
   boxFromCorners,
   handlePoint,
@@ -22,7 +23,7 @@ import {
  * @typedef {import("./shapes.js").Point} Point
  * @typedef {import("./shapes.js").Box} Box
  * @typedef {import("./shapes.js").Hit} Hit
- * @typedef {"select" | "box" | "polygon" | "brush" | "wand" | "superpixel"} Tool
+ * @typedef {"select" | "box" | "polygon" | "brush" | "point" | "wand" | "superpixel"} Tool
  *   wand and superpixel: run by assist.js, which the stage asks first
  * @typedef {{rows: () => Row[], suggestions: () => Row[], size: () => [number, number],
  *   label: () => string, newId: () => string}} Host
@@ -35,7 +36,8 @@ import {
  *   | {kind: "vertex", start: Point, grab: Point, orig: Row, row: Row, index: number, suggestion: boolean,
  *      moved: boolean}
  *   | {kind: "brush", orig: Row | null, row: Row, bits: MaskBits, last: Point, radius: number,
- *      value: 0 | 1, path: Point[]}} Drag
+ *      value: 0 | 1, path: Point[]}
+ *   | {kind: "new-point", row: Row}} Drag
  */
 
 /** @type {WeakMap<object, MaskBits>} */
@@ -64,7 +66,7 @@ export function cacheBits(mask, bits) {
 }
 
 /** The fields of a row the kernel takes from the page. */
-const FIELDS = ["id", "kind", "label", "x", "y", "width", "height", "points", "mask"];
+const FIELDS = ["id", "kind", "label", "x", "y", "width", "height", "points", "mask", "track_id", "outside"];
 
 /**
  * @param {Row} row
@@ -95,6 +97,8 @@ export class Editor {
     this.eraser = false;
     /** @type {Change | null} an edit finished on pointer-down (closing a polygon, deleting a vertex) */
     this.pendingChange = null;
+    /** @type {import("./points.js").Points | null} the point tool (image/points.js), when offered */
+    this.points = null;
   }
 
   /** @param {string | null} id @returns {{row: Row, suggestion: boolean} | null} */
@@ -140,6 +144,7 @@ export class Editor {
   down(p, o) {
     const [W, H] = this.host.size();
     if (this.tool === "brush") return this.startBrush(p, o);
+    if (this.tool === "point" && this.points) return this.points.down(this, p, o);
     if (this.tool === "polygon" && this.draft.length > 0) {
       const first = this.draft[0];
       if (this.draft.length >= 3 && Math.hypot(p[0] - first[0], p[1] - first[1]) <= o.tol) {
@@ -162,6 +167,7 @@ export class Editor {
         : null;
     if (target) {
       this.selected = target.row.id;
+      this.points?.select(target.row);
       this.startEdit(target, p, o);
       return "handled";
     }
@@ -249,6 +255,8 @@ export class Editor {
     const [W, H] = this.host.size();
     if (d.kind === "new-box") {
       d.row = { ...d.row, ...boxFromCorners(d.start, p, W, H) };
+    } else if (d.kind === "new-point") {
+      d.row = placeAt(d.row, p, W, H);
     } else if (d.kind === "move") {
       const dx = p[0] - d.start[0];
       const dy = p[1] - d.start[1];
@@ -288,6 +296,10 @@ export class Editor {
     const [W, H] = this.host.size();
     if (d.kind === "new-box") {
       if (d.row.width < 1 || d.row.height < 1) return null; // a click, not a box
+      this.selected = d.row.id;
+      return { upsert: [plainRow(d.row)], delete: [] };
+    }
+    if (d.kind === "new-point") {
       this.selected = d.row.id;
       return { upsert: [plainRow(d.row)], delete: [] };
     }
@@ -356,7 +368,7 @@ export class Editor {
   /** @param {string} label @returns {Change | null} give the selection another label */
   relabel(label) {
     const sel = this.selection;
-    if (!sel || (sel.row.label === label && !sel.suggestion)) return null;
+    if (!sel || (sel.row.label === label && !sel.suggestion) || this.points?.locked(sel.row)) return null;
     return this.replace(sel.row, { ...sel.row, label }, sel.suggestion);
   }
 
@@ -399,6 +411,7 @@ export class Editor {
 export function hitShape(row, p, tol) {
   if (row.kind === "box") return hitBox(boxOf(row), p, tol);
   if (row.kind === "polygon") return hitPolygon(row.points, p, tol);
+  if (row.kind === "point") return hitPoint(row, p, tol);
   if (row.kind === "mask") return maskBits(row).get(Math.floor(p[0]), Math.floor(p[1])) ? { part: "body" } : null;
   return null;
 }
@@ -407,6 +420,7 @@ export function hitShape(row, p, tol) {
 function translate(row, dx, dy, W, H) {
   if (row.kind === "box") return { ...row, ...moveBox(boxOf(row), dx, dy, W, H) };
   if (row.kind === "polygon") return { ...row, points: movePolygon(row.points, dx, dy, W, H) };
+  if (row.kind === "point") return placeAt(row, [row.x + dx, row.y + dy], W, H);
   return row;
 }
 

@@ -4,6 +4,7 @@
 
 import { colourOf } from "../lib/palette.js";
 import { maskBits } from "./editor.js";
+import { drawPoint } from "./points.js";
 import { HANDLES, handlePoint } from "./shapes.js";
 
 /**
@@ -81,6 +82,10 @@ export function drawShape(ctx, row, style, how = {}) {
   ctx.setLineDash(how.suggestion ? [6 * px, 4 * px] : []);
   if (row.kind === "mask") {
     drawMask(ctx, maskBits(row), color, style, how.suggestion ? style.opacity * 0.6 : style.opacity);
+    return;
+  }
+  if (row.kind === "point") {
+    drawPoint(ctx, row, style, how);
     return;
   }
   ctx.beginPath();

@@ -7,6 +7,7 @@ import { h, replace } from "../lib/dom.js";
 import { newId } from "../lib/ids.js";
 import { ASSIST_KEYS, ASSIST_NAMES, assistTools } from "./assist.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
+import { drawSkeleton, Points } from "./points.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { boundsOf } from "./shapes.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
@@ -22,12 +23,20 @@ import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./
  * @typedef {import("./editor.js").Tool} Tool
  */
 
-const TOOL_KEYS = /** @type {const} */ ({ v: "select", b: "box", g: "polygon", r: "brush", ...ASSIST_KEYS });
+const TOOL_KEYS = /** @type {const} */ ({
+  v: "select",
+  b: "box",
+  g: "polygon",
+  r: "brush",
+  d: "point",
+  ...ASSIST_KEYS,
+});
 const TOOL_NAMES = {
   select: "Select (v)",
   box: "Box (b)",
   polygon: "Polygon (g)",
   brush: "Brush (r)",
+  point: "Point (d)",
   ...ASSIST_NAMES,
 };
 const OPACITIES = [0.25, 0.5, 0.75, 1];
@@ -88,7 +97,7 @@ export function regionStage(session, root, stage, options) {
     return /** @type {[number, number]} */ ([item?.width ?? 1, item?.height ?? 1]);
   };
   // The regions (not skips, comments or labels) of the slice shown (stack.js, slices.js).
-  const REGIONS = new Set(["box", "polygon", "mask"]);
+  const REGIONS = new Set(["box", "polygon", "mask", "point"]);
   const regionRows = () =>
     regionsOnFrame(session.current?.rows.values() ?? [], frameOf(session)).filter((r) => REGIONS.has(r.kind));
   const regionSuggestions = () =>
@@ -101,7 +110,7 @@ export function regionStage(session, root, stage, options) {
     newId,
   });
   editor.tool = /** @type {Tool} */ (
-    ["box", "polygon", "brush", "wand", "superpixel"].find((t) => options.tools.includes(t)) ?? "select"
+    ["box", "polygon", "brush", "point", "wand", "superpixel"].find((t) => options.tools.includes(t)) ?? "select"
   );
   // The magic wand and the superpixel brush (assist.js) take the pointer and keys first.
   const assist = assistTools({
@@ -115,6 +124,11 @@ export function regionStage(session, root, stage, options) {
     frame: () => frameOf(session),
     cleanup,
   });
+  // Keypoints (image/points.js): the point tool and the skeleton it places.
+  const skeleton = model.get("skeleton_spec") ?? null;
+  const points = options.tools.includes("point") ? new Points(skeleton, newId) : null;
+  editor.points = points;
+  const pointNext = h("span", { class: "nbl-point-next", "aria-live": "polite" });
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
@@ -159,6 +173,7 @@ export function regionStage(session, root, stage, options) {
     options.tools.includes("brush") ? eraserButton : null,
     options.tools.includes("brush") || options.tools.includes("superpixel") ? brushText : null,
     assist.status,
+    points?.skeleton ? pointNext : null,
     h("span", { class: "nbl-spacer" }),
     activeText,
     h(
@@ -196,6 +211,7 @@ export function regionStage(session, root, stage, options) {
     eraserButton.setAttribute("aria-pressed", String(editor.eraser));
     replace(brushText, `brush ${brushSize}px`);
     assist.refresh();
+    if (points) replace(pointNext, points.status(regionRows()));
     opacity.value = String(model.get("opacity") ?? 0.5);
     const label = labels[Math.min(activeLabel, labels.length - 1)];
     replace(activeText, "drawing: ", h("span", { class: "nbl-active-chip", "data-label": label }, label));
@@ -331,13 +347,14 @@ export function regionStage(session, root, stage, options) {
     baseExcluded = active?.id ?? null;
     if (hidden || !options.regions) return;
     const s = style();
+    drawSkeleton(ctx, regionRows(), skeleton, s, active, false);
     for (const row of regionRows()) if (row.id !== baseExcluded) drawShape(ctx, row, s);
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
   };
 
   /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */
   const cornerOf = (row) => {
-    if (row.kind === "box") return [row.x, row.y];
+    if (row.kind === "box" || row.kind === "point") return [row.x, row.y];
     if (row.kind === "polygon") {
       const b = boundsOf(row.points);
       return [b.x, b.y];
@@ -360,7 +377,7 @@ export function regionStage(session, root, stage, options) {
     const next = new Map();
     let changed = shapes.length !== tagCache.size;
     for (const { row, suggestion } of shapes) {
-      const key = `${suggestion}:${row.kind}:${row.label}`;
+      const key = `${suggestion}:${row.kind}:${row.label}:${Boolean(row.outside)}`;
       let tag = tagCache.get(row.id);
       if (!tag || tag.key !== key) {
         changed = true;
@@ -371,7 +388,7 @@ export function regionStage(session, root, stage, options) {
             role: "listitem",
             "data-id": row.id,
             "data-label": row.label,
-            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}`,
+            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}${row.outside ? " (not visible)" : ""}`,
             style: `--nbl-tag: ${color(row.label)}`,
           },
           suggestion ? `? ${row.label}` : row.label,
@@ -434,6 +451,7 @@ export function regionStage(session, root, stage, options) {
       octx.restore();
     } else if (!hidden) {
       const active = editor.active;
+      drawSkeleton(octx, regionRows(), skeleton, s, active, true);
       if (active) {
         const suggestion = !d && Boolean(editor.selection?.suggestion);
         drawShape(octx, active, s, { selected: true, suggestion });
@@ -639,6 +657,11 @@ export function regionStage(session, root, stage, options) {
       commit(editor.nudge(dx * step, dy * step));
       return true;
     }
+    const used = points?.key(key, editor, regionRows());
+    if (used) {
+      commit(used === true ? null : used); // i and s (image/points.js)
+      return true;
+    }
     switch (key) {
       case "Delete":
       case "Backspace":
@@ -657,7 +680,8 @@ export function regionStage(session, root, stage, options) {
           schedule(true);
           return true;
         }
-        if (editor.drag || editor.draft.length || sel) {
+        if (editor.drag || editor.draft.length || sel || (editor.tool === "point" && points?.instance)) {
+          if (editor.tool === "point" && !editor.drag) points?.finish();
           editor.cancel();
           refreshToolbar();
           schedule(true);
@@ -728,6 +752,7 @@ export function regionStage(session, root, stage, options) {
       editor.draft = [];
       editor.drag = null;
       assist.reset();
+      points?.finish();
     }
     refreshToolbar();
     schedule(true);

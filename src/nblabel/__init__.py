@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import active, schema
+from .skeleton import Skeleton
 from .store import Store
 from .view import plot_item
 from .widgets import (
@@ -28,6 +29,7 @@ __all__ = [
     "AudioAnnotator",
     "ImageAnnotator",
     "RecordAnnotator",
+    "Skeleton",
     "Store",
     "TextAnnotator",
     "VideoAnnotator",

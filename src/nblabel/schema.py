@@ -44,7 +44,9 @@ Geometry, NaN or None where it does not apply:
   ``str`` indexing, end exclusive) and ``text`` the covered string.
 - audio: ``start``, ``end`` in seconds and ``text`` the transcript.
 
-- keypoints: ``x``, ``y`` (kind ``point``).
+- keypoints: ``x``, ``y`` (kind ``point``); ``label`` names the point. Points of one
+  skeleton instance (one person) share a ``track_id`` and ``outside`` is True on a point
+  marked not visible (COCO's ``v=1``); see :mod:`nblabel.skeleton`.
 - relations: ``from_id`` and ``to_id`` name two annotations of the same item.
 - video and image stacks: ``frame`` (the frame or slice, from 0), ``track_id``
   (the track a box belongs to) and ``outside`` (True on the keyframe where a

@@ -24,16 +24,21 @@ How the table carries COCO
   ``bbox`` of a segmented annotation and any other field of the annotation
   (under ``fields``), so writing the rows back gives the same file.
 - ``score`` is the result's score; rows with a score are ``source="model"``.
+- Keypoints (``keypoints``, ``num_keypoints``, the categories' ``keypoints`` and
+  ``skeleton``) are ``point`` rows, one per labeled keypoint, sharing the annotation's
+  ``track_id`` with its region; ``outside=True`` is ``v=1`` (see
+  :mod:`nblabel.formats._coco_keypoints` and :mod:`nblabel.skeleton`).
 
 Lossless rules: a dataset read and written back has the same images that have
 annotations, annotations (ids, geometry, iscrowd, area, bbox, extra fields) and
 categories (ids, names, supercategories of used categories), as equal JSON values
 (a box's whole numbers are written as ``10.0``: the table keeps floats). Not carried:
 images without annotations and categories no annotation uses (pass
-``categories=`` and ``images=`` to :func:`to_coco` to write them), keypoints,
-``info`` and ``licenses``. The kept ``area`` and ``bbox`` are written back only while
-the geometry is the one they came with (``extra["coco"]["made_for"]`` holds its tight
-box): a box or polygon moved or reshaped in a widget gets them computed anew.
+``categories=`` and ``images=`` to :func:`to_coco` to write them), the place of
+``v=0`` keypoints, ``info`` and ``licenses``. The kept ``area`` and ``bbox`` are
+written back only while the geometry is the one they came with
+(``extra["coco"]["made_for"]`` holds its tight box): a box or polygon moved or
+reshaped in a widget gets them computed anew.
 Row ``id`` is the COCO annotation id as text (``"{id}:{ring}"`` for a later
 ring), prefixed by ``id_prefix``.
 
@@ -56,6 +61,8 @@ import numpy as np
 import pandas as pd
 
 from .. import rle as rle_mod
+from ..skeleton import Skeleton
+from . import _coco_keypoints as _kp
 from ._common import (
     FormatError,
     PathLike,
@@ -75,7 +82,7 @@ from ._common import (
 __all__ = ["read_coco", "to_coco", "write_coco"]
 
 KINDS: Final = ("box", "polygon", "mask")
-_KNOWN: Final = frozenset(
+_KNOWN: Final = _kp.FIELDS | frozenset(
     {"id", "image_id", "category_id", "bbox", "segmentation", "area", "iscrowd", "score"}
 )
 
@@ -180,8 +187,9 @@ def read_coco(
             gt, gt_name = load_json(images, expect=(dict,))
             image_map = _images_of(gt, gt_name, image_root)
             cat_map = _categories_of(gt, gt_name)
+            kp_cats = _kp.keypoint_categories(gt, gt_name)
         else:
-            image_map, cat_map = {}, {}
+            image_map, cat_map, kp_cats = {}, {}, {}
         loose = images is None
     else:
         gt = doc
@@ -190,21 +198,64 @@ def read_coco(
             raise FormatError("must be a list", source=name, field="annotations")
         image_map = _images_of(gt, name, image_root)
         cat_map = _categories_of(gt, name)
+        kp_cats = _kp.keypoint_categories(gt, name)
         loose = False
     prefix = "" if isinstance(doc, list) else "annotations"
     out: list[dict[str, Any]] = []
     origins: list[str] = []
     for i, ann in enumerate(anns):
         where = f"{prefix}[{i}]"
-        for row in _rows(
-            ann, where, name, image_map, cat_map, loose=loose, outside=outside, index=i
-        ):
+        args = (ann, where, name, image_map, cat_map)
+        if isinstance(ann, Mapping) and ann.get("keypoints") is not None:
+            item, label = _target(*args, loose=loose)
+            regions = (
+                _rows(*args, loose=loose, outside=outside, index=i) if _kp.has_region(ann) else []
+            )
+            rows = _kp.read_points(
+                ann, regions, where=where, name=name, item=item, label=label,
+                skeleton=kp_cats.get(ann["category_id"]), outside=outside, index=i,
+            )  # fmt: skip
+        else:
+            rows = _rows(*args, loose=loose, outside=outside, index=i)
+        for row in rows:
             row["annotator"] = annotator
             row["source"] = resolve_source(source, row.get("score"))
             row["id"] = f"{id_prefix}{row['id']}"
             out.append(row)
             origins.append(f"{name}:{where}")
     return build_frame(out, origins)
+
+
+def _target(
+    ann: Any,
+    where: str,
+    name: str,
+    image_map: Mapping[Any, tuple[str, int | None, int | None]],
+    cat_map: Mapping[Any, tuple[str, Any]],
+    *,
+    loose: bool,
+) -> tuple[tuple[str, int | None, int | None], str]:
+    """The item (id, width, height) and the label of an annotation, checked."""
+    if not isinstance(ann, Mapping):
+        raise FormatError("must be an object", source=name, where=where)
+    for key in ("image_id", "category_id"):
+        if key not in ann:
+            raise FormatError("missing", source=name, where=where, field=key)
+    image_id, cat_id = ann["image_id"], ann["category_id"]
+    if loose:
+        return (str(image_id), None, None), str(cat_id)
+    if image_id not in image_map:
+        raise FormatError(
+            f"image id {image_id!r} is not in images", source=name, where=where, field="image_id"
+        )
+    if cat_id not in cat_map:
+        raise FormatError(
+            f"category id {cat_id!r} is not in categories",
+            source=name,
+            where=where,
+            field="category_id",
+        )
+    return image_map[image_id], cat_map[cat_id][0]
 
 
 def _rows(
@@ -218,32 +269,9 @@ def _rows(
     outside: str,
     index: int,
 ) -> list[dict[str, Any]]:
-    if not isinstance(ann, Mapping):
-        raise FormatError("must be an object", source=name, where=where)
-    for key in ("image_id", "category_id"):
-        if key not in ann:
-            raise FormatError("missing", source=name, where=where, field=key)
+    (item, width, height), label = _target(ann, where, name, image_map, cat_map, loose=loose)
     image_id, cat_id = ann["image_id"], ann["category_id"]
-    if loose:
-        item, width, height = str(image_id), None, None
-        label, supercat = str(cat_id), None
-    else:
-        if image_id not in image_map:
-            raise FormatError(
-                f"image id {image_id!r} is not in images",
-                source=name,
-                where=where,
-                field="image_id",
-            )
-        if cat_id not in cat_map:
-            raise FormatError(
-                f"category id {cat_id!r} is not in categories",
-                source=name,
-                where=where,
-                field="category_id",
-            )
-        item, width, height = image_map[image_id]
-        label, supercat = cat_map[cat_id]
+    supercat = None if loose else cat_map[cat_id][1]
     ann_id = ann.get("id", index + 1)
     extra: dict[str, Any] = {"id": ann_id, "image_id": image_id, "category_id": cat_id}
     if supercat is not None:
@@ -485,8 +513,9 @@ def to_coco(
     images: PathLike | Mapping[str, Any] | None = None,
     image_root: PathLike | None = None,
     results: bool = False,
+    skeletons: Sequence[Skeleton | Mapping[str, Any]] | None = None,
 ) -> dict[str, Any] | list[dict[str, Any]]:
-    """The COCO dataset (a dict) of the ``box``, ``polygon`` and ``mask`` rows of ``df``.
+    """The COCO dataset (a dict) of the ``box``, ``polygon``, ``mask`` and ``point`` rows of ``df``.
 
     Parameters
     ----------
@@ -504,11 +533,16 @@ def to_coco(
         :func:`read_coco`'s ``image_root``).
     results
         Return a results file (a list of annotations with ``score``) instead.
+    skeletons
+        The keypoint categories of the ``point`` rows (:class:`nblabel.Skeleton` or
+        dicts): their keypoint order and edges. Not needed for rows read by
+        :func:`read_coco`; for a widget's rows pass ``[w.skeleton]``.
 
     Raises :class:`FormatError` naming the row for rows of other kinds, rows
     without an image size, and labels missing from ``categories``.
     """
-    df = check_frame(df, KINDS, fmt="COCO")
+    df = check_frame(df, (*KINDS, "point"), fmt="COCO")
+    df, keypoints, kp_categories = _kp.fold(df, skeletons)
     image_ids: dict[str, Any] = {}
     image_entries: dict[str, dict[str, Any]] = {}
     if images is not None:
@@ -527,6 +561,7 @@ def to_coco(
                 for cid, (n, s) in _categories_of(gt, gt_name).items()
             ]
     cat_ids, cat_table = _category_table(df, categories)
+    _kp.describe_categories(cat_table, kp_categories)
     if images is not None and results:
         stray = ~df["item_id"].isin(list(image_entries))
         if stray.any():
@@ -613,6 +648,7 @@ def to_coco(
             image_entries=image_entries,
             image_root=image_root,
         )
+        _kp.add_keypoints(ann, [label for label, _ in members], keypoints)
         anns.append(ann)
     if results:
         out_list = []
@@ -742,7 +778,15 @@ def write_coco(
     images: PathLike | Mapping[str, Any] | None = None,
     image_root: PathLike | None = None,
     results: bool = False,
+    skeletons: Sequence[Skeleton | Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write :func:`to_coco` of ``df`` to ``path`` as JSON (atomically); return the path."""
-    doc = to_coco(df, categories=categories, images=images, image_root=image_root, results=results)
+    doc = to_coco(
+        df,
+        categories=categories,
+        images=images,
+        image_root=image_root,
+        results=results,
+        skeletons=skeletons,
+    )
     return atomic_write(path, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))

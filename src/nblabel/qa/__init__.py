@@ -20,6 +20,7 @@ from .coefficients import (
     scott_pi,
 )
 from .consensus import GoldAccuracy, consensus, disagreements, gold_accuracy
+from .keypoints import keypoint_agreement
 from .plots import (
     LabelBias,
     label_bias,
@@ -47,6 +48,7 @@ __all__ = [
     "fleiss_kappa",
     "gold_accuracy",
     "gwet_ac1",
+    "keypoint_agreement",
     "krippendorff_alpha",
     "label_bias",
     "mask_agreement",

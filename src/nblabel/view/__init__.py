@@ -1,7 +1,7 @@
 """Static views of annotated items (matplotlib), for notebooks shared without a kernel.
 
 ``plot_item(df, item, source)`` draws one item with its annotations: an image
-with its boxes, polygons and masks; a document with its spans; a waveform with
+with its boxes, polygons, masks and keypoints; a document with its spans; a waveform with
 its segments; a video frame (``frame=k``) with its tracks' boxes. The kind of
 drawing follows the annotations' ``kind`` (and the source, for items that only
 carry whole-item labels).
@@ -20,7 +20,7 @@ from ..video import VIDEO_SUFFIXES
 
 __all__ = ["plot_item"]
 
-_IMAGE_KINDS = {"box", "polygon", "mask"}
+_IMAGE_KINDS = {"box", "polygon", "mask", "point"}
 _AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".oga", ".aiff", ".aif"}
 
 

@@ -1,4 +1,4 @@
-"""Static view of an image with its boxes, polygons and masks, drawn with matplotlib.
+"""Static view of an image with its boxes, polygons, masks and keypoints, drawn with matplotlib.
 
 Called by :func:`nblabel.plot_item` for image items; the figure is plain
 matplotlib, so a notebook shared without a kernel still shows the annotations.
@@ -19,6 +19,8 @@ import pandas as pd
 from .. import _args, media, palette, rle
 from .._literal import LITERAL
 from ..schema import is_missing
+from ..skeleton import Skeleton
+from ._points import draw_edges, draw_point
 
 __all__ = ["plot"]
 
@@ -58,13 +60,15 @@ def plot(
     alpha: float = 0.4,
     max_side: int = 1600,
     show_labels: bool = True,
+    skeleton: Skeleton | Mapping[str, Any] | None = None,
 ) -> Any:
     """Draw the image ``source`` with the ``rows`` of item ``item``; return the Axes.
 
     Parameters
     ----------
     rows
-        The item's annotations (any of ``label``, ``box``, ``polygon``, ``mask``).
+        The item's annotations (any of ``label``, ``box``, ``polygon``, ``mask``,
+        ``point``).
     source
         The image: a path, array, PIL image or bytes. When it cannot be loaded, the
         regions are drawn on a blank frame of the rows' ``image_width`` x ``image_height``.
@@ -78,7 +82,14 @@ def plot(
     max_side
         Longest side of the image copy drawn (the coordinates stay original pixels).
     show_labels
-        Write each region's label (and a model's score) at its corner.
+        Write each region's label (and a model's score) at its corner, and each
+        keypoint's name beside it.
+    skeleton
+        The :class:`nblabel.Skeleton` whose edges join the keypoints of one
+        instance (rows sharing ``annotator`` and ``track_id``); by default the
+        edges kept in the rows' ``extra`` by ``read_coco``, else none. Keypoints
+        are dots (rings when not visible, ``outside=True``), the same size at any
+        image size.
     """
     import matplotlib.pyplot as plt
     from matplotlib import colors as mcolors
@@ -106,6 +117,7 @@ def plot(
 
     whole: list[str] = []
     step = max(1, math.ceil(max(width, height) / max_side))
+    draw_edges(ax, rows, skeleton, color)
     for record in rows.to_dict("records"):
         kind, label = str(record.get("kind")), str(record.get("label"))
         c = color(label)
@@ -115,6 +127,9 @@ def plot(
         style = "--" if dashed else "-"
         if kind == "label":
             whole.append(text)
+            continue
+        if kind == "point":
+            draw_point(ax, record, c, text if show_labels else None)
             continue
         corner = _draw_region(ax, record, c, style, (alpha, step, width, height))
         if show_labels and corner is not None:

@@ -15,10 +15,12 @@ import traitlets
 
 from .. import geometry, media, medical, rle
 from ..items import IMAGE_SOURCES, Item, ItemQueue
+from ..skeleton import Skeleton, as_skeleton
 from ..store import Store
 from ._base import Annotator, Payload, handles
 from ._labels import LabelsArg
 from ._loop import OrderSource
+from ._points import check_instances, normalise_point, point_problem
 from ._superpixels import SuperpixelSource
 
 __all__ = ["ImageAnnotator"]
@@ -27,7 +29,8 @@ _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 #: The drawing tools and the annotation kind each one makes.
 TOOLS: dict[str, str] = {
-    "box": "box", "polygon": "polygon", "brush": "mask", "wand": "mask", "superpixel": "mask",
+    "box": "box", "polygon": "polygon", "brush": "mask", "point": "point",
+    "wand": "mask", "superpixel": "mask",
 }  # fmt: skip
 
 
@@ -78,23 +81,38 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         original image, shown upright (EXIF orientation applied).
     tools
         Region tools to offer: any of ``"box"``, ``"polygon"``, ``"brush"``
-        (masks), ``"wand"`` (masks filled by similarity to a clicked pixel) and
-        ``"superpixel"`` (masks painted a superpixel at a time). Without tools the
-        widget labels whole images. With tools, keys ``1``-``9`` choose the class
-        of the next shape (or relabel the selected one) and ``Shift+1``-``9``
-        toggle whole-image labels. The wand (key ``m``) fills, in the page, the
-        4-connected pixels whose every colour channel lies within the tolerance of
-        the clicked pixel's; press and drag sideways to set the tolerance (a
-        percentage of 0-255, or of the display window's width for 16-bit, float
-        and DICOM images, whose raw values it reads), ``[``/``]`` step it;
-        Shift+click adds to the selected mask, Alt+click takes from it. It works on
-        the copy the page was sent (``display_size``) and maps the result onto the
-        original pixels. The superpixel brush (key ``s``) needs scikit-image
-        (``pip install 'nblabel[superpixel]'``).
+        (masks), ``"point"`` (keypoints), ``"wand"`` (masks filled by similarity
+        to a clicked pixel) and ``"superpixel"`` (masks painted a superpixel at a
+        time). Without tools the widget labels whole images. With tools, keys
+        ``1``-``9`` choose the class of the next shape (or relabel the selected
+        one) and ``Shift+1``-``9`` toggle whole-image labels. The wand (key ``m``)
+        fills, in the page, the 4-connected pixels whose every colour channel lies
+        within the tolerance of the clicked pixel's; press and drag sideways to set
+        the tolerance (a percentage of 0-255, or of the display window's width for
+        16-bit, float and DICOM images, whose raw values it reads), ``[``/``]``
+        step it; Shift+click adds to the selected mask, Alt+click takes from it. It
+        works on the copy the page was sent (``display_size``) and maps the result
+        onto the original pixels. The superpixel brush (key ``t``) needs
+        scikit-image (``pip install 'nblabel[superpixel]'``). The point tool (key
+        ``d``): a click places a point (stored as ``x``, ``y`` in original pixels,
+        to 1/100 pixel), a drag moves one, ``Shift+click`` places one marked not
+        visible and ``i`` toggles the selected point's visibility
+        (``outside=True`` in the table: COCO's ``v=1``).
     superpixels
         With the ``"superpixel"`` tool: options of
         :func:`nblabel.superpixels.slic_labels` (``n_segments``, ``compactness``,
         ``sigma``, ``max_side``).
+    skeleton
+        With ``tools=["point"]``: named keypoints and the edges between them, a
+        :class:`nblabel.Skeleton` or a dict, e.g. ``{"name": "person", "points":
+        ["nose", "left_eye", "right_eye"], "edges": [("nose", "left_eye"),
+        ("nose", "right_eye")]}`` (``nblabel.Skeleton.coco_person()`` is COCO's
+        17 joints). Clicks place one instance's points in the skeleton's order
+        (the page says which point is next; ``s`` skips a point not in view,
+        ``Esc`` ends the instance early); each point's ``label`` is its name
+        and the points of one instance share a ``track_id``. Edges are drawn
+        between placed points. Selecting a point makes its instance the one
+        the next clicks complete. See :mod:`nblabel.skeleton`.
     instructions
         What the annotators are asked to do (markdown or plain text), shown as text
         above the widget, collapsible, and in the help (``?``).
@@ -195,19 +213,26 @@ class ImageAnnotator(SuperpixelSource, Annotator):
     _esm = _STATIC / "image.js"
     _css = _STATIC / "image.css"
 
-    KINDS: ClassVar[tuple[str, ...]] = ("label", "box", "polygon", "mask", "skip", "comment")
+    KINDS: ClassVar[tuple[str, ...]] = (
+        "label", "box", "polygon", "mask", "point", "skip", "comment",
+    )  # fmt: skip
     #: The image stage's height in CSS pixels, the same for every item (0: fitted to the
     #: window). Images fit inside it, so the buttons below never move.
     stage_height = traitlets.Int(0, min=0).tag(sync=True)
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {
-        **dict.fromkeys("vbgrms", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
+        **dict.fromkeys("vbgrmt", "tool"), "e": "eraser", "h": "hide the regions", "o": "opacity",
         "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
         "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
+        "d": "point tool", "i": "point not visible", "s": "skip a skeleton point",
     }  # fmt: skip
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
     #: The region tools on offer (empty: whole-image labels only).
     tools = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: The skeleton the point tool places (``{"name", "points", "edges"}``), or None.
+    skeleton_spec = traitlets.Dict(allow_none=True, default_value=None, read_only=True).tag(
+        sync=True
+    )
     #: Opacity of drawn regions in the page, 0 to 1.
     opacity = traitlets.Float(0.5, min=0.0, max=1.0).tag(sync=True)
 
@@ -235,9 +260,13 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         review: bool = False,
         gold: pd.DataFrame | None = None,
         gold_rate: float | None = None,
+        skeleton: Skeleton | Mapping[str, Any] | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
         self._setup_superpixels(tools_, superpixels)
+        self._skeleton = None if skeleton is None else as_skeleton(skeleton)
+        if self._skeleton is not None and "point" not in tools_:
+            raise ValueError("skeleton: a skeleton needs the point tool (tools=['point', ...])")
         if stack is not None and not isinstance(stack, bool):
             raise TypeError(f"stack: expected True, False or None, got {stack!r}")
         self._stack = stack
@@ -275,6 +304,27 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
+        if self._skeleton is not None:
+            self.set_trait("skeleton_spec", self._skeleton.to_json())
+
+    @property
+    def skeleton(self) -> Skeleton | None:
+        """The skeleton the point tool places, or None (pass it to ``nblabel.formats.to_coco``)."""
+        return self._skeleton
+
+    def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
+        out = super()._kind_labels(labels)
+        if self._skeleton is not None and "point" in out:
+            out["point"] = list(self._skeleton.points)  # a skeleton's points are named by it
+        return out
+
+    def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
+        return item.source, {} if self._skeleton is None else {"skeleton": self._skeleton}
+
+    def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
+        super()._check_edit(item, rows)
+        if self._skeleton is not None:
+            check_instances(item.id, rows, self._skeleton)
 
     def close(self) -> None:
         """Close the widget (see :meth:`Annotator.close`) and stop computing superpixels."""
@@ -426,6 +476,8 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         if kind == "box":
             for name in ("x", "y", "width", "height"):
                 out[name] = float(out[name])
+        if kind == "point":
+            out = normalise_point(out, self._skeleton)
         return out
 
 
@@ -447,13 +499,15 @@ def _frame_problem(frame: Any, frames: int) -> str | None:
 
 
 def _region_problem(row: Mapping[str, Any], size: tuple[int, int]) -> str | None:
-    """Why a box, polygon or mask row does not fit an image of ``size`` (w, h), or None."""
+    """Why a box, polygon, point or mask row does not fit an image of ``size`` (w, h), or None."""
     kind = row.get("kind")
     if kind == "box":
         box = tuple(row.get(k) for k in ("x", "y", "width", "height"))
         return geometry.box_problem(box, size)
     if kind == "polygon":
         return geometry.points_problem(row.get("points"), size)
+    if kind == "point":
+        return point_problem(row, size)
     if kind == "mask":
         mask = row.get("mask")
         try:
