@@ -252,25 +252,3 @@ def test_options_are_checked(videos, tmp_path):
     w = make(videos, tmp_path, tools=[], clip_labels=["day"])
     assert w.kinds == ("label",)
     w.close()
-
-
-def test_box_predictions_are_listed_as_not_shown_and_clip_labels_are_suggested(
-    videos, tmp_path, drive
-):
-    item = videos[0]
-    predictions = schema.from_records(
-        [
-            {"id": "p1", "item_id": item, "annotator": "model", "kind": "box",
-             "label": "square", "source": "model", "score": 0.9, "x": 1, "y": 2,
-             "width": 3, "height": 4, "frame": 2, "track_id": "7"},
-            {"id": "p2", "item_id": item, "annotator": "model", "kind": "label",
-             "label": "day", "source": "model", "score": 0.8},
-        ]
-    )  # fmt: skip
-    w = make(videos, tmp_path, clip_labels=["day", "night"], predictions=predictions)
-    page = drive(w)
-    page.hello()
-    message, _ = page.item_at(0)
-    assert [s["id"] for s in message["suggestions"]] == ["p2"]
-    assert any("does not show box suggestions yet" in p for p in w.prediction_problems)
-    assert any("does not show box suggestions yet" in p for p in message["item"]["warnings"])
