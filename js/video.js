@@ -3,17 +3,19 @@
 // Frames are asked of the kernel by number ({"type": "frames"}) and arrive as JPEG
 // ({"type": "frame"}); see src/nblabel/widgets/video.py. The pieces: video/frames.js
 // (which frames to hold and ask for), video/tracks.js (keyframes and interpolation),
-// image/shapes.js (box geometry).
+// image/shapes.js (box geometry), video/panel.js (frame ranges and a model's suggested
+// tracks: the lane under the timeline and the lists).
 
 import "./nblabel.css";
 import "./video.css";
 import { boxFromCorners, hitBox, moveBox, resizeBox, snapBox } from "./image/shapes.js";
 import { h, replace } from "./lib/dom.js";
 import { newId } from "./lib/ids.js";
-import { chooseItemLabel } from "./lib/labels.js";
+import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { colourOf } from "./lib/palette.js";
 import { pageShell } from "./lib/shell.js";
 import { FrameCache, frameAt, wishList } from "./video/frames.js";
+import { videoPanel } from "./video/panel.js";
 import { allShownAt, byTrack, endKeyframe, extents, newTrackId, nextKeyframe, putKeyframe } from "./video/tracks.js";
 
 /**
@@ -63,10 +65,17 @@ export default {
       notes: false, // k and c are the video's own keys (keyframes); it takes no skips or comments
       clear: { action: () => clearClips(), title: "remove this video's whole-video labels" },
       onLabel: (i) => chooseLabel(i),
-      onAccept: () => {},
+      onAccept: (s) => acceptLabel(s),
       hint: "Click here, then draw boxes; Space plays, . and , step · ? for help",
     });
     const { session, ui, root, stage, keys, cleanup } = shell;
+    /** @param {import("./lib/session.js").Suggestion} s a suggested whole-video label */
+    const acceptLabel = (s) => {
+      const entry = session.current;
+      if (!entry) return;
+      const change = acceptItemLabel(entry.rows.values(), s.label, { multi: Boolean(model.get("multi_label")) });
+      session.edit({ ...change, accepted: [s.id] });
+    };
     const state = {
       frame: 0,
       playing: false,
@@ -78,6 +87,10 @@ export default {
       playStart: 0,
       playFrom: 0,
       dropped: 0,
+      /** @type {string | null} the selected frame range */ selectedRange: null,
+      /** @type {number | null} where `[` marked a new range's start */ markIn: null,
+      rangeLabel: 0,
+      /** @type {string | null} the selected suggested track (or range) */ suggested: null,
     };
 
     /** @returns {Media | null} */
@@ -105,7 +118,7 @@ export default {
         "select",
         {
           class: "nbl-speed",
-          title: "Playback speed ([ and ])",
+          title: "Playback speed (- and =)",
           onchange: () => {
             state.speed = Number(speed.value);
             restartClock();
@@ -169,8 +182,20 @@ export default {
       const ids = [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);
       if (ids.length) session.edit({ upsert: [], delete: ids });
     };
+    const panel = videoPanel({
+      model,
+      session,
+      state,
+      nFrames: () => nFrames(),
+      seek: (k) => seek(k),
+      update: () => update(),
+      newId,
+      newTrackId: () => newTrackId(tracks().keys()),
+    });
+    /** The suggested tracks' keyframes by (prefixed) track id, drawn as the person's are. */
+    const suggestedMap = () => new Map(panel.tracks().map((t) => [t.key, t.keys]));
     stage.classList.add("nbl-video-stage");
-    replace(stage, toolbar, canvas, scrub, timeline, notes);
+    replace(stage, toolbar, canvas, scrub, timeline, panel.lane, panel.rangeBox, panel.suggestionBox, notes);
 
     /** Frame display size on the page, scaled to the stage's width. */
     const layout = () => {
@@ -236,6 +261,25 @@ export default {
         }
         ctx.restore();
       }
+      for (const shown of allShownAt(suggestedMap(), state.frame, nFrames())) {
+        const colour = colourOf(labels, shown.label);
+        ctx.save();
+        ctx.strokeStyle = colour;
+        ctx.globalAlpha = 0.85;
+        ctx.lineWidth = shown.track_id === state.suggested ? 3 : 1.5;
+        ctx.setLineDash([2, 3]); // a model's suggestion: dotted
+        const b = shown.box;
+        ctx.strokeRect(b.x * s, b.y * s, b.width * s, b.height * s);
+        ctx.setLineDash([]);
+        ctx.fillStyle = colour;
+        ctx.font = "italic 12px sans-serif";
+        ctx.fillText(
+          `${shown.label}? (suggested)`,
+          b.x * s + 2,
+          Math.min(canvas.height - 2, (b.y + b.height) * s + 12),
+        );
+        ctx.restore();
+      }
       if (drag?.mode === "draw") {
         ctx.save();
         ctx.strokeStyle = colourOf(labels, labels[state.labelIndex] ?? "");
@@ -275,6 +319,10 @@ export default {
         tctx.fillStyle = "#000";
         for (const k of keys) tctx.fillRect(x(k.frame) - 1, y, 2, rowH - 1); // keyframes
       });
+      if (state.markIn !== null) {
+        tctx.fillStyle = "#06c";
+        tctx.fillRect(x(state.markIn), 0, 2, timeline.height); // a range's start, marked with [
+      }
       tctx.fillStyle = "#d00";
       tctx.fillRect(x(state.frame), 0, 2, timeline.height);
     };
@@ -285,6 +333,9 @@ export default {
         state.itemId = entry.item.id;
         state.frame = 0;
         state.selected = null;
+        state.selectedRange = null;
+        state.markIn = null;
+        state.suggested = null;
         stopPlaying();
         state.frameError = null;
       }
@@ -322,6 +373,7 @@ export default {
       const lines = [...(info()?.notes ?? [])];
       if (state.frameError) lines.push(state.frameError);
       replace(notes, ...lines.map((line) => h("div", {}, line)));
+      panel.render();
       draw();
       drawTimeline();
       ask();
@@ -501,6 +553,7 @@ export default {
         const hit = hitBox(s.box, p, Math.min(tol, Math.min(s.box.width, s.box.height) / 4));
         if (hit) {
           state.selected = s.track_id;
+          state.selectedRange = null;
           drag =
             hit.part === "handle"
               ? { mode: "resize", start: p, box: s.box, handle: hit.handle, track: s }
@@ -510,7 +563,16 @@ export default {
           return;
         }
       }
+      for (const s of allShownAt(suggestedMap(), state.frame, nFrames())) {
+        if (hitBox(s.box, p, tol)) {
+          state.suggested = s.track_id; // a suggestion is accepted or rejected, not dragged
+          state.selected = null;
+          update();
+          return;
+        }
+      }
       state.selected = null;
+      state.selectedRange = null;
       drag = { mode: "draw", start: p, box: { x: p[0], y: p[1], width: 0, height: 0 } };
       canvas.setPointerCapture(e.pointerId);
       update();
@@ -578,8 +640,21 @@ export default {
       goto.focus();
       goto.select();
     });
-    bind(["]"], ["]", "faster playback"], () => setSpeed(1));
-    bind(["["], ["[", "slower playback"], () => setSpeed(-1));
+    bind(["="], ["=", "faster playback"], () => setSpeed(1));
+    bind(["-"], ["-", "slower playback"], () => setSpeed(-1));
+    bind(["["], ["[", "frame range: mark its first frame here (moves the selected range's start)"], () =>
+      panel.markIn(),
+    );
+    bind(["]"], ["]", "frame range: mark its last frame here, making it (moves the selected range's end)"], () =>
+      panel.markOut(),
+    );
+    bind(["l"], ["l", "next frame-range label (relabels the selected range)"], () => panel.cycleLabel());
+    bind(["a"], ["a", "accept the selected suggested track or range (else the best video label)"], () => {
+      if (panel.acceptSelected()) return;
+      const best = session.visibleSuggestions("label")[0];
+      if (best) acceptLabel(best);
+    });
+    bind(["x"], ["x", "reject the selected suggested track or range"], () => panel.rejectSelected());
     bind(["k"], ["k", "next keyframe (of any track)"], () => jumpKey(1));
     bind(["j"], ["j", "previous keyframe (of any track)"], () => jumpKey(-1));
     keys.note(
@@ -596,12 +671,19 @@ export default {
     bind(["o"], ["o", "the selected track leaves the view here (draw it again where it comes back)"], () =>
       endSelected(),
     );
-    bind(["Delete", "Backspace"], ["Delete / Backspace", "delete the selected track's keyframe on this frame"], () =>
-      deleteKeyframeHere(),
+    bind(
+      ["Delete", "Backspace"],
+      ["Delete / Backspace", "delete the selected range, or the selected track's keyframe on this frame"],
+      () => {
+        if (!panel.deleteSelected()) deleteKeyframeHere();
+      },
     );
     bind(["Shift+Delete", "Shift+Backspace"], ["Shift+Delete", "delete the whole selected track"], () => deleteTrack());
-    bind(["Escape"], ["Esc", "deselect"], () => {
+    bind(["Escape"], ["Esc", "deselect; forget a range's start marked with ["], () => {
       state.selected = null;
+      state.selectedRange = null;
+      state.suggested = null;
+      state.markIn = null;
     });
     keys.intercept((key) => {
       if (/^[1-9]$/.test(key)) {
