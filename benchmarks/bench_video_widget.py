@@ -1,0 +1,194 @@
+"""VideoAnnotator in JupyterLab on a 1080p H.264 video: what the page sees, beside the floors.
+
+Run from the repository root (a few minutes on 2 cores; the video is made once by
+``bench_video.py``'s code and cached in ``benchmarks/.cache/video``)::
+
+    .venv/bin/python benchmarks/bench_video_widget.py [--minutes 10] [--steps 120]
+
+Figures (milliseconds, p50 / p95 / max), all measured in the page with
+``performance.now()``, from the key event dispatched on the widget to its
+``nblabel:drawn`` event for the frame asked for (the frame's pixels are on the canvas):
+
+* **step forward, a person's pace**: ``.`` every 150 ms (6.7 steps a second, faster
+  than anyone checks a frame), so the page's prefetch around the playhead has the
+  next frames before they are asked for [target: p95 <= 50 ms];
+* **step forward, held down**: ``.`` again as soon as the last frame is drawn: the
+  kernel's decoding speed, the prefetch cannot get ahead;
+* **step back** after stepping forward: frames the page still holds;
+* **seek**: go to a random frame (``g``, the number, Enter) [target: p95 <= 250 ms].
+
+Beside them, in the same run on the same file:
+
+* the raw round trip of a trivial anywidget trait echo (the least any answer from the
+  kernel costs);
+* PyAV alone in the kernel's process: seek to the keyframe before a frame and decode to
+  it, plus the same frame converted and encoded as the display JPEG (the least any
+  frame-exact seek must do); the next frame decoded and encoded (the floor of a step
+  without prefetch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "src"))
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+import bench_video  # noqa: E402
+from _lab import ECHO_WIDGET, lab_session  # noqa: E402
+from nblabel.video import VideoReader  # noqa: E402
+
+STEP_JS = """
+async ([root, n, pause, key]) => {
+  const canvas = root.querySelector('.nbl-video-canvas');
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const now = Number(canvas.dataset.frame);
+    const target = key === '.' ? now + 1 : now - 1;
+    let t1 = null;
+    const seen = (e) => { if (e.detail.frame === target && t1 === null) t1 = performance.now(); };
+    root.addEventListener('nblabel:drawn', seen);
+    const t0 = performance.now();
+    root.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
+    while (t1 === null) await new Promise((r) => setTimeout(r, 1));
+    root.removeEventListener('nblabel:drawn', seen);
+    out.push(t1 - t0);
+    if (pause) await new Promise((r) => setTimeout(r, pause));
+  }
+  return out;
+}
+"""
+
+SEEK_JS = """
+async ([root, targets]) => {
+  const goto = root.querySelector('.nbl-goto');
+  const out = [];
+  for (const target of targets) {
+    let t1 = null;
+    const seen = (e) => { if (e.detail.frame === target && t1 === null) t1 = performance.now(); };
+    root.addEventListener('nblabel:drawn', seen);
+    const t0 = performance.now();
+    goto.value = String(target);
+    const enter = {key: 'Enter', bubbles: true, cancelable: true};
+    goto.dispatchEvent(new KeyboardEvent('keydown', enter));
+    while (t1 === null) await new Promise((r) => setTimeout(r, 1));
+    root.removeEventListener('nblabel:drawn', seen);
+    out.push(t1 - t0);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return out;
+}
+"""
+
+ECHO_JS = """
+async ([el, n]) => {
+  const out = [];
+  for (let i = 1; i <= n; i++) {
+    const t0 = performance.now();
+    await el.__ping(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+"""
+
+
+def ms(values: list[float]) -> str:
+    v = sorted(values)
+    p95 = v[min(len(v) - 1, round(0.95 * (len(v) - 1)))]
+    return f"{statistics.median(v):7.1f} / {p95:7.1f} / {v[-1]:7.1f}"
+
+
+def floors(path: Path, targets: list[int], steps: int) -> dict[str, list[float]]:
+    """PyAV alone on the same file: seek + decode (+ JPEG), and next frame (+ JPEG)."""
+    with VideoReader(path, cache_size=1) as reader:
+        pts, keys = reader._pts_list, reader._keyframes
+    floor = bench_video.PyAVFloor(path, pts, keys)
+    seek, seek_jpeg, step_jpeg = [], [], []
+    for k in targets:
+        t = time.perf_counter()
+        frame = floor.seek_decode(k)
+        seek.append((time.perf_counter() - t) * 1000)
+        bench_video.encode(frame)
+        seek_jpeg.append((time.perf_counter() - t) * 1000)
+    floor.seek_decode(targets[0])
+    for _ in range(steps):
+        t = time.perf_counter()
+        bench_video.encode(floor.next())
+        step_jpeg.append((time.perf_counter() - t) * 1000)
+    floor.container.close()
+    return {"seek": seek, "seek_jpeg": seek_jpeg, "step_jpeg": step_jpeg}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--seeks", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    name = "1080p_30fps_gop60"
+    path = bench_video.CACHE / f"{name}_{args.minutes:g}min_from_0.5min.mp4"
+    if not path.exists():
+        print(f"{path} is missing: run benchmarks/bench_video.py --minutes {args.minutes:g} first")
+        raise SystemExit(2)
+    rng = random.Random(args.seed)
+    with VideoReader(path, cache_size=1) as reader:
+        n = reader.info.frames
+    targets = [rng.randrange(n) for _ in range(args.seeks)]
+    cell = (
+        "import nblabel as nl\n"
+        f"w = nl.VideoAnnotator([{str(path)!r}], labels=['pedestrian', 'car'],\n"
+        "                      annotator='bench', store='bench.db')\n"
+        "w"
+    )
+    with lab_session("bench-video") as lab:
+        nb = lab.open_notebook([ECHO_WIDGET + "\necho = Echo()\necho"])
+        echo = lab.page.locator(".bench-echo").first.element_handle()
+        lab.page.evaluate(ECHO_JS, [echo, 20])  # warm up
+        echo_ms = lab.page.evaluate(ECHO_JS, [echo, 100])
+        t = time.perf_counter()
+        nb.add_and_run_cell(cell)
+        root = nb.widget(".nbl-root")
+        canvas = root.locator(".nbl-video-canvas")
+        lab.page.wait_for_function(
+            "(c) => c.dataset.shown === '0'", arg=canvas.element_handle(), timeout=60_000
+        )
+        opened = time.perf_counter() - t
+        handle = root.element_handle()
+        lab.page.evaluate("(r) => r.focus()", handle)
+        time.sleep(2.0)  # the first prefetch settles, as it would while a person looks
+        paced = lab.page.evaluate(STEP_JS, [handle, args.steps, 150, "."])
+        held = lab.page.evaluate(STEP_JS, [handle, args.steps, 0, "."])
+        back = lab.page.evaluate(STEP_JS, [handle, 60, 0, ","])
+        seeks = lab.page.evaluate(SEEK_JS, [handle, targets])
+        errors = list(lab.page_errors)
+    floor = floors(path, targets, args.steps)
+
+    print(f"\n{path.name}: {n} frames, 1920x1080 H.264, shown at 1280 px (JPEG q85)")
+    print(f"{'measure in the page (ms: p50 / p95 / max)':60s}")
+    rows = [
+        ("open: cell run -> frame 0 drawn (s)", f"{opened:7.2f}"),
+        ("step forward at a person's pace (. every 150 ms)  [<= 50]", ms(paced)),
+        ("step forward held down (next . when drawn)", ms(held)),
+        ("step back after stepping forward", ms(back)),
+        ("seek to a random frame (g, number, Enter)  [<= 250]", ms(seeks)),
+        ("  baseline: anywidget trait echo round trip", ms(echo_ms)),
+        ("  PyAV alone: seek to keyframe + decode to k", ms(floor["seek"])),
+        ("  PyAV alone: that + 1280 px JPEG (a seek's floor)", ms(floor["seek_jpeg"])),
+        ("  PyAV alone: next frame + 1280 px JPEG (a step's floor)", ms(floor["step_jpeg"])),
+    ]
+    for label, value in rows:
+        print(f"{label:60s} {value}")
+    if errors:
+        print("page errors:", errors)
+
+
+if __name__ == "__main__":
+    main()
