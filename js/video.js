@@ -396,7 +396,9 @@ export default {
       const key = `${item.id}:${wish.join(",")}`;
       if (!wish.length || key === lastWish) return;
       lastWish = key;
-      model.send({ type: "frames", item_id: item.id, frames: wish });
+      // the long side the frame is drawn at, in device pixels: the kernel scales to it
+      const side = Math.round(Math.max(canvas.width, canvas.height) * (globalThis.devicePixelRatio || 1));
+      model.send({ type: "frames", item_id: item.id, frames: wish, ...(side > 0 ? { side } : {}) });
     };
     /** @param {any} msg @param {DataView[]} buffers */
     const onFrame = (msg, buffers) => {

@@ -284,3 +284,50 @@ def test_live_suggestions_of_tracks(videos, tmp_path, drive):
         ]
         time.sleep(0.05)
     assert sorted(found) == ["a0", "a1", "a2"]
+
+
+# -- frames at the page's size, cheap frames first --------------------------------------------
+
+
+def frame_messages(page: Any, count: int, wait: float = 20.0) -> list[dict[str, Any]]:
+    end = time.monotonic() + wait
+    while True:
+        found = [m for m, _ in list(page.sent) if m.get("type") == "frame"]
+        if len(found) >= count or time.monotonic() > end:
+            return found
+        time.sleep(0.01)
+
+
+def test_frames_are_scaled_to_the_side_the_page_draws_them_at(tmp_path, drive):
+    big = str(make_video(tmp_path / "big.mp4", 4, width=640, height=480))
+    w = make([big], tmp_path)
+    page = drive(w)
+    page.hello()
+    item = page.item_at(0)[0]["item"]
+    assert (item["display_width"], item["display_height"]) == (640, 480)  # max_side 1280
+    page.clear()
+    page.widget._on_message(
+        page.widget, {"type": "frames", "item_id": item["id"], "frames": [1], "side": 300}, []
+    )
+    got = frame_messages(page, 1)[0]
+    assert (got["display_width"], got["display_height"]) == (320, 240)  # 300 up to 160s
+    page.clear()
+    page.widget._on_message(
+        page.widget, {"type": "frames", "item_id": item["id"], "frames": [2], "side": 5000}, []
+    )
+    got = frame_messages(page, 1)[0]
+    assert (got["display_width"], got["display_height"]) == (640, 480)  # never above the file
+
+
+def test_frames_decoded_on_the_way_to_a_seek_are_sent_before_frames_ahead(tmp_path, drive):
+    clip = str(make_video(tmp_path / "gop.mp4", 60, width=W, height=H, gop=30))
+    w = make([clip], tmp_path)
+    page = drive(w)
+    page.hello()
+    item_id = page.item_at(0)[0]["item"]["id"]
+    page.clear()
+    # the page's order: the frame to show, 4 ahead, then 4 behind (decoded on the way to 50)
+    wish = [50, 51, 52, 53, 54, 49, 48, 47, 46]
+    page.widget._on_message(page.widget, {"type": "frames", "item_id": item_id, "frames": wish}, [])
+    got = [m["frame"] for m in frame_messages(page, len(wish))]
+    assert got == [50, 49, 48, 47, 46, 51, 52, 53, 54]

@@ -627,6 +627,22 @@ class VideoReader:
         with self._lock:
             return (k, max_side, format, quality) in self._display
 
+    def ready(
+        self, k: int, *, max_side: int = 1280, format: str = "jpeg", quality: int = 85
+    ) -> bool:
+        """Whether :meth:`display` can answer frame ``k`` without decoding ahead or seeking.
+
+        True when the display image is cached, or when the frame is among the last
+        frames decoded (only the conversion and encoding are left). Never waits for a
+        decode under way: a reader busy in another thread answers False.
+        """
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            return (k, max_side, format, quality) in self._display or k in self._recent
+        finally:
+            self._lock.release()
+
     def prefetch(
         self,
         frames: Iterable[int],

@@ -3,12 +3,14 @@
 Page messages this widget adds to those of :mod:`nblabel.widgets._base`
 -----------------------------------------------------------------------
 page -> kernel
-    ``{"type": "frames", "item_id": id, "frames": [k, k1, k2, ...]}``
+    ``{"type": "frames", "item_id": id, "frames": [k, k1, k2, ...], "side": px}``
         the page wants frame ``k`` shown now, then ``k1, k2, ...`` (the frames
         it will need next: the prefetch around the playhead, in the order it
         wants them). A newer ``frames`` message replaces an older one: frames
         of the older list not sent yet are dropped, so scrubbing never queues
-        stale work.
+        stale work. ``side`` (optional) is the long side, in device pixels, at
+        which the page draws the frame: frames are scaled to it when decoded
+        (rounded up to a multiple of 160, at most ``max_side``).
 
 kernel -> page
     ``{"type": "frame", "item_id": id, "frame": k, "time": seconds,
@@ -226,7 +228,9 @@ class VideoAnnotator(Annotator):
         self._video_info: dict[str, dict[str, Any]] = {}
         # the page's latest wish: (item id, frames); a worker sends them one by one
         self._want: tuple[str, list[int]] | None = None
+        self._side = max_side  # the long side of the frames the page shows (see _frames)
         self._want_changed = threading.Condition()
+        self._want_fresh = False
         self._frame_worker: threading.Thread | None = None
         self._closed = False
         queue = ItemQueue(items, VIDEO_SOURCES, column=column)
@@ -316,8 +320,11 @@ class VideoAnnotator(Annotator):
         }
         return reader
 
-    def _display(self, reader: VideoReader, k: int) -> tuple[dict[str, Any], bytes]:
-        shown = reader.display(k, max_side=self._max_side, quality=self._quality)
+    def _display(
+        self, reader: VideoReader, k: int, side: int | None = None
+    ) -> tuple[dict[str, Any], bytes]:
+        side = self._max_side if side is None else side
+        shown = reader.display(k, max_side=side, quality=self._quality)
         meta = {
             "frame": k,
             "time": shown.time,
@@ -459,8 +466,14 @@ class VideoAnnotator(Annotator):
                  "error": f"frames must be a list of frame numbers, got {asked!r}"}
             )  # fmt: skip
             return
+        side = content.get("side")
         with self._want_changed:
+            if isinstance(side, int) and not isinstance(side, bool) and side > 0:
+                # frames are scaled when decoded to the size the page shows them at (rounded
+                # up to 160 px so that a small resize keeps the caches), never above max_side
+                self._side = min(self._max_side, max(160, -(-side // 160) * 160))
             self._want = (item_id, list(dict.fromkeys(asked))[: self.MAX_FRAMES_ASKED])
+            self._want_fresh = True
             self._want_changed.notify_all()
             if self._frame_worker is None:
                 self._frame_worker = threading.Thread(
@@ -469,17 +482,39 @@ class VideoAnnotator(Annotator):
                 self._frame_worker.start()
 
     def _next_wanted(self) -> tuple[str, int] | None:
-        """The next frame to send (waiting for a wish), or None when the widget closes."""
+        """The next frame to send (waiting for a wish), or None when the widget closes.
+
+        The page's order stands (the first frame of a new wish always goes first),
+        except that a wished frame the reader can answer
+        without decoding (cached, or among the frames just decoded: those before a
+        frame reached by a seek) goes first: it costs an encoding, while the frames
+        ahead cost decoding and would push the cheap ones out of the reader's memory.
+        """
         with self._want_changed:
             while not self._closed:
                 if self._want is not None:
                     item_id, frames = self._want
                     if frames:
-                        k = frames.pop(0)
-                        return item_id, k
+                        # the first frame of a new wish is the one to show now
+                        first, self._want_fresh = self._want_fresh, False
+                        return item_id, frames.pop(0 if first else self._cheapest(item_id, frames))
                     self._want = None
                 self._want_changed.wait(timeout=1.0)
         return None
+
+    def _cheapest(self, item_id: str, frames: list[int]) -> int:
+        """Index in ``frames`` of the next frame to send (see :meth:`_next_wanted`)."""
+        with self._readers_lock:
+            reader = self._readers.get(item_id)
+        if reader is None or len(frames) < 2:
+            return 0
+        side, quality = self._side, self._quality
+        if reader.ready(frames[0], max_side=side, quality=quality):
+            return 0
+        for i, k in enumerate(frames[1:], start=1):
+            if reader.ready(k, max_side=side, quality=quality):
+                return i
+        return 0
 
     def _serve_frames(self) -> None:
         while True:
@@ -492,7 +527,7 @@ class VideoAnnotator(Annotator):
                 reader = self._reader(item_id)
                 if not 0 <= k < len(reader):
                     raise IndexError(f"item {item_id!r}: frame {k} is out of range")
-                meta, data = self._display(reader, k)
+                meta, data = self._display(reader, k, self._side)
             except (VideoError, KeyError, IndexError) as exc:
                 message = str(exc).strip("'\"")
                 self.send({**answer, "error": message})
