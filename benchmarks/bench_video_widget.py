@@ -15,7 +15,10 @@ Figures (milliseconds, p50 / p95 / max), all measured in the page with
 * **step forward, held down**: ``.`` again as soon as the last frame is drawn: the
   kernel's decoding speed, the prefetch cannot get ahead;
 * **step back** after stepping forward: frames the page still holds;
-* **seek**: go to a random frame (``g``, the number, Enter) [target: p95 <= 250 ms].
+* **seek**: go to a random frame (``g``, the number, Enter) [target: p95 <= 250 ms];
+* **playback**: ``Space`` for 10 s: frames drawn per second against the file's 30, and how
+  often the page held its clock because the next frame had not arrived (it waits rather
+  than skip a frame).
 
 Beside them, in the same run on the same file:
 
@@ -30,11 +33,15 @@ Beside them, in the same run on the same file:
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -86,6 +93,26 @@ async ([root, targets]) => {
 }
 """
 
+PLAY_JS = """
+async ([root, seconds]) => {
+  const canvas = root.querySelector('.nbl-video-canvas');
+  const shown = new Set();
+  const seen = (e) => shown.add(e.detail.frame);
+  const held0 = Number(canvas.dataset.held || 0);
+  const from = Number(canvas.dataset.frame);
+  root.addEventListener('nblabel:drawn', seen);
+  const space = {key: ' ', bubbles: true, cancelable: true};
+  root.dispatchEvent(new KeyboardEvent('keydown', space));
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  root.dispatchEvent(new KeyboardEvent('keydown', space));
+  const wall = (performance.now() - t0) / 1000;
+  root.removeEventListener('nblabel:drawn', seen);
+  return {wall, frames: shown.size, advanced: Number(canvas.dataset.frame) - from,
+          held: Number(canvas.dataset.held || 0) - held0};
+}
+"""
+
 ECHO_JS = """
 async ([el, n]) => {
   const out = [];
@@ -105,7 +132,19 @@ def ms(values: list[float]) -> str:
     return f"{statistics.median(v):7.1f} / {p95:7.1f} / {v[-1]:7.1f}"
 
 
-def floors(path: Path, targets: list[int], steps: int) -> dict[str, list[float]]:
+def encode(frame: Any, size: tuple[int, int]) -> bytes:
+    """A decoded frame as the display JPEG of ``size`` (what any display path must do)."""
+    rgb = frame.reformat(
+        width=size[0], height=size[1], format="rgb24", interpolation="BILINEAR"
+    ).to_ndarray()
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def floors(
+    path: Path, targets: list[int], steps: int, size: tuple[int, int]
+) -> dict[str, list[float]]:
     """PyAV alone on the same file: seek + decode (+ JPEG), and next frame (+ JPEG)."""
     with VideoReader(path, cache_size=1) as reader:
         pts, keys = reader._pts_list, reader._keyframes
@@ -115,12 +154,12 @@ def floors(path: Path, targets: list[int], steps: int) -> dict[str, list[float]]
         t = time.perf_counter()
         frame = floor.seek_decode(k)
         seek.append((time.perf_counter() - t) * 1000)
-        bench_video.encode(frame)
+        encode(frame, size)
         seek_jpeg.append((time.perf_counter() - t) * 1000)
     floor.seek_decode(targets[0])
     for _ in range(steps):
         t = time.perf_counter()
-        bench_video.encode(floor.next())
+        encode(floor.next(), size)
         step_jpeg.append((time.perf_counter() - t) * 1000)
     floor.container.close()
     return {"seek": seek, "seek_jpeg": seek_jpeg, "step_jpeg": step_jpeg}
@@ -168,10 +207,20 @@ def main() -> None:
         held = lab.page.evaluate(STEP_JS, [handle, args.steps, 0, "."])
         back = lab.page.evaluate(STEP_JS, [handle, 60, 0, ","])
         seeks = lab.page.evaluate(SEEK_JS, [handle, targets])
+        time.sleep(2.0)  # the prefetch around the last seek settles
+        play = lab.page.evaluate(PLAY_JS, [handle, 10])
+        shown = nb.eval_json(
+            "(lambda r: list(__import__('nblabel').media.fit_size(r.info.width, r.info.height,"
+            " w._side)))(w._reader(w.current_item))"
+        )
         errors = list(lab.page_errors)
-    floor = floors(path, targets, args.steps)
+    display = (int(shown[0]), int(shown[1]))
+    floor = floors(path, targets, args.steps, display)
 
-    print(f"\n{path.name}: {n} frames, 1920x1080 H.264, shown at 1280 px (JPEG q85)")
+    print(
+        f"\n{path.name}: {n} frames, 1920x1080 H.264, frames sent at {display[0]}x{display[1]} "
+        "(the page's canvas; JPEG q85)"
+    )
     print(f"{'measure in the page (ms: p50 / p95 / max)':60s}")
     rows = [
         ("open: cell run -> frame 0 drawn (s)", f"{opened:7.2f}"),
@@ -181,11 +230,16 @@ def main() -> None:
         ("seek to a random frame (g, number, Enter)  [<= 250]", ms(seeks)),
         ("  baseline: anywidget trait echo round trip", ms(echo_ms)),
         ("  PyAV alone: seek to keyframe + decode to k", ms(floor["seek"])),
-        ("  PyAV alone: that + 1280 px JPEG (a seek's floor)", ms(floor["seek_jpeg"])),
-        ("  PyAV alone: next frame + 1280 px JPEG (a step's floor)", ms(floor["step_jpeg"])),
+        ("  PyAV alone: that + the display JPEG (a seek's floor)", ms(floor["seek_jpeg"])),
+        ("  PyAV alone: next frame + the display JPEG (a step's floor)", ms(floor["step_jpeg"])),
     ]
     for label, value in rows:
         print(f"{label:60s} {value}")
+    print(
+        f"{'playback for 10 s at 1x (file: 30 fps)':60s} "
+        f"{play['frames'] / play['wall']:7.1f} frames drawn/s, "
+        f"{play['advanced'] / play['wall']:5.1f} advanced/s, waited {play['held']} times"
+    )
     if errors:
         print("page errors:", errors)
 

@@ -462,6 +462,7 @@ export default {
           update();
         } else {
           state.dropped += 1; // not here yet: hold the clock on the last shown frame
+          canvas.dataset.held = String(state.dropped); // how often playback waited (benchmarks)
           restartClock();
         }
         ask();
