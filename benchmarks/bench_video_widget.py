@@ -113,6 +113,22 @@ async ([root, seconds]) => {
 }
 """
 
+#: Kernel-side timing: when a wish whose first frame is k arrived, and when k was sent.
+TIMING = """
+import time as _time
+_asked, _sent = {}, {}
+_frames_handler, _send = w._frames, w.send
+def _timed_frames(content, buffers=None):
+    wish = content.get("frames") or [None]
+    _asked.setdefault(wish[0], _time.perf_counter())
+    return _frames_handler(content, buffers)
+def _timed_send(content, buffers=None):
+    if content.get("type") == "frame":
+        _sent.setdefault(content.get("frame"), _time.perf_counter())
+    return _send(content, buffers)
+w._frames, w.send = _timed_frames, _timed_send
+"""
+
 ECHO_JS = """
 async ([el, n]) => {
   const out = [];
@@ -184,8 +200,7 @@ def main() -> None:
     cell = (
         "import nblabel as nl\n"
         f"w = nl.VideoAnnotator([{str(path)!r}], labels=['pedestrian', 'car'],\n"
-        "                      annotator='bench', store='bench.db')\n"
-        "w"
+        "                      annotator='bench', store='bench.db')\n" + TIMING + "w"
     )
     with lab_session("bench-video") as lab:
         nb = lab.open_notebook([ECHO_WIDGET + "\necho = Echo()\necho"])
@@ -206,7 +221,11 @@ def main() -> None:
         paced = lab.page.evaluate(STEP_JS, [handle, args.steps, 150, "."])
         held = lab.page.evaluate(STEP_JS, [handle, args.steps, 0, "."])
         back = lab.page.evaluate(STEP_JS, [handle, 60, 0, ","])
+        nb.run("_asked.clear(); _sent.clear()")
         seeks = lab.page.evaluate(SEEK_JS, [handle, targets])
+        kernel_seeks = nb.eval_json(
+            f"[(_sent[k] - _asked[k]) * 1000 for k in {targets!r} if k in _sent and k in _asked]"
+        )
         time.sleep(2.0)  # the prefetch around the last seek settles
         play = lab.page.evaluate(PLAY_JS, [handle, 10])
         shown = nb.eval_json(
@@ -228,6 +247,7 @@ def main() -> None:
         ("step forward held down (next . when drawn)", ms(held)),
         ("step back after stepping forward", ms(back)),
         ("seek to a random frame (g, number, Enter)  [<= 250]", ms(seeks)),
+        ("  of which the kernel: wish received -> frame sent", ms(kernel_seeks)),
         ("  baseline: anywidget trait echo round trip", ms(echo_ms)),
         ("  PyAV alone: seek to keyframe + decode to k", ms(floor["seek"])),
         ("  PyAV alone: that + the display JPEG (a seek's floor)", ms(floor["seek_jpeg"])),

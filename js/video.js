@@ -215,7 +215,8 @@ export default {
     /** canvas pixels per original pixel */
     const scale = () => canvas.width / Math.max(1, Number(info()?.width ?? 1));
 
-    /** @type {{mode: "draw" | "move" | "resize", start: [number, number], box: Box, handle?: Handle, track?: Shown} | null} */
+    /** @type {{mode: "draw" | "move" | "resize", start: [number, number], box: Box, handle?: Handle, track?: Shown,
+     *   resume?: string | null} | null} */
     let drag = null;
 
     const draw = () => {
@@ -574,9 +575,15 @@ export default {
           return;
         }
       }
-      state.selected = null;
+      // A selected track that shows nothing here (it ended, or starts later) is resumed by the
+      // box drawn now; otherwise the box starts a new track.
+      const resume =
+        state.selected && !shown.some((s) => s.track_id === state.selected) && trackOf(state.selected).length
+          ? state.selected
+          : null;
+      state.selected = resume;
       state.selectedRange = null;
-      drag = { mode: "draw", start: p, box: { x: p[0], y: p[1], width: 0, height: 0 } };
+      drag = { mode: "draw", start: p, box: { x: p[0], y: p[1], width: 0, height: 0 }, resume };
       canvas.setPointerCapture(e.pointerId);
       update();
     });
@@ -602,7 +609,9 @@ export default {
       /** @type {string[]} */
       const labels = model.get("labels");
       if (done.mode === "draw") {
-        if (box.width >= 2 && box.height >= 2) {
+        if (box.width >= 2 && box.height >= 2 && done.resume) {
+          putBox(box, done.resume, trackOf(done.resume)[0].label); // the object is back
+        } else if (box.width >= 2 && box.height >= 2) {
           const id = newTrackId(tracks().keys());
           putBox(box, id, labels[state.labelIndex] ?? labels[0]);
           state.selected = id;
@@ -663,7 +672,8 @@ export default {
     keys.note(
       ["drag on the frame", "draw a box: a new track starting on this frame"],
       ["click a box; drag it or a corner", "select its track; moving or resizing adds a keyframe here"],
-      ["solid / dashed box", "a keyframe / an interpolated box"],
+      ["drag on the frame, a track selected", "where the selected track has ended: resume it here"],
+      ["solid / dashed / dotted box", "a keyframe / an interpolated box / a model's suggestion"],
     );
     bind(
       ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
@@ -671,8 +681,10 @@ export default {
       () => {},
     );
     bind(["!", "@", "#", "$", "%", "^", "&", "*", "("], ["Shift+1 – 9", "toggle the k-th whole-video label"], () => {});
-    bind(["o"], ["o", "the selected track leaves the view here (draw it again where it comes back)"], () =>
-      endSelected(),
+    bind(
+      ["o"],
+      ["o", "the selected track leaves the view here (keep it selected and draw it where it comes back)"],
+      () => endSelected(),
     );
     bind(
       ["Delete", "Backspace"],
