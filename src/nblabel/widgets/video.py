@@ -57,7 +57,7 @@ import os
 import pathlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -193,7 +193,7 @@ class VideoAnnotator(Annotator):
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         predictions: pd.DataFrame | None = None,
-        suggest: Any = None,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         column: str | None = None,
         multi_label: bool = False,
         max_side: int = 1280,
