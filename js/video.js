@@ -383,6 +383,7 @@ export default {
 
     // -- frames from the kernel ---------------------------------------------------------
     let lastWish = "";
+    let lastAsked = { item: "", at: 0, frames: new Set() };
     const ask = () => {
       const m = media();
       const item = info();
@@ -396,7 +397,19 @@ export default {
       );
       const key = `${item.id}:${wish.join(",")}`;
       if (!wish.length || key === lastWish) return;
+      // While playing, the playhead moves every frame: a new wish only when the last one
+      // (still served in order by the kernel) no longer covers the next 24 frames, or is
+      // half a second old, so the kernel gets a few messages a second, not one a frame.
+      const now = performance.now();
+      if (
+        state.playing &&
+        lastAsked.item === item.id &&
+        now - lastAsked.at < 500 &&
+        wish.slice(0, 24).every((f) => lastAsked.frames.has(f))
+      )
+        return;
       lastWish = key;
+      lastAsked = { item: item.id, at: now, frames: new Set(wish) };
       // the long side the frame is drawn at, in device pixels: the kernel scales to it
       const side = Math.round(Math.max(canvas.width, canvas.height) * (globalThis.devicePixelRatio || 1));
       model.send({ type: "frames", item_id: item.id, frames: wish, ...(side > 0 ? { side } : {}) });
