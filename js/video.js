@@ -3,17 +3,19 @@
 // Frames are asked of the kernel by number ({"type": "frames"}) and arrive as JPEG
 // ({"type": "frame"}); see src/nblabel/widgets/video.py. The pieces: video/frames.js
 // (which frames to hold and ask for), video/tracks.js (keyframes and interpolation),
-// image/shapes.js (box geometry).
+// image/shapes.js (box geometry), video/panel.js (frame ranges and a model's suggested
+// tracks: the lane under the timeline and the lists).
 
 import "./nblabel.css";
 import "./video.css";
 import { boxFromCorners, hitBox, moveBox, resizeBox, snapBox } from "./image/shapes.js";
 import { h, replace } from "./lib/dom.js";
 import { newId } from "./lib/ids.js";
-import { chooseItemLabel } from "./lib/labels.js";
+import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
 import { colourOf } from "./lib/palette.js";
 import { pageShell } from "./lib/shell.js";
 import { FrameCache, frameAt, wishList } from "./video/frames.js";
+import { videoPanel } from "./video/panel.js";
 import { allShownAt, byTrack, endKeyframe, extents, newTrackId, nextKeyframe, putKeyframe } from "./video/tracks.js";
 
 /**
@@ -63,10 +65,17 @@ export default {
       notes: false, // k and c are the video's own keys (keyframes); it takes no skips or comments
       clear: { action: () => clearClips(), title: "remove this video's whole-video labels" },
       onLabel: (i) => chooseLabel(i),
-      onAccept: () => {},
+      onAccept: (s) => acceptLabel(s),
       hint: "Click here, then draw boxes; Space plays, . and , step · ? for help",
     });
     const { session, ui, root, stage, keys, cleanup } = shell;
+    /** @param {import("./lib/session.js").Suggestion} s a suggested whole-video label */
+    const acceptLabel = (s) => {
+      const entry = session.current;
+      if (!entry) return;
+      const change = acceptItemLabel(entry.rows.values(), s.label, { multi: Boolean(model.get("multi_label")) });
+      session.edit({ ...change, accepted: [s.id] });
+    };
     const state = {
       frame: 0,
       playing: false,
@@ -78,6 +87,10 @@ export default {
       playStart: 0,
       playFrom: 0,
       dropped: 0,
+      /** @type {string | null} the selected frame range */ selectedRange: null,
+      /** @type {number | null} where `[` marked a new range's start */ markIn: null,
+      rangeLabel: 0,
+      /** @type {string | null} the selected suggested track (or range) */ suggested: null,
     };
 
     /** @returns {Media | null} */
@@ -105,7 +118,7 @@ export default {
         "select",
         {
           class: "nbl-speed",
-          title: "Playback speed ([ and ])",
+          title: "Playback speed (- and =)",
           onchange: () => {
             state.speed = Number(speed.value);
             restartClock();
@@ -169,8 +182,20 @@ export default {
       const ids = [...(session.current?.rows.values() ?? [])].filter((r) => r.kind === "label").map((r) => r.id);
       if (ids.length) session.edit({ upsert: [], delete: ids });
     };
+    const panel = videoPanel({
+      model,
+      session,
+      state,
+      nFrames: () => nFrames(),
+      seek: (k) => seek(k),
+      update: () => update(),
+      newId,
+      newTrackId: () => newTrackId(tracks().keys()),
+    });
+    /** The suggested tracks' keyframes by (prefixed) track id, drawn as the person's are. */
+    const suggestedMap = () => new Map(panel.tracks().map((t) => [t.key, t.keys]));
     stage.classList.add("nbl-video-stage");
-    replace(stage, toolbar, canvas, scrub, timeline, notes);
+    replace(stage, toolbar, canvas, scrub, timeline, panel.lane, panel.rangeBox, panel.suggestionBox, notes);
 
     /** Frame display size on the page, scaled to the stage's width. */
     const layout = () => {
@@ -190,7 +215,8 @@ export default {
     /** canvas pixels per original pixel */
     const scale = () => canvas.width / Math.max(1, Number(info()?.width ?? 1));
 
-    /** @type {{mode: "draw" | "move" | "resize", start: [number, number], box: Box, handle?: Handle, track?: Shown} | null} */
+    /** @type {{mode: "draw" | "move" | "resize", start: [number, number], box: Box, handle?: Handle, track?: Shown,
+     *   resume?: string | null} | null} */
     let drag = null;
 
     const draw = () => {
@@ -236,6 +262,25 @@ export default {
         }
         ctx.restore();
       }
+      for (const shown of allShownAt(suggestedMap(), state.frame, nFrames())) {
+        const colour = colourOf(labels, shown.label);
+        ctx.save();
+        ctx.strokeStyle = colour;
+        ctx.globalAlpha = 0.85;
+        ctx.lineWidth = shown.track_id === state.suggested ? 3 : 1.5;
+        ctx.setLineDash([2, 3]); // a model's suggestion: dotted
+        const b = shown.box;
+        ctx.strokeRect(b.x * s, b.y * s, b.width * s, b.height * s);
+        ctx.setLineDash([]);
+        ctx.fillStyle = colour;
+        ctx.font = "italic 12px sans-serif";
+        ctx.fillText(
+          `${shown.label}? (suggested)`,
+          b.x * s + 2,
+          Math.min(canvas.height - 2, (b.y + b.height) * s + 12),
+        );
+        ctx.restore();
+      }
       if (drag?.mode === "draw") {
         ctx.save();
         ctx.strokeStyle = colourOf(labels, labels[state.labelIndex] ?? "");
@@ -275,6 +320,10 @@ export default {
         tctx.fillStyle = "#000";
         for (const k of keys) tctx.fillRect(x(k.frame) - 1, y, 2, rowH - 1); // keyframes
       });
+      if (state.markIn !== null) {
+        tctx.fillStyle = "#06c";
+        tctx.fillRect(x(state.markIn), 0, 2, timeline.height); // a range's start, marked with [
+      }
       tctx.fillStyle = "#d00";
       tctx.fillRect(x(state.frame), 0, 2, timeline.height);
     };
@@ -285,6 +334,9 @@ export default {
         state.itemId = entry.item.id;
         state.frame = 0;
         state.selected = null;
+        state.selectedRange = null;
+        state.markIn = null;
+        state.suggested = null;
         stopPlaying();
         state.frameError = null;
       }
@@ -322,6 +374,7 @@ export default {
       const lines = [...(info()?.notes ?? [])];
       if (state.frameError) lines.push(state.frameError);
       replace(notes, ...lines.map((line) => h("div", {}, line)));
+      panel.render();
       draw();
       drawTimeline();
       ask();
@@ -330,6 +383,7 @@ export default {
 
     // -- frames from the kernel ---------------------------------------------------------
     let lastWish = "";
+    let lastAsked = { item: "", at: 0, frames: new Set() };
     const ask = () => {
       const m = media();
       const item = info();
@@ -343,8 +397,22 @@ export default {
       );
       const key = `${item.id}:${wish.join(",")}`;
       if (!wish.length || key === lastWish) return;
+      // While playing, the playhead moves every frame: a new wish only when the last one
+      // (still served in order by the kernel) no longer covers the next 24 frames, or is
+      // half a second old, so the kernel gets a few messages a second, not one a frame.
+      const now = performance.now();
+      if (
+        state.playing &&
+        lastAsked.item === item.id &&
+        now - lastAsked.at < 500 &&
+        wish.slice(0, 24).every((f) => lastAsked.frames.has(f))
+      )
+        return;
       lastWish = key;
-      model.send({ type: "frames", item_id: item.id, frames: wish });
+      lastAsked = { item: item.id, at: now, frames: new Set(wish) };
+      // the long side the frame is drawn at, in device pixels: the kernel scales to it
+      const side = Math.round(Math.max(canvas.width, canvas.height) * (globalThis.devicePixelRatio || 1));
+      model.send({ type: "frames", item_id: item.id, frames: wish, ...(side > 0 ? { side } : {}) });
     };
     /** @param {any} msg @param {DataView[]} buffers */
     const onFrame = (msg, buffers) => {
@@ -408,6 +476,7 @@ export default {
           update();
         } else {
           state.dropped += 1; // not here yet: hold the clock on the last shown frame
+          canvas.dataset.held = String(state.dropped); // how often playback waited (benchmarks)
           restartClock();
         }
         ask();
@@ -501,6 +570,7 @@ export default {
         const hit = hitBox(s.box, p, Math.min(tol, Math.min(s.box.width, s.box.height) / 4));
         if (hit) {
           state.selected = s.track_id;
+          state.selectedRange = null;
           drag =
             hit.part === "handle"
               ? { mode: "resize", start: p, box: s.box, handle: hit.handle, track: s }
@@ -510,8 +580,23 @@ export default {
           return;
         }
       }
-      state.selected = null;
-      drag = { mode: "draw", start: p, box: { x: p[0], y: p[1], width: 0, height: 0 } };
+      for (const s of allShownAt(suggestedMap(), state.frame, nFrames())) {
+        if (hitBox(s.box, p, tol)) {
+          state.suggested = s.track_id; // a suggestion is accepted or rejected, not dragged
+          state.selected = null;
+          update();
+          return;
+        }
+      }
+      // A selected track that shows nothing here (it ended, or starts later) is resumed by the
+      // box drawn now; otherwise the box starts a new track.
+      const resume =
+        state.selected && !shown.some((s) => s.track_id === state.selected) && trackOf(state.selected).length
+          ? state.selected
+          : null;
+      state.selected = resume;
+      state.selectedRange = null;
+      drag = { mode: "draw", start: p, box: { x: p[0], y: p[1], width: 0, height: 0 }, resume };
       canvas.setPointerCapture(e.pointerId);
       update();
     });
@@ -537,7 +622,9 @@ export default {
       /** @type {string[]} */
       const labels = model.get("labels");
       if (done.mode === "draw") {
-        if (box.width >= 2 && box.height >= 2) {
+        if (box.width >= 2 && box.height >= 2 && done.resume) {
+          putBox(box, done.resume, trackOf(done.resume)[0].label); // the object is back
+        } else if (box.width >= 2 && box.height >= 2) {
           const id = newTrackId(tracks().keys());
           putBox(box, id, labels[state.labelIndex] ?? labels[0]);
           state.selected = id;
@@ -578,14 +665,28 @@ export default {
       goto.focus();
       goto.select();
     });
-    bind(["]"], ["]", "faster playback"], () => setSpeed(1));
-    bind(["["], ["[", "slower playback"], () => setSpeed(-1));
+    bind(["="], ["=", "faster playback"], () => setSpeed(1));
+    bind(["-"], ["-", "slower playback"], () => setSpeed(-1));
+    bind(["["], ["[", "frame range: mark its first frame here (moves the selected range's start)"], () =>
+      panel.markIn(),
+    );
+    bind(["]"], ["]", "frame range: mark its last frame here, making it (moves the selected range's end)"], () =>
+      panel.markOut(),
+    );
+    bind(["l"], ["l", "next frame-range label (relabels the selected range)"], () => panel.cycleLabel());
+    bind(["a"], ["a", "accept the selected suggested track or range (else the best video label)"], () => {
+      if (panel.acceptSelected()) return;
+      const best = session.visibleSuggestions("label")[0];
+      if (best) acceptLabel(best);
+    });
+    bind(["x"], ["x", "reject the selected suggested track or range"], () => panel.rejectSelected());
     bind(["k"], ["k", "next keyframe (of any track)"], () => jumpKey(1));
     bind(["j"], ["j", "previous keyframe (of any track)"], () => jumpKey(-1));
     keys.note(
       ["drag on the frame", "draw a box: a new track starting on this frame"],
       ["click a box; drag it or a corner", "select its track; moving or resizing adds a keyframe here"],
-      ["solid / dashed box", "a keyframe / an interpolated box"],
+      ["drag on the frame, a track selected", "where the selected track has ended: resume it here"],
+      ["solid / dashed / dotted box", "a keyframe / an interpolated box / a model's suggestion"],
     );
     bind(
       ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
@@ -593,15 +694,24 @@ export default {
       () => {},
     );
     bind(["!", "@", "#", "$", "%", "^", "&", "*", "("], ["Shift+1 – 9", "toggle the k-th whole-video label"], () => {});
-    bind(["o"], ["o", "the selected track leaves the view here (draw it again where it comes back)"], () =>
-      endSelected(),
+    bind(
+      ["o"],
+      ["o", "the selected track leaves the view here (keep it selected and draw it where it comes back)"],
+      () => endSelected(),
     );
-    bind(["Delete", "Backspace"], ["Delete / Backspace", "delete the selected track's keyframe on this frame"], () =>
-      deleteKeyframeHere(),
+    bind(
+      ["Delete", "Backspace"],
+      ["Delete / Backspace", "delete the selected range, or the selected track's keyframe on this frame"],
+      () => {
+        if (!panel.deleteSelected()) deleteKeyframeHere();
+      },
     );
     bind(["Shift+Delete", "Shift+Backspace"], ["Shift+Delete", "delete the whole selected track"], () => deleteTrack());
-    bind(["Escape"], ["Esc", "deselect"], () => {
+    bind(["Escape"], ["Esc", "deselect; forget a range's start marked with ["], () => {
       state.selected = null;
+      state.selectedRange = null;
+      state.suggested = null;
+      state.markIn = null;
     });
     keys.intercept((key) => {
       if (/^[1-9]$/.test(key)) {

@@ -43,6 +43,13 @@ Geometry, NaN or None where it does not apply:
 - text: ``start``, ``end`` as character offsets into the item's text (Python
   ``str`` indexing, end exclusive) and ``text`` the covered string.
 - audio: ``start``, ``end`` in seconds and ``text`` the transcript.
+- video frame ranges ("pedestrian crossing from frame 120 to 180"): kind
+  ``segment`` with ``frame`` its first frame and ``extra["last_frame"]`` its
+  last (inclusive), both in presentation order (see :mod:`nblabel.video`);
+  ``start``/``end`` are the same range in seconds (``start`` the first frame's
+  time, ``end`` the time the last frame ends), so a frame range is also a time
+  segment that audio-style tools (QA, WebVTT, RTTM) read. A segment without
+  ``frame`` is a plain time segment.
 
 - keypoints: ``x``, ``y`` (kind ``point``); ``label`` names the point. Points of one
   skeleton instance (one person) share a ``track_id`` and ``outside`` is True on a point
@@ -128,7 +135,13 @@ KIND_SPECS: Final[Mapping[str, KindSpec]] = {
         KindSpec("mask", "a COCO RLE mask", ("mask",), (*_IMAGE, "frame"), _IMAGE),
         KindSpec("point", "a keypoint", ("x", "y"), (*_IMAGE, *_TRACK), _IMAGE),
         KindSpec("span", "characters start:end of a text", ("start", "end"), ("text",)),
-        KindSpec("segment", "seconds start-end of audio", ("start", "end"), ("text", "frame")),
+        KindSpec(
+            "segment",
+            "seconds start-end of audio or video; on video also its frames (frame, "
+            "extra['last_frame'])",
+            ("start", "end"),
+            ("text", "frame", "extra"),
+        ),
         KindSpec("relation", "a link from one annotation to another", ("from_id", "to_id")),
         KindSpec("skip", "the annotator passed on the item; why, in text", (), ("text",)),
         KindSpec("comment", "a note on the item, in text", ("text",)),
@@ -137,7 +150,19 @@ KIND_SPECS: Final[Mapping[str, KindSpec]] = {
             "a suggestion the annotator rejected: its label, score and geometry; "
             "extra holds its kind, id and rule",
             ("extra",),
-            ("x", "y", "width", "height", "points", "mask", "start", "end", "text", *_IMAGE),
+            (
+                "x",
+                "y",
+                "width",
+                "height",
+                "points",
+                "mask",
+                "start",
+                "end",
+                "text",
+                "frame",
+                *_IMAGE,
+            ),
             _IMAGE,
         ),
     )

@@ -123,3 +123,38 @@ def test_a_track_drawn_on_frames_0_and_30_is_within_2_px_at_frame_15(lab, walk):
     p.shown(15)
     assert read_number(p.pixels()) == 15
     assert lab.page_errors == []
+
+
+def test_a_track_ends_with_o_and_resumes_where_it_is_drawn_again(lab, walk):
+    nb = lab.open_notebook([CELL], cwd_files={"walk.mp4": walk})
+    p = Player(lab, nb)
+    p.canvas.click(position={"x": 150, "y": 110})
+    keys = lab.page.keyboard
+    x0, y0, w, h = square_box(0, W, H)
+    p.drag((x0, y0), (x0 + w, y0 + h))  # track 1 starts on frame 0, and stays selected
+    p.saved()
+    for _ in range(10):
+        keys.press(".")
+    p.shown(10)
+    keys.press("o")  # the object leaves on frame 10
+    p.saved()
+    keys.press("g")
+    keys.type("20")
+    keys.press("Enter")
+    p.shown(20)
+    x20, y20, _, _ = square_box(20, W, H)
+    p.drag((x20, y20), (x20 + w, y20 + h))  # back in view: the selected track resumes
+    p.saved()
+    rows = nb.eval_json(
+        "w.annotations.sort_values('frame')[['frame', 'track_id', 'outside']].values.tolist()"
+    )
+    assert [(r[0], r[2]) for r in rows] == [(0, False), (10, True), (20, False)], rows
+    assert len({r[1] for r in rows}) == 1, rows
+    frames = nb.eval_json("w.per_frame['frame'].tolist()")
+    assert frames == [*range(10), *range(20, 40)]
+    # Esc deselects: a box drawn now starts a second track
+    keys.press("Escape")
+    p.drag((100, 80), (120, 100))
+    p.saved()
+    assert nb.eval_json("w.annotations['track_id'].nunique()") == 2
+    assert lab.page_errors == []

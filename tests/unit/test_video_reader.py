@@ -95,6 +95,22 @@ def test_random_seeks_return_the_frame_asked_for(videos: dict[str, Path], name: 
             assert read_number(shown_jpeg) == k
 
 
+def test_a_seek_skips_the_frames_nothing_refers_to_but_keeps_those_just_before(
+    videos: dict[str, Path],
+) -> None:
+    """Decoding to frame 80 of a one-keyframe H.264 file: B-frames no frame refers to,
+    shown well before 80, are not decoded; the 8 frames before it all are (stepping back)."""
+    with VideoReader(videos["long_gop"], cache_size=1, keep_decoded=0) as r:
+        r._seek(80)
+        decoded = [i for i, _ in r._frames_to(80)]
+        assert decoded[-1] == 80
+        assert set(range(72, 81)) <= set(decoded)
+        assert len(decoded) < 81 * 0.8  # x264's B-frames are skipped
+        assert shown(r, 80) == 80
+        # and decoding on from there skips nothing
+        assert [i for i, _ in r._frames_to(85)] == [81, 82, 83, 84, 85]
+
+
 @pytest.mark.parametrize("name", ["vfr_mp4", "vfr_webm"])
 def test_variable_frame_rate_uses_timestamps(videos: dict[str, Path], name: str) -> None:
     with VideoReader(videos[name]) as r:

@@ -38,6 +38,14 @@ def test_plot_item_draws_the_frame_and_its_interpolated_boxes(tmp_path: Path) ->
              "track_id": "1"}
         )  # fmt: skip
     rows.append({"id": "c", "item_id": "walk", "annotator": "ana", "kind": "label", "label": "day"})
+    rows.append(  # a frame range over frame 15 (and one starting on it: named, not drawn)
+        {"id": "r", "item_id": "walk", "annotator": "ana", "kind": "segment",
+         "label": "crossing", "frame": 10, "start": 0.4, "end": 0.8, "extra": {"last_frame": 19}}
+    )  # fmt: skip
+    rows.append(
+        {"id": "r2", "item_id": "walk", "annotator": "ana", "kind": "segment",
+         "label": "waiting", "frame": 15, "start": 0.6, "end": 0.64}
+    )  # fmt: skip
     df = schema.from_records(rows)
     ax = plot_item(df, "walk", str(path), frame=15)
     shown = np.asarray(ax.images[0].get_array())
@@ -50,8 +58,10 @@ def test_plot_item_draws_the_frame_and_its_interpolated_boxes(tmp_path: Path) ->
     title = ax.get_title()
     assert "walk: day" in title
     assert "frame 15 (0.600 s): 1 box(es), 0 of them keyframe(s)" in title
+    assert "in crossing (10–19), waiting (15–15)" in title
     ax = plot_item(df, "walk", path, frame=30)
     assert "1 of them keyframe(s)" in ax.get_title()
+    assert "crossing" not in ax.get_title()
     # interpolate()'s output is drawn as it is (its keyframe column kept)
     ax = plot_item(interpolate(df), "walk", path, frame=15)
     assert "1 box(es), 0 of them keyframe(s)" in ax.get_title()

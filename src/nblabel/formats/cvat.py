@@ -32,6 +32,15 @@ become ``<tag>`` elements. ``occluded``, ``z_order``, a track's ``group_id`` and
 masks on frames cannot be written (an error names the row); whole-video labels,
 comments and skips are not part of the format and are left out.
 
+Frame ranges (rows of kind ``segment`` with a ``frame``, see
+:mod:`nblabel.video.segments`) are left out too: CVAT for video 1.1 has no place for
+them. CVAT writes no tags in its video format and reads a ``<tag>`` only inside an
+``<image>`` (CVAT for images); the top-level ``<tag frame=...>`` elements written here
+for frame labels are nblabel's and are read back by :func:`read_cvat_video`, but CVAT's
+own importer passes over them. To carry frame ranges, write them as time segments
+(their ``start``/``end`` are seconds): :mod:`nblabel.formats.subtitles` or
+:mod:`nblabel.formats.rttm`.
+
 Reading (:func:`read_cvat_video`) keeps each track's keyframes (``keyframe="1"``; all
 boxes when the file has no ``keyframe`` attribute) and its last box, so the track
 lasts as long as in CVAT; ``outside`` boxes become ``outside`` keyframes. Tags become

@@ -81,6 +81,9 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".m
 _FORWARD_LIMIT = 48
 #: Bytes of decoded frames kept so that a step back needs no seek (16 frames of 1080p).
 _RECENT_BYTES = 50_000_000
+#: Frames before a seek's target that are decoded in full (kept for stepping back); the
+#: non-reference frames before them are skipped (see VideoReader._seek).
+_KEEP_BEFORE_SEEK = 8
 #: Frames whose timestamps are this many ticks apart still count as evenly spaced.
 _VFR_TOLERANCE_TICKS = 1
 
@@ -213,6 +216,8 @@ class VideoReader:
         self._recent: OrderedDict[int, Any] = OrderedDict()
         self._recent_max = 2
         self._decoder: Iterator[Any] | None = None
+        # packets shown before this timestamp may skip decoding when no frame refers to them
+        self._skip_below: int | None = None
         self._last: int = -1  # index of the frame the decoder yielded last
         self._container: Any = None
         av = _require_av()
@@ -445,8 +450,25 @@ class VideoReader:
             if attempt == 2:
                 target -= int(10 / self._tick)
             self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
-        self._decoder = self._container.decode(self._stream)
+        # Decoding from the keyframe to frame k needs every reference frame on the way but
+        # not the others (B-frames nothing refers to): those shown well before k are skipped
+        # by the decoder, a third of an H.264 GOP's frames, which a seek then saves.
+        near = max(self._keyframe_before(k), k - _KEEP_BEFORE_SEEK)
+        self._skip_below = self._pts_list[near]
+        self._decoder = self._decoded()
         self._last = -1
+
+    def _decoded(self) -> Iterator[Any]:
+        """Frames from the current position, non-reference ones before ``_skip_below`` skipped."""
+        assert self._container is not None
+        context = self._stream.codec_context
+        for packet in self._container.demux(self._stream):
+            skip = self._skip_below is not None and (
+                packet.pts is not None and packet.pts < self._skip_below
+            )
+            context.skip_frame = "NONREF" if skip else "DEFAULT"
+            yield from context.decode(packet)
+        context.skip_frame = "DEFAULT"
 
     def _frames_to(self, k: int) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, frame)`` for decoded frames up to and including frame ``k``."""
@@ -520,9 +542,11 @@ class VideoReader:
         if size is not None:
             w, h = (size[1], size[0]) if self._steps % 2 else size
             if (w, h) != (frame.width, frame.height):
-                # swscale's bilinear widens its filter when shrinking, so it does not alias
-                # at display sizes, and costs a third of "AREA" at 1080p -> 720p
-                kwargs.update(width=w, height=h, interpolation="BILINEAR")
+                # swscale's area averaging: a true box filter when shrinking (no aliasing
+                # of fine texture), and the fastest of its filters that does not alias here:
+                # 1080p to 720p in about half the time of "BILINEAR" (best of 80 runs,
+                # 2.5 ms against 5.0 ms; "FAST_BILINEAR" skips pixels)
+                kwargs.update(width=w, height=h, interpolation="AREA")
         try:
             array = frame.reformat(**kwargs).to_ndarray()
         except (self._av.FFmpegError, ValueError) as exc:
@@ -626,6 +650,22 @@ class VideoReader:
         """Whether :meth:`display` would answer frame ``k`` from the cache."""
         with self._lock:
             return (k, max_side, format, quality) in self._display
+
+    def ready(
+        self, k: int, *, max_side: int = 1280, format: str = "jpeg", quality: int = 85
+    ) -> bool:
+        """Whether :meth:`display` can answer frame ``k`` without decoding ahead or seeking.
+
+        True when the display image is cached, or when the frame is among the last
+        frames decoded (only the conversion and encoding are left). Never waits for a
+        decode under way: a reader busy in another thread answers False.
+        """
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            return (k, max_side, format, quality) in self._display or k in self._recent
+        finally:
+            self._lock.release()
 
     def prefetch(
         self,

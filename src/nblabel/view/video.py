@@ -3,7 +3,8 @@
 Called by :func:`nblabel.plot_item` for video items (a source with a video suffix,
 or ``frame=`` given). Tracks are expanded with :func:`nblabel.video.interpolate`
 first, so the boxes drawn are the ones the widget shows on that frame, keyframes
-and interpolated alike; the title says which are keyframes. Axes are in pixels
+and interpolated alike; the title says which are keyframes, and names the frame
+ranges (kind ``segment`` with frames) the frame lies in. Axes are in pixels
 of the upright frame (rotation applied), the frame box coordinates use.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..video import VideoReader, interpolate
+from ..video import VideoReader, frame_ranges, interpolate
 from . import image
 
 __all__ = ["plot"]
@@ -49,11 +50,25 @@ def plot(
         shown = interpolate(rows, n_frames=n_frames)
     else:
         shown = rows.assign(keyframe=None)
-    on_frame = shown["frame"].notna() & (shown["frame"] == frame)
+    ranges = frame_ranges(shown) if len(shown) else shown
+    covering = [
+        f"{label} ({first}–{last})"
+        for label, first, last in zip(
+            ranges.get("label", []),
+            ranges.get("first_frame", []),
+            ranges.get("last_frame", []),
+            strict=True,
+        )
+        if first <= frame <= last
+    ]
+    segment = shown["kind"].astype(str) == "segment"
+    on_frame = shown["frame"].notna() & (shown["frame"] == frame) & ~segment
     whole_item = shown["frame"].isna() & (shown["kind"].astype(str) == "label")
     keys = int(shown.loc[on_frame, "keyframe"].fillna(False).astype(bool).sum())
     boxes = int((on_frame & (shown["kind"].astype(str) != "label")).sum())
     ax = image.plot(shown[on_frame | whole_item], pixels, item=item, ax=ax, **kwargs)
     detail = f"frame {frame} ({time:.3f} s): {boxes} box(es), {keys} of them keyframe(s)"
+    if covering:
+        detail += f"; in {', '.join(covering)}"
     ax.set_title(f"{ax.get_title()}\n{detail}", fontsize=9)
     return ax

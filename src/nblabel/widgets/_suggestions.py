@@ -47,7 +47,7 @@ def _plain(value: Any) -> Any:
 
 
 def fingerprint(row: Mapping[str, Any]) -> str:
-    """What makes two suggestions the same: kind, label and the kind's geometry.
+    """What makes two suggestions the same: kind, label, the kind's geometry and frame.
 
     A ``rejection`` row gives the fingerprint of the suggestion it rejected
     (its kind is in ``extra["kind"]``). Numbers are compared to 6 decimals.
@@ -60,7 +60,7 @@ def fingerprint(row: Mapping[str, Any]) -> str:
     geometry = () if spec is None else spec.required
     key: list[Any] = [str(kind), str(row.get("label"))]
     key += [_plain(row.get(c)) if _set(row.get(c)) else None for c in geometry]
-    if kind == "label" and _set(row.get("frame")):
+    if _set(row.get("frame")):  # a frame label, a video track's keyframe
         key.append(_plain(row.get("frame")))
     return json.dumps(key, separators=(",", ":"), default=str)
 
@@ -257,7 +257,10 @@ class Suggestions:
                 continue
             if rejected and fingerprint(row) in rejected:
                 continue
-            page = {k: v for k, v in row.items() if k != "extra"}
+            # extra reaches the page only for a kind whose page fields have it (a video's
+            # frame range, its last frame); elsewhere it holds what a format carried
+            own = "extra" in schema.page_fields([str(row.get("kind"))])
+            page = {k: v for k, v in row.items() if k != "extra" or own}
             extra = row.get("extra")
             if isinstance(extra, Mapping) and isinstance(extra.get("rule"), str):
                 page["rule"] = extra["rule"]

@@ -3,12 +3,14 @@
 Page messages this widget adds to those of :mod:`nblabel.widgets._base`
 -----------------------------------------------------------------------
 page -> kernel
-    ``{"type": "frames", "item_id": id, "frames": [k, k1, k2, ...]}``
+    ``{"type": "frames", "item_id": id, "frames": [k, k1, k2, ...], "side": px}``
         the page wants frame ``k`` shown now, then ``k1, k2, ...`` (the frames
         it will need next: the prefetch around the playhead, in the order it
         wants them). A newer ``frames`` message replaces an older one: frames
         of the older list not sent yet are dropped, so scrubbing never queues
-        stale work.
+        stale work. ``side`` (optional) is the long side, in device pixels, at
+        which the page draws the frame: frames are scaled to it when decoded
+        (rounded up to a multiple of 160, at most ``max_side``).
 
 kernel -> page
     ``{"type": "frame", "item_id": id, "frame": k, "time": seconds,
@@ -33,6 +35,18 @@ object had when it left). The frames between keyframes are interpolated by
 :func:`nblabel.video.interpolate`'s rule, held to the video's last frame after a
 track's last keyframe; :attr:`VideoAnnotator.per_frame` gives one row per frame.
 Whole-video labels are kind ``label`` without a frame.
+
+A frame range ("pedestrian crossing from frame 120 to 180", ``frame_labels=``)
+is kind ``segment``: the page sends ``frame`` (the first frame) and
+``extra: {"last_frame": k}`` (the last, inclusive); the kernel fills ``start``
+and ``end`` in seconds from the video's frame times (see
+:mod:`nblabel.video.segments`), whatever the page sent for them.
+
+A model's tracks (``predictions=``/``suggest=`` with box keyframe rows) reach
+the page as suggestions, one per keyframe; the page groups them by
+``track_id`` (a box without one is a track of its own) and accepts or rejects
+a whole track in one edit: the keyframes as new human rows of a new track, the
+suggestions' ids in ``accepted`` (or all of them in ``rejected``).
 """
 
 from __future__ import annotations
@@ -43,7 +57,7 @@ import os
 import pathlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -51,10 +65,10 @@ import pandas as pd
 import traitlets
 
 from ..items import Item, ItemQueue, Sources, media_source_kind
-from ..schema import is_missing
 from ..store import Store
-from ..video import VIDEO_SUFFIXES, VideoError, VideoReader, interpolate
+from ..video import VIDEO_SUFFIXES, VideoError, VideoReader, frame_range, interpolate
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._video_suggestions import suggestion_problem
 
 __all__ = ["VIDEO_SOURCES", "VideoAnnotator"]
 
@@ -90,7 +104,7 @@ def _number(value: Any, name: str) -> float:
 
 
 class VideoAnnotator(Annotator):
-    """Label videos in the notebook: boxes tracked through frames, and whole-video labels.
+    """Label videos in the notebook: boxes tracked through frames, frame ranges, video labels.
 
     Draw a box on a frame to start a track; on another frame, move or resize it to
     add a keyframe: the frames between are interpolated linearly (drawn dashed).
@@ -98,7 +112,12 @@ class VideoAnnotator(Annotator):
     back. Every edit is stored before the page shows "saved"; ``w.annotations``
     holds the keyframes (kind ``box`` with ``frame``, ``track_id``, ``outside``)
     and ``w.per_frame`` one row per frame, ready for
-    :func:`nblabel.formats.mot.write_mot`.
+    :func:`nblabel.formats.mot.write_mot`. Frame ranges ("pedestrian crossing from
+    frame 120 to 180") are marked with ``[`` (in) and ``]`` (out) at the playhead and
+    shown as bands on the timeline; they are rows of kind ``segment`` with ``frame``
+    the first frame, ``extra["last_frame"]`` the last (inclusive) and ``start``/``end``
+    the same range in seconds (:func:`nblabel.video.frame_ranges` lists them with
+    ``first_frame`` and ``last_frame`` columns).
 
     Parameters
     ----------
@@ -114,13 +133,23 @@ class VideoAnnotator(Annotator):
         ``["box"]`` (the default) to draw tracks, ``[]`` for whole-video labels only.
     clip_labels
         Labels for the whole video (``Shift+1``-``9``); ``None`` for none.
+    frame_labels
+        Labels for frame ranges (events such as "crossing"); ``None`` for none. A
+        range takes the label chosen in the page's frame-range list (``l`` cycles).
     annotator, store, column
         As for :class:`nblabel.ImageAnnotator`.
     predictions
         A model's annotations in the annotation schema: whole-video labels are
-        suggested (accept with a click); box rows (a model's tracks) are not drawn
-        yet and are listed in ``w.prediction_problems`` (compare them with
-        :func:`nblabel.qa.tracks.track_agreement`).
+        suggested (accept with a click); box keyframe rows (``frame``, ``track_id``,
+        ``outside``; a tracker's output read with :func:`nblabel.formats.mot.read_mot`)
+        are suggested tracks, drawn dotted and interpolated like the person's, that
+        are accepted or rejected whole (``a``/``x`` on the selected one, or the
+        buttons of the suggested-tracks list); frame ranges are suggested likewise.
+        Rows that cannot be shown are listed in ``w.prediction_problems``.
+    suggest
+        A model's live suggestions, ``suggest(item) -> DataFrame`` in the same
+        schema as ``predictions``, called in a worker thread (see
+        :class:`nblabel.ImageAnnotator`).
     multi_label
         Allow several whole-video labels per item.
     max_side
@@ -131,13 +160,14 @@ class VideoAnnotator(Annotator):
 
     Keys are listed in the page's help (``?``): ``Space`` play/pause, ``.``/``,``
     (or ``→``/``←``) one frame, ``Shift+→``/``Shift+←`` one second, ``Home``/``End``,
-    ``g`` go to a frame, ``[``/``]`` speed, ``j``/``k`` previous/next keyframe,
+    ``g`` go to a frame, ``-``/``=`` speed, ``j``/``k`` previous/next keyframe,
+    ``[``/``]`` mark a frame range's in/out at the playhead,
     ``1``-``9`` track label, ``o`` end the selected track here, ``Delete`` delete
     the keyframe here, ``Shift+Delete`` the whole track, ``z``/``Shift+z``
     undo/redo, ``n``/``p`` next/previous video.
     """
 
-    KINDS: ClassVar[tuple[str, ...]] = ("box", "label")
+    KINDS: ClassVar[tuple[str, ...]] = ("box", "label", "segment")
     PREFETCH: ClassVar[int] = 1
     CACHE: ClassVar[int] = 3
     #: Open videos kept (each holds its frame index, a decoder and a few frames).
@@ -149,6 +179,7 @@ class VideoAnnotator(Annotator):
     _css = _STATIC / "video.css"
 
     clip_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    frame_labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     tools = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     def __init__(
@@ -158,9 +189,11 @@ class VideoAnnotator(Annotator):
         labels: Sequence[str],
         tools: Sequence[str] = ("box",),
         clip_labels: Sequence[str] | None = None,
+        frame_labels: Sequence[str] | None = None,
         annotator: str | None = None,
         store: Store | str | os.PathLike[str] | None = None,
         predictions: pd.DataFrame | None = None,
+        suggest: Callable[[Any], pd.DataFrame] | None = None,
         column: str | None = None,
         multi_label: bool = False,
         max_side: int = 1280,
@@ -172,14 +205,22 @@ class VideoAnnotator(Annotator):
         if any(t != "box" for t in tools_):
             raise ValueError(f"tools: {tools_} must be ['box'] or []")
         clips = [] if clip_labels is None else _check_labels(clip_labels, "clip_labels")
-        if not tools_ and not clips:
-            raise ValueError("give tools=['box'] or clip_labels (there is nothing to label)")
+        ranges = [] if frame_labels is None else _check_labels(frame_labels, "frame_labels")
+        if not tools_ and not clips and not ranges:
+            raise ValueError(
+                "give tools=['box'], clip_labels or frame_labels (there is nothing to label)"
+            )
         if isinstance(max_side, bool) or not isinstance(max_side, int) or max_side < 16:
             raise ValueError(f"max_side: expected a whole number of pixels >= 16, got {max_side!r}")
         if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
             raise ValueError(f"quality: expected a whole number from 1 to 100, got {quality!r}")
-        kinds = tuple(k for k, on in (("box", bool(tools_)), ("label", bool(clips))) if on)
+        kinds = tuple(
+            k
+            for k, on in (("box", bool(tools_)), ("label", bool(clips)), ("segment", bool(ranges)))
+            if on
+        )
         self._clip_labels = clips
+        self._frame_labels = ranges
         self._max_side = max_side
         self._quality = quality
         self._readers: OrderedDict[str, VideoReader] = OrderedDict()
@@ -187,7 +228,9 @@ class VideoAnnotator(Annotator):
         self._video_info: dict[str, dict[str, Any]] = {}
         # the page's latest wish: (item id, frames); a worker sends them one by one
         self._want: tuple[str, list[int]] | None = None
+        self._side = max_side  # the long side of the frames the page shows (see _frames)
         self._want_changed = threading.Condition()
+        self._want_fresh = False
         self._frame_worker: threading.Thread | None = None
         self._closed = False
         queue = ItemQueue(items, VIDEO_SOURCES, column=column)
@@ -200,8 +243,10 @@ class VideoAnnotator(Annotator):
             advance=False,
             predictions=predictions,
             kinds=kinds,
+            suggest=suggest,
         )
         self.clip_labels = clips
+        self.frame_labels = ranges
         self.tools = tools_
 
     # -- public -------------------------------------------------------------------------------
@@ -275,8 +320,11 @@ class VideoAnnotator(Annotator):
         }
         return reader
 
-    def _display(self, reader: VideoReader, k: int) -> tuple[dict[str, Any], bytes]:
-        shown = reader.display(k, max_side=self._max_side, quality=self._quality)
+    def _display(
+        self, reader: VideoReader, k: int, side: int | None = None
+    ) -> tuple[dict[str, Any], bytes]:
+        side = self._max_side if side is None else side
+        shown = reader.display(k, max_side=side, quality=self._quality)
         meta = {
             "frame": k,
             "time": shown.time,
@@ -299,13 +347,18 @@ class VideoAnnotator(Annotator):
         return info, [np.asarray(reader.times, dtype="<f8").tobytes(), first]
 
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
-        return {"box": labels, "label": list(self._clip_labels)}
+        return {"box": labels, "label": list(self._clip_labels), "segment": self._frame_labels}
 
     _valid_clip_labels = label_list_validator("clip_labels")
+    _valid_frame_labels = label_list_validator("frame_labels")
 
     @traitlets.observe("clip_labels")
     def _clip_labels_changed(self, change: dict[str, Any]) -> None:
         self._clip_labels = list(change["new"])
+
+    @traitlets.observe("frame_labels")
+    def _frame_labels_changed(self, change: dict[str, Any]) -> None:
+        self._frame_labels = list(change["new"])
 
     def _row_defaults(self, item: Item) -> dict[str, Any]:
         info = self._video_info.get(item.id)
@@ -318,6 +371,8 @@ class VideoAnnotator(Annotator):
             if row.get("frame") is not None:
                 raise ValueError("a whole-video label has no frame")
             return row
+        if row["kind"] == "segment":
+            return self._frame_range_row(item, row)
         frame = row.get("frame")
         if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0:
             raise ValueError(f"a box needs a frame (a whole number >= 0), got {frame!r}")
@@ -333,6 +388,28 @@ class VideoAnnotator(Annotator):
         if row["width"] < 0 or row["height"] < 0:
             raise ValueError("a box's width and height must not be negative")
         return row
+
+    def _frame_range_row(self, item: Item, row: dict[str, Any]) -> dict[str, Any]:
+        """A frame range from the page: its seconds derived from its frames."""
+        extra = row.get("extra")
+        if not isinstance(extra, Mapping) or extra.get("last_frame") is None:
+            raise ValueError(
+                f'a frame range needs extra: {{"last_frame": k}} (its last frame), got {extra!r}'
+            )
+        try:
+            reader = self._reader(item.id)
+        except VideoError as exc:
+            raise ValueError(str(exc)) from exc
+        try:
+            filled = frame_range(
+                reader.times, reader.info.duration, row.get("frame"), extra["last_frame"]
+            )
+        except ValueError as exc:
+            raise ValueError(f"item {item.id!r}: frame range: {exc}") from exc
+        text = row.get("text")
+        if text is not None and not isinstance(text, str):
+            raise ValueError(f"a frame range's text must be text, got {text!r}")
+        return {**row, **filled, "extra": {**extra, **filled["extra"]}}
 
     def _check_edit(self, item: Item, rows: list[dict[str, Any]]) -> None:
         clip = [r for r in rows if r["kind"] == "label"]
@@ -370,17 +447,7 @@ class VideoAnnotator(Annotator):
                 )
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
-        if row.get("kind") != "box":
-            return None
-        frame = row.get("frame")
-        frames = int(payload.get("frames", 0))
-        if frame is None or is_missing(frame) or not 0 <= int(frame) < frames:
-            return f"box on frame {frame!r} is not a frame of the video (0 to {frames - 1})"
-        # Said, not dropped in silence: the page does not draw a model's tracks yet.
-        return (
-            "the video page does not show box suggestions yet; compare a model's tracks "
-            "with nblabel.qa.tracks.track_agreement instead"
-        )
+        return suggestion_problem(payload, row)
 
     def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
         return item.source, {"frame": 0}
@@ -399,8 +466,14 @@ class VideoAnnotator(Annotator):
                  "error": f"frames must be a list of frame numbers, got {asked!r}"}
             )  # fmt: skip
             return
+        side = content.get("side")
         with self._want_changed:
+            if isinstance(side, int) and not isinstance(side, bool) and side > 0:
+                # frames are scaled when decoded to the size the page shows them at (rounded
+                # up to 160 px so that a small resize keeps the caches), never above max_side
+                self._side = min(self._max_side, max(160, -(-side // 160) * 160))
             self._want = (item_id, list(dict.fromkeys(asked))[: self.MAX_FRAMES_ASKED])
+            self._want_fresh = True
             self._want_changed.notify_all()
             if self._frame_worker is None:
                 self._frame_worker = threading.Thread(
@@ -409,17 +482,39 @@ class VideoAnnotator(Annotator):
                 self._frame_worker.start()
 
     def _next_wanted(self) -> tuple[str, int] | None:
-        """The next frame to send (waiting for a wish), or None when the widget closes."""
+        """The next frame to send (waiting for a wish), or None when the widget closes.
+
+        The page's order stands (the first frame of a new wish always goes first),
+        except that a wished frame the reader can answer
+        without decoding (cached, or among the frames just decoded: those before a
+        frame reached by a seek) goes first: it costs an encoding, while the frames
+        ahead cost decoding and would push the cheap ones out of the reader's memory.
+        """
         with self._want_changed:
             while not self._closed:
                 if self._want is not None:
                     item_id, frames = self._want
                     if frames:
-                        k = frames.pop(0)
-                        return item_id, k
+                        # the first frame of a new wish is the one to show now
+                        first, self._want_fresh = self._want_fresh, False
+                        return item_id, frames.pop(0 if first else self._cheapest(item_id, frames))
                     self._want = None
                 self._want_changed.wait(timeout=1.0)
         return None
+
+    def _cheapest(self, item_id: str, frames: list[int]) -> int:
+        """Index in ``frames`` of the next frame to send (see :meth:`_next_wanted`)."""
+        with self._readers_lock:
+            reader = self._readers.get(item_id)
+        if reader is None or len(frames) < 2:
+            return 0
+        side, quality = self._side, self._quality
+        if reader.ready(frames[0], max_side=side, quality=quality):
+            return 0
+        for i, k in enumerate(frames[1:], start=1):
+            if reader.ready(k, max_side=side, quality=quality):
+                return i
+        return 0
 
     def _serve_frames(self) -> None:
         while True:
@@ -432,7 +527,7 @@ class VideoAnnotator(Annotator):
                 reader = self._reader(item_id)
                 if not 0 <= k < len(reader):
                     raise IndexError(f"item {item_id!r}: frame {k} is out of range")
-                meta, data = self._display(reader, k)
+                meta, data = self._display(reader, k, self._side)
             except (VideoError, KeyError, IndexError) as exc:
                 message = str(exc).strip("'\"")
                 self.send({**answer, "error": message})
