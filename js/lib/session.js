@@ -75,6 +75,8 @@ export class Session {
     this.pending = new Map();
     /** @type {string | null} */
     this.error = null;
+    /** the kernel has said "saved" at least once: before that there is nothing to call saved */
+    this.savedOnce = false;
     /** @type {Step[]} */
     this.undoStack = [];
     /** @type {Step[]} */
@@ -304,6 +306,7 @@ export class Session {
       this.notify();
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);
+      this.savedOnce = true;
       this.markSaved(msg.saved_edits);
       this.notify();
     } else if (msg.type === "rejected") {
