@@ -199,3 +199,119 @@ def test_audio_at_half_speed_keeps_its_pitch_and_the_playhead_follows(lab):
     assert (first["rate"], first["duration"]) == (1, pytest.approx(2.0, abs=0.01))
     assert pitch(first["head"], first["sampleRate"]) == pytest.approx(220.0, rel=0.01)
     assert lab.page_errors == []
+
+
+# -- the audit of issue 12's other points: what had no browser test yet ---------------------
+
+
+def test_u_and_shift_u_go_to_the_next_and_previous_unlabeled_item(lab):
+    from .test_image_widget import kernel_labels, photo_files
+    from .test_image_widget import widget_cell as image_cell
+
+    nb = lab.open_notebook([image_cell()], cwd_files=photo_files(5))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    root.focus()
+    keys = lab.page.keyboard
+    keys.press("n")
+    expect(root).to_have_attribute("data-drawn", "1")
+    keys.press("1")  # item 1 labeled: on to item 2
+    expect(root).to_have_attribute("data-drawn", "2")
+    keys.press("2")  # item 2 labeled: on to item 3
+    expect(root).to_have_attribute("data-drawn", "3")
+    keys.press("Shift+U")  # the previous unlabeled item: 0, over 2 and 1
+    expect(root).to_have_attribute("data-drawn", "0")
+    keys.press("u")  # the next unlabeled item: 3, over 1 and 2
+    expect(root).to_have_attribute("data-drawn", "3")
+    keys.press("u")
+    expect(root).to_have_attribute("data-drawn", "4")
+    keys.press("u")  # after the last, from the first
+    expect(root).to_have_attribute("data-drawn", "0")
+    expect(root.locator(".nbl-left")).to_have_text("· 3 left")
+    wait_saved(nb, root)
+    assert kernel_labels(nb) == {"p1.jpg": "cat", "p2.jpg": "dog"}
+    assert lab.page_errors == []
+
+
+def test_the_help_is_a_compact_popover_that_leaves_the_item_visible(lab):
+    from .test_image_widget import photo_files
+    from .test_image_widget import widget_cell as image_cell
+
+    nb = lab.open_notebook([image_cell()], cwd_files=photo_files(2))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    root.focus()
+    lab.page.keyboard.press("?")
+    help_box = root.locator(".nbl-help")
+    expect(help_box).to_be_visible()
+    h = help_box.bounding_box()
+    stage = root.locator(".nbl-stage").bounding_box()
+    # at most half the stage's width, and most of the item stays in view
+    assert h["width"] <= 0.5 * stage["width"] + 1
+    covered = max(
+        0.0, min(h["x"] + h["width"], stage["x"] + stage["width"]) - max(h["x"], stage["x"])
+    )
+    covered *= max(
+        0.0, min(h["y"] + h["height"], stage["y"] + stage["height"]) - max(h["y"], stage["y"])
+    )
+    assert covered <= 0.5 * stage["width"] * stage["height"]
+    # the middle of the stage's left half is the item, not the help
+    hit = lab.page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('.nbl-help') === null",
+        [stage["x"] + stage["width"] / 4, stage["y"] + stage["height"] / 2],
+    )
+    assert hit
+    lab.page.keyboard.press("Escape")
+    expect(help_box).to_be_hidden()
+    assert lab.page_errors == []
+
+
+def test_zero_has_one_meaning_in_the_image_widget_and_keeps_boxes_and_the_view(lab):
+    from .test_image_regions import Canvas, cell, photo
+
+    nb = lab.open_notebook([cell(["box"])], cwd_files={"big.jpg": photo(800, 600)})
+    c = Canvas(lab, nb)
+    keys = lab.page.keyboard
+    c.drag((100, 100), (300, 300))
+    keys.press("2")
+    keys.press("Escape")
+    keys.press("Shift+Digit1")  # a whole-image label
+    c.saved()
+    keys.press("+")  # zoom in: 0 must not fit the view back
+    expect(c.root).not_to_have_attribute("data-view", "")
+    view = c.root.get_attribute("data-view")
+    keys.press("0")  # whole-image labels go; the box and the view stay
+    c.saved()
+    assert nb.eval_json("w.annotations['kind'].astype(str).tolist()") == ["box"]
+    assert c.root.get_attribute("data-view") == view
+    assert lab.page_errors == []
+
+
+def test_deleting_a_whole_video_track_says_so_and_is_undone_from_the_toast(lab):
+    import tempfile
+    from pathlib import Path
+
+    from tests.unit.video_samples import make_video, square_box
+
+    from .test_video_widget import CELL, H, Player, W
+
+    with tempfile.TemporaryDirectory() as tmp:
+        walk = Path(make_video(Path(tmp) / "walk.mp4", 12, width=W, height=H)).read_bytes()
+    nb = lab.open_notebook([CELL], cwd_files={"walk.mp4": walk})
+    p = Player(lab, nb)
+    p.canvas.click(position={"x": 150, "y": 110})
+    x0, y0, w, h = square_box(0, W, H)
+    p.drag((x0, y0), (x0 + w, y0 + h))  # a track: its first keyframe, selected
+    p.saved()
+    assert nb.eval_json("len(w.annotations)") == 1
+    lab.page.keyboard.press("Shift+Delete")
+    p.saved()
+    assert nb.eval_json("len(w.annotations)") == 0
+    toast = p.root.locator(".nbl-toast")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Deleted a track (1 keyframe)")
+    toast.locator(".nbl-toast-undo").click()
+    p.saved()
+    assert nb.eval_json("len(w.annotations)") == 1
+    expect(toast).to_be_hidden()
+    assert lab.page_errors == []

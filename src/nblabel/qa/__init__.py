@@ -20,6 +20,7 @@ from .coefficients import (
     scott_pi,
 )
 from .consensus import GoldAccuracy, consensus, disagreements, gold_accuracy
+from .flags import flags
 from .plots import (
     LabelBias,
     label_bias,
@@ -43,6 +44,7 @@ __all__ = [
     "cohen_kappa",
     "consensus",
     "disagreements",
+    "flags",
     "fleiss_kappa",
     "gold_accuracy",
     "gwet_ac1",
