@@ -91,10 +91,20 @@ async ([keys, interval]) => {
     root.dispatchEvent(new KeyboardEvent('keydown', {key, code: 'Digit' + key, bubbles: true}));
     await new Promise((r) => setTimeout(r, interval));
   }
-  const last = performance.now() + 30000;
-  while (performance.now() < last && root.dataset.status !== 'saved')
+  // Done when the page has used every key: nothing unsaved and no key waiting for its item
+  // (the status line says "Loading… k key(s) wait" while any does), for 0.5 s in a row.
+  const busy = () => root.dataset.status !== 'saved'
+    || (root.querySelector('.nbl-live')?.textContent ?? '').startsWith('Loading');
+  const last = performance.now() + 120000;
+  for (let quiet = 0; quiet < 10 && performance.now() < last; ) {
     await new Promise((r) => setTimeout(r, 50));
-  return {pressedAt, drawnAt};
+    quiet = busy() ? 0 : quiet + 1;
+  }
+  // keys the page refused, each with a message in its status line ("3 keys not used: ...")
+  const refused = (root.nblabelSaid ?? [])
+    .filter((s) => s.includes(' not used: '))
+    .reduce((n, s) => n + parseInt(s, 10), 0);
+  return {pressedAt, drawnAt, refused};
 }
 """
 
@@ -151,6 +161,7 @@ def label_run(lab, n: int, esm: Path | None, load_ms: int = 0) -> dict[str, floa
         "ms per item (median)": float(np.median(lags)) if lags else float("nan"),
         "ms per item (p95)": float(np.percentile(lags, 95)) if lags else float("nan"),
         "keys lost": n - right,
+        "of which refused with a message": out["refused"],
     }
 
 
