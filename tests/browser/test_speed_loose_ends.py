@@ -315,3 +315,51 @@ def test_deleting_a_whole_video_track_says_so_and_is_undone_from_the_toast(lab):
     assert nb.eval_json("len(w.annotations)") == 1
     expect(toast).to_be_hidden()
     assert lab.page_errors == []
+
+
+def test_keys_at_ten_a_second_on_slow_items_each_label_their_own_item(lab):
+    """Keys that wait while the page asks the kernel for the next unlabeled item apply to
+    that item: the answer moves the page once, and never back onto the item they left."""
+    from .test_image_widget import photo_files
+    from .test_image_widget import widget_cell as image_cell
+
+    n = 10
+    # The kernel is slow to find the next unlabeled item (as on a busy machine): keys wait
+    # for its answer while items further on already reach the page.
+    slow = (
+        "_find = w._unlabeled_from\n"
+        "def _slow(start, step, _find=_find):\n"
+        "    __import__('time').sleep(0.5)\n"
+        "    return _find(start, step)\n"
+        "w._unlabeled_from = _slow\n"
+    )
+    nb = lab.open_notebook([image_cell().removesuffix("w") + slow, "w"], cwd_files=photo_files(n))
+    root = nb.widget(".nbl-root")
+    expect(root).to_have_attribute("data-drawn", "0")
+    keys = [str(1 + i % 3) for i in range(n)]
+    refused = lab.page.evaluate(
+        """async ([root, keys]) => {
+          root.focus();
+          for (const key of keys) {
+            const code = 'Digit' + key;
+            root.dispatchEvent(new KeyboardEvent('keydown', {key, code, bubbles: true}));
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          const busy = () => root.dataset.status !== 'saved'
+            || (root.querySelector('.nbl-live')?.textContent ?? '').startsWith('Loading');
+          for (let quiet = 0; quiet < 10; ) {
+            await new Promise((r) => setTimeout(r, 50));
+            quiet = busy() ? 0 : quiet + 1;
+          }
+          return (root.nblabelSaid ?? []).filter((s) => s.includes(' not used: '));
+        }""",
+        [root.element_handle(), keys],
+    )
+    assert refused == []
+    wait_saved(nb, root)
+    labels = nb.eval_json(
+        "{k.rsplit('/', 1)[-1]: v for k, v in w.annotations.set_index('item_id')['label'].items()}"
+    )
+    assert labels == {f"p{i}.jpg": ["cat", "dog", "bird"][i % 3] for i in range(n)}
+    assert nb.eval_json("len(w.store.history())") == n  # no item labeled twice
+    assert lab.page_errors == []
