@@ -544,7 +544,11 @@ export default {
     };
     const deleteTrack = () => {
       const keys = trackOf(state.selected ?? "");
-      if (keys.length) session.edit({ upsert: [], delete: keys.map((k) => k.id) });
+      if (keys.length) {
+        session.edit({ upsert: [], delete: keys.map((k) => k.id) });
+        // a whole track's work goes at once: say so, with the way back (z works too)
+        shell.toast(`Deleted a track (${keys.length === 1 ? "1 keyframe" : `${keys.length} keyframes`})`);
+      }
       state.selected = null;
     };
 

@@ -1,8 +1,10 @@
 // Playback of an item's audio with the Web Audio API, from chunks of 16-bit PCM the
 // kernel sends on request ({"type": "audio", "item_id", "chunk"}). Chunks are scheduled
 // back to back on the AudioContext's clock, so the playhead is exact and playback of an
-// hour-long file never needs more than a few chunks in the page.
+// hour-long file never needs more than a few chunks in the page. At another speed each
+// chunk is time-stretched (stretch.js) and played at rate 1: voices keep their pitch.
 
+import { stretch } from "./stretch.js";
 import { chunkAt } from "./timeline.js";
 
 /**
@@ -30,6 +32,8 @@ export class Player {
     this.duration = 0;
     /** @type {Map<number, AudioBuffer>} */
     this.chunks = new Map();
+    /** @type {Map<number, {speed: number, buffer: AudioBuffer}>} chunks stretched for a speed */
+    this.stretched = new Map();
     /** @type {Set<number>} */
     this.requested = new Set();
     /** @type {Scheduled[]} */
@@ -64,6 +68,7 @@ export class Player {
     this.info = info;
     this.duration = duration;
     this.chunks.clear();
+    this.stretched.clear();
     this.requested.clear();
     this.anchor = 0;
     this.until = null;
@@ -110,7 +115,10 @@ export class Player {
   evict(around) {
     if (this.chunks.size <= KEEP) return;
     const far = [...this.chunks.keys()].sort((a, b) => Math.abs(b - around) - Math.abs(a - around));
-    for (const k of far.slice(0, this.chunks.size - KEEP)) this.chunks.delete(k);
+    for (const k of far.slice(0, this.chunks.size - KEEP)) {
+      this.chunks.delete(k);
+      this.stretched.delete(k);
+    }
   }
 
   /** @param {number} index */
@@ -189,12 +197,15 @@ export class Player {
     this.waitingFor = null;
     this.pendingOffset = undefined;
     const chunkStart = (index * info.chunk_frames) / info.rate;
+    offset = Math.max(0, offset);
     const source = ctx.createBufferSource();
-    source.buffer = buffer;
-    source.playbackRate.value = this.speed;
+    // At another speed the chunk is stretched in time and played at rate 1, so the pitch
+    // stays; its sample k stands for the chunk's sample k × speed (the playhead holds).
+    source.buffer = this.speed === 1 ? buffer : this.stretchedChunk(index, buffer, offset);
+    source.playbackRate.value = 1;
     const when = Math.max(this.nextAt, ctx.currentTime);
     source.connect(ctx.destination);
-    source.start(when, Math.max(0, offset));
+    source.start(when, this.speed === 1 ? offset : 0);
     const length = buffer.duration - offset;
     this.scheduled.push({
       source,
@@ -205,6 +216,23 @@ export class Player {
     this.nextAt = when + length / this.speed;
     this.nextIndex = index + 1;
     this.ensure(index + 1);
+  }
+
+  /**
+   * Chunk `index` from `offset` seconds on, stretched to last `1 / speed` as long with its
+   * pitch kept. A whole chunk's stretch is kept for the next time it plays at that speed.
+   * @param {number} index @param {AudioBuffer} buffer @param {number} offset
+   * @returns {AudioBuffer}
+   */
+  stretchedChunk(index, buffer, offset) {
+    const skip = Math.min(buffer.length, Math.round(offset * buffer.sampleRate));
+    const kept = this.stretched.get(index);
+    if (skip === 0 && kept?.speed === this.speed) return kept.buffer;
+    const samples = stretch(buffer.getChannelData(0).subarray(skip), this.speed, buffer.sampleRate);
+    const out = new AudioBuffer({ length: samples.length, numberOfChannels: 1, sampleRate: buffer.sampleRate });
+    out.copyToChannel(samples, 0);
+    if (skip === 0) this.stretched.set(index, { speed: this.speed, buffer: out });
+    return out;
   }
 
   stopSources() {

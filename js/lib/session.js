@@ -75,6 +75,8 @@ export class Session {
     this.pending = new Map();
     /** @type {string | null} */
     this.error = null;
+    /** the kernel has said "saved" at least once: before that there is nothing to call saved */
+    this.savedOnce = false;
     /** @type {Step[]} */
     this.undoStack = [];
     /** @type {Step[]} */
@@ -204,13 +206,16 @@ export class Session {
     this.gotoUnlabeled(1);
   }
 
-  /** @param {number} position */
-  show(position) {
+  /**
+   * @param {number} position
+   * @param {{notify?: boolean}} [options] notify: false when the caller says so itself
+   */
+  show(position, options = {}) {
     this.queueEnd = null;
     this.position = position;
     this.shownAt = performance.now();
     this.evict();
-    this.notify();
+    if (options.notify ?? true) this.notify();
   }
 
   /**
@@ -289,13 +294,17 @@ export class Session {
       if (msg.reply && this.gotosInFlight > 0) this.gotosInFlight -= 1;
       const request = msg.reply ? this.requests.shift() : undefined;
       this.seeking = this.requests.includes("unlabeled");
-      // The kernel may answer a goto with another item (with overlap, the next one this
-      // annotator may label): once every goto is answered, its position is the truth.
-      if (msg.reply && this.gotosInFlight === 0 && this.model.get("position") !== this.position) {
-        this.show(this.model.get("position"));
-      }
+      // Where the page goes is decided once, before anyone hears of it: the answer to
+      // "unlabeled" moves it there; once every goto is answered, the kernel's position is
+      // the truth (with overlap it may answer a goto with another item). Keys that waited
+      // for the item (shell.js) run inside the one notify below and may move the page on
+      // (a label, then the next item), so nothing after it may move the page back.
+      const settled = msg.reply && this.gotosInFlight === 0 ? this.model.get("position") : this.position;
+      const target = request === "unlabeled" ? msg.position : settled;
+      const moved = target !== this.position;
+      if (moved) this.show(target, { notify: false });
       this.receiveItem(msg, buffers);
-      if (request === "unlabeled" && msg.position !== this.position) this.show(msg.position);
+      if (moved && msg.position !== target) this.notify();
     } else if (msg.type === "queue_end") {
       if (this.gotosInFlight > 0) this.gotosInFlight -= 1;
       this.requests.shift();
@@ -304,6 +313,7 @@ export class Session {
       this.notify();
     } else if (msg.type === "saved") {
       this.pending.delete(msg.seq);
+      this.savedOnce = true;
       this.markSaved(msg.saved_edits);
       this.notify();
     } else if (msg.type === "rejected") {

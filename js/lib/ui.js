@@ -281,7 +281,10 @@ export function frame(session, options) {
     replace(errors, nErrors > 0 ? `⚠ ${nErrors} unreadable` : "");
     const status = session.status;
     saved.className = `nbl-saved nbl-${status}`;
-    replace(saved, status === "saved" ? "✓ Saved" : status === "saving" ? "Saving…" : "⚠ Not saved");
+    // "✓ Saved" answers an edit: before the kernel has saved one, there is nothing to say.
+    const mark =
+      status === "saved" ? (session.savedOnce ? "✓ Saved" : "") : status === "saving" ? "Saving…" : "⚠ Not saved";
+    replace(saved, mark);
     if (entry) {
       replace(name, entry.item.name);
       name.title = entry.item.id;

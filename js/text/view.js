@@ -16,6 +16,18 @@ import { blockOf, blockStarts } from "./offsets.js";
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LANE_GAP = 4; // px between the bars of stacked spans
 const MAX_LANES = 6; // bars drawn; deeper ones share the top lane
+const STRONG = /\p{L}/u;
+const RTL_SCRIPT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+
+/**
+ * Whether a block reads right to left, as `unicode-bidi: plaintext` lays it out: by its
+ * first strong (letter) character.
+ * @param {string} text
+ */
+function readsRightToLeft(text) {
+  const first = STRONG.exec(text);
+  return first !== null && RTL_SCRIPT.test(first[0]);
+}
 
 /**
  * @param {HTMLElement} scroller the scrolling container the document lives in
@@ -122,14 +134,14 @@ export function documentView(scroller) {
     const out = [];
     const base = block.getBoundingClientRect();
     const range = document.createRange();
-    /** @type {{el: HTMLElement, left: number, top: number}[]} */
+    /** @type {{el: HTMLElement, left: number, right: number, top: number}[]} */
     const tags = [];
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
       const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
       const tint = `--nbl-rgb:${mark.rgb};`;
       const boxes = rects(i, mark.start, mark.end, base, range);
-      boxes.forEach((r, k) => {
+      for (const r of boxes) {
         out.push(
           h("div", {
             class: `${cls} nbl-fill`,
@@ -141,17 +153,22 @@ export function documentView(scroller) {
             style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
-        // every span's label, nested ones too (tags are moved apart below)
-        if (k === 0 && mark.start >= starts[i]) {
-          const tag = h(
-            "div",
-            { class: `${cls} nbl-tag`, "data-id": mark.id, style: `${tint}left:${r.left}px;top:${r.top}px` },
-            mark.label,
-          );
-          out.push(tag);
-          tags.push({ el: tag, left: r.left, top: r.top });
-        }
-      });
+      }
+      // every span's label, nested ones too, at the span's start on its first line (the
+      // boxes of that line, zero-width caret boxes left out; tags are moved apart below)
+      const first = boxes.find((r) => r.width > 0);
+      if (first && mark.start >= starts[i]) {
+        const line = boxes.filter((r) => r.width > 0 && Math.abs(r.top - first.top) < 2);
+        const left = Math.min(...line.map((r) => r.left));
+        const right = Math.max(...line.map((r) => r.left + r.width));
+        const tag = h(
+          "div",
+          { class: `${cls} nbl-tag`, "data-id": mark.id, style: `${tint}left:${left}px;top:${first.top}px` },
+          mark.label,
+        );
+        out.push(tag);
+        tags.push({ el: tag, left, right, top: first.top });
+      }
     }
     // Control characters draw nothing: mark each with its Unicode control picture.
     const own = nodes[i].data;
@@ -184,29 +201,42 @@ export function documentView(scroller) {
       }
     }
     layer.replaceChildren(...out);
-    spreadTags(tags);
+    spreadTags(tags, readsRightToLeft(own));
   }
 
   /**
-   * Move tags on one line apart, left to right, so that none covers another (a stack of
-   * nested spans, or spans side by side on a right-to-left line).
-   * @param {{el: HTMLElement, left: number, top: number}[]} tags
+   * Move tags on one line apart so that none covers another (a stack of nested spans, or
+   * short spans side by side). A tag sits at its span's start: the left end on a
+   * left-to-right line, the right end on a right-to-left one, and tags make way in the
+   * line's reading direction, kept inside the line.
+   * @param {{el: HTMLElement, left: number, right: number, top: number}[]} tags
+   * @param {boolean} rtl the block reads right to left (its first strong character)
    */
-  function spreadTags(tags) {
-    if (tags.length < 2) return;
+  function spreadTags(tags, rtl) {
     const widths = tags.map((t) => t.el.offsetWidth);
-    const order = tags.map((_t, k) => k).sort((a, b) => tags[a].top - tags[b].top || tags[a].left - tags[b].left);
-    let lineTop = Number.NaN;
-    let right = -Infinity;
+    if (rtl) {
+      tags.forEach((t, k) => {
+        t.left = t.right - widths[k];
+        t.el.style.left = `${t.left}px`;
+      });
+    }
+    if (tags.length < 2 && !rtl) return;
+    const sign = rtl ? -1 : 1;
+    // by line, then in reading order (right to left: the rightmost start first)
+    const order = tags
+      .map((_t, k) => k)
+      .sort((a, b) => tags[a].top - tags[b].top || sign * (tags[a].left - tags[b].left));
+    let lineTop = -Infinity;
+    let edge = 0;
     for (const k of order) {
       const t = tags[k];
       if (Math.abs(t.top - lineTop) > 2) {
         lineTop = t.top;
-        right = -Infinity;
+        edge = rtl ? Infinity : -Infinity;
       }
-      const left = Math.max(t.left, right + 2);
+      const left = rtl ? Math.min(t.left, edge - 2 - widths[k]) : Math.max(t.left, edge + 2);
       if (left !== t.left) t.el.style.left = `${left}px`;
-      right = left + widths[k];
+      edge = rtl ? left : left + widths[k];
     }
   }
 

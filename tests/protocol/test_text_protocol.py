@@ -52,7 +52,7 @@ def test_hello_sends_utf8_text_and_utf16_token_offsets(tmp_path, drive):
     assert message["media"] is True
     item = message["item"]
     assert item["id"].startswith("text-")
-    assert item["name"] == "Zoë 👩‍💻 met Ana in Zürich 🇨🇭 on מונה 🎉!"
+    assert item["name"] == item["id"]  # named by its id: its words are on the page below
     assert (item["length"], item["length16"]) == (
         len(EMOJI_DOC),
         len(EMOJI_DOC.encode("utf-16-le")) // 2,
@@ -202,7 +202,7 @@ def test_bad_documents_show_a_message_and_the_rest_still_works(tmp_path, drive):
     empty, buffers = page.item_at(0)
     assert empty["item"]["notes"][0].startswith("empty document")
     assert buffers[0] == b""
-    assert empty["item"]["name"] == "(empty document)"
+    assert empty["item"]["name"] == w.item_ids[0]  # the header names a document by its id
     page.goto(1)
     bad = page.item_at(1)[0]["item"]
     assert "not UTF-8 text (byte 0xe9 at position 3" in bad["error"]

@@ -20,6 +20,7 @@ from .coefficients import (
     scott_pi,
 )
 from .consensus import GoldAccuracy, consensus, disagreements, gold_accuracy
+from .flags import flags
 from .keypoints import keypoint_agreement
 from .plots import (
     LabelBias,
@@ -45,6 +46,7 @@ __all__ = [
     "cohen_kappa",
     "consensus",
     "disagreements",
+    "flags",
     "fleiss_kappa",
     "gold_accuracy",
     "gwet_ac1",

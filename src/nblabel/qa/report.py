@@ -17,6 +17,7 @@ from .._literal import LITERAL
 from ._frame import AgreementWarning, ratings
 from .coefficients import fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .consensus import disagreements, gold_accuracy
+from .flags import summary as flags_summary
 from .plots import plot_agreement, plot_bias, plot_label_distribution, plot_per_label
 
 __all__ = ["QAReport", "report"]
@@ -46,7 +47,8 @@ class QAReport:
         Pairwise agreement, per-label agreement, label distribution by
         annotator and the bias heatmap.
     notes : list of str
-        Warnings raised while computing (undefined coefficients, dropped rows).
+        Warnings raised while computing (undefined coefficients, dropped rows), and
+        how many items were skipped or commented on (see :func:`flags`).
     """
 
     summary: pd.DataFrame
@@ -141,5 +143,8 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
             "how to read": [_READING[n] for n, _ in rows],
         }
     )
+    flagged = flags_summary(df)
+    if flagged:
+        notes.append(flagged)
     gold_table = gold_accuracy(df, gold).by_annotator if gold is not None else None
     return QAReport(summary, disagreements(df).head(top), gold_table, figure, notes)

@@ -9,7 +9,7 @@ turns. The x axis is seconds of the original file, the frame of the stored
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from .. import _args, audio, palette
 from .._literal import LITERAL, literal_legend
 from ..lanes import layout_lanes
 from ..schema import is_missing
+from ._colours import label_colours, label_names
 
 __all__ = ["plot"]
 
@@ -47,7 +48,7 @@ def _check_options(
     _args.number(alpha, "alpha", func=f, low=0, high=1, low_closed=True)
     _args.whole(columns, "columns", func=f, minimum=1)
     if labels is not None:
-        _args.names(labels, "labels", func=f)
+        label_names(labels, func=f)
 
 
 def plot(
@@ -56,7 +57,7 @@ def plot(
     *,
     item: str,
     ax: Any = None,
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | Mapping[str, Any] | None = None,
     sample_rate: int | None = None,
     start: float | None = None,
     end: float | None = None,
@@ -76,7 +77,8 @@ def plot(
         ``None`` draws the segments on an empty timeline.
     labels
         Segment labels in colour order, as the widget's ``labels`` (default: as they
-        appear, sorted); the k-th label gets the widget's k-th colour.
+        appear, sorted); the k-th label gets the widget's k-th colour, and a label whose
+        spec gives a colour (``{"alice": {"color": "#e41a1c"}}``) gets that one.
     start, end
         The time range to show, in seconds (default: the whole item).
     text
@@ -99,8 +101,9 @@ def plot(
     if duration is None:
         ends = pd.to_numeric(segs["end"], errors="coerce") if len(segs) else pd.Series([1.0])
         duration = float(np.nanmax(ends.to_numpy())) if len(ends) else 1.0
-    names = list(labels) if labels is not None else sorted({str(x) for x in segs.get("label", [])})
-    colour = palette.colours(names)
+    drawn = sorted({str(x) for x in segs.get("label", [])})
+    names = label_names(labels) if labels is not None else drawn
+    colour = label_colours(labels, drawn)
     records = segs.to_dict("records")
     # Overlapping segments get their text on separate rows, stacked as the widget does.
     lanes, _ = layout_lanes((float(r["start"]), float(r["end"])) for r in records)

@@ -20,6 +20,7 @@ from .. import _args, media, palette, rle
 from .._literal import LITERAL
 from ..schema import is_missing
 from ..skeleton import Skeleton
+from ._colours import label_colours
 from ._points import draw_edges, draw_point
 
 __all__ = ["plot"]
@@ -56,7 +57,7 @@ def plot(
     *,
     item: str,
     ax: Any = None,
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | Mapping[str, Any] | None = None,
     alpha: float = 0.4,
     max_side: int = 1600,
     show_labels: bool = True,
@@ -75,8 +76,9 @@ def plot(
     ax
         Axes to draw on; a new figure when omitted.
     labels
-        Label order for the colours, as the widget's ``labels`` (default: the labels in
-        ``rows``, sorted); the k-th label gets the widget's k-th colour.
+        The labels as the widget's ``labels`` gives them (default: the labels in
+        ``rows``, sorted): the k-th label gets the widget's k-th colour, and a label
+        whose spec gives a colour (``{"cat": {"color": "#e41a1c"}}``) gets that one.
     alpha
         Opacity of mask and polygon fills.
     max_side
@@ -98,8 +100,7 @@ def plot(
     alpha = _args.number(alpha, "alpha", func="plot_item", low=0, high=1, low_closed=True)
     max_side = _args.whole(max_side, "max_side", func="plot_item", minimum=1)
     show_labels = _args.flag(show_labels, "show_labels", func="plot_item")
-    if labels is not None:
-        labels = _args.names(labels, "labels", func="plot_item")
+    colours = label_colours(labels, (str(v) for v in rows.get("label", [])))
     if ax is None:
         _, ax = plt.subplots()
     pixels, width, height, note = _background(source, item, rows, max_side)
@@ -110,10 +111,9 @@ def plot(
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
-    order = list(labels) if labels is not None else sorted({str(v) for v in rows.get("label", [])})
 
     def color(label: str) -> Any:
-        return mcolors.to_rgba(palette.colour_of(order, label))
+        return mcolors.to_rgba(colours.get(label, palette.OTHER))
 
     whole: list[str] = []
     step = max(1, math.ceil(max(width, height) / max_side))

@@ -17,15 +17,16 @@ import html
 import itertools
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from .. import _args, palette
+from .. import _args
 from .._literal import LITERAL
 from ..schema import is_missing
 from ..text import decode_text, layout_lanes
+from ._colours import label_colours
 
 __all__ = ["plot", "to_html"]
 
@@ -79,10 +80,10 @@ def _doc_labels(rows: pd.DataFrame) -> list[str]:
 _ADVANCE = 0.602  # DejaVu Sans Mono's advance width, in ems
 
 
-def _colors(labels: Sequence[str], order: Sequence[str] | None) -> dict[str, str]:
-    """Each span label's colour: by its place in ``order`` (the widget's labels), else sorted."""
-    names = list(order) if order is not None else sorted(set(labels))
-    return {label: palette.colour_of(names, label) for label in set(labels)}
+def _colors(labels: Sequence[str], order: Any) -> dict[str, str]:
+    """Each span label's colour: its spec's own, else by its place in ``order`` (the
+    widget's ``labels``: names or specs), else sorted."""
+    return label_colours(order, labels)
 
 
 def _visible(ch: str) -> str:
@@ -144,7 +145,7 @@ def plot(
     width: int = 80,
     fontsize: float = 10.0,
     max_chars: int = 20_000,
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | Mapping[str, Any] | None = None,
 ) -> Any:
     """Draw a document (``source``: its text) with its spans; return the Axes.
 
@@ -152,7 +153,8 @@ def plot(
     given ``ax`` the size that fits ``width`` characters in it); ``max_chars``:
     longer documents are cut there (with a note in the title); ``labels``: span
     labels in colour order, as the widget's ``labels`` (default: the labels in
-    ``rows``, sorted), so the k-th label gets the widget's k-th colour.
+    ``rows``, sorted), so the k-th label gets the widget's k-th colour; a label
+    whose spec gives a colour (``{"PER": {"color": "#e41a1c"}}``) gets that one.
     """
     import matplotlib.pyplot as plt
 
@@ -309,7 +311,7 @@ def to_html(
     text: str,
     *,
     item: str | None = None,
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | Mapping[str, Any] | None = None,
 ) -> str:
     """The document with its spans as self-contained, escaped HTML (no script, no kernel).
 

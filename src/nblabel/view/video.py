@@ -10,7 +10,7 @@ of the upright frame (rotation applied), the frame box coordinates use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ def plot(
     frame: int = 0,
     ax: Any = None,
     n_frames: int | Mapping[str, int] | None = None,
+    labels: Sequence[str] | Mapping[str, Any] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Draw frame ``frame`` of the video ``source`` with the boxes shown on it; return the Axes.
@@ -36,8 +37,9 @@ def plot(
     ``rows`` are the item's annotations (keyframes of tracks, frame labels, boxes on
     frames), or :func:`~nblabel.video.interpolate`'s output (then drawn as they are).
     Keyframes are interpolated with ``n_frames`` (default: the video's frame count, so
-    a track's last box holds to the end, as the widget shows it). Other options are
-    those of :func:`nblabel.view.image.plot`.
+    a track's last box holds to the end, as the widget shows it). ``labels`` colours the
+    boxes as the widget's ``labels`` (names, or specs with a ``color``). Other options
+    are those of :func:`nblabel.view.image.plot`.
     """
     with VideoReader(source, item_id=item) as reader:
         pixels = reader.rgb(frame)
@@ -66,7 +68,7 @@ def plot(
     whole_item = shown["frame"].isna() & (shown["kind"].astype(str) == "label")
     keys = int(shown.loc[on_frame, "keyframe"].fillna(False).astype(bool).sum())
     boxes = int((on_frame & (shown["kind"].astype(str) != "label")).sum())
-    ax = image.plot(shown[on_frame | whole_item], pixels, item=item, ax=ax, **kwargs)
+    ax = image.plot(shown[on_frame | whole_item], pixels, item=item, ax=ax, labels=labels, **kwargs)
     detail = f"frame {frame} ({time:.3f} s): {boxes} box(es), {keys} of them keyframe(s)"
     if covering:
         detail += f"; in {', '.join(covering)}"

@@ -41,6 +41,9 @@ def _picture(widget: Annotator, item_id: str, rows: pd.DataFrame) -> tuple[str, 
     if position is None:
         return "", "the item is not in the queue"
     source, options = widget._static_source(widget._item(position))
+    # The page's colours: the widget's label order, and each label's own colour if it has one.
+    specs = widget.label_specs
+    options = {"labels": {name: specs.get(name) for name in widget.labels}, **options}
     try:
         from matplotlib.figure import Figure
 

@@ -366,15 +366,17 @@ class TextAnnotator(Annotator):
         return tokenize(text, index=index), []
 
     def _load(self, item: Item) -> Payload:
+        # The header names the document by its id (the index of a Series, or the content
+        # id): its first words are already on the page, right below.
         try:
             text, index = self._document(item)
         except TextError as exc:
-            return {"error": str(exc)}, []
+            return {"name": item.id, "error": str(exc)}, []
         tokens, notes = self._tokens(item, text, index)
         tokens16 = index.many_to_utf16(tokens.reshape(-1)).astype("<i4")
         if not text:
             notes = ["empty document: nothing to tag (document labels still apply)", *notes]
-        info = {"length": len(text), "length16": index.length16, "notes": notes}
+        info = {"name": item.id, "length": len(text), "length16": index.length16, "notes": notes}
         return info, [text.encode("utf-8"), tokens16.tobytes()]
 
     def _static_source(self, item: Item) -> tuple[Any, dict[str, Any]]:
