@@ -585,7 +585,11 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
             )
             self.set_trait("finished", finished)
             position = self.position if target is None else target
-        self._browser_has = self._trusted(content.get("cached", []))
+        self._show(position, content.get("cached", []))
+
+    def _show(self, position: int, cached: Any) -> None:
+        """Move to ``position`` (already routed) and answer the page as a goto is answered."""
+        self._browser_has = self._trusted(cached)
         self._moving = True
         try:
             self.position = position
@@ -621,13 +625,20 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
         """
         step = -1 if int(content.get("step", 1)) < 0 else 1
         start = int(content.get("from", self.position))
-        target = self._unlabeled_from(start, step)
-        if target is None and content.get("wrap", False):
-            target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
+        wrap = bool(content.get("wrap", False))
+        if self._team.routed:  # an item full with others, or leased by them, is not "for me"
+            target, finished = self._team.unlabeled(
+                self._positions, self._done, start, step, wrap=wrap
+            )
+            self.set_trait("finished", finished)
+        else:
+            target = self._unlabeled_from(start, step)
+            if target is None and wrap:
+                target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
         if target is None:
             self.send({"type": "queue_end", "step": step, **self._queue_summary()})
             return
-        self._goto({"position": target, "cached": content.get("cached", [])}, None)
+        self._show(target, content.get("cached", []))
 
     def _unlabeled_from(self, start: int, step: int) -> int | None:
         """The nearest position past ``start`` (in direction ``step``) not labeled yet, or None."""
