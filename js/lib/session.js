@@ -13,7 +13,8 @@ import { Cleanup } from "./cleanup.js";
  *   notes?: string[]} & Record<string, any>} ItemInfo
  * @typedef {Row & {score?: number}} Suggestion a model's annotation, shown until accepted or rejected
  * @typedef {{position: number, item: ItemInfo, rows: Map<string, Row>,
- *   suggestions: Map<string, Suggestion>, media: any, loading: boolean}} Entry
+ *   suggestions: Map<string, Suggestion>, media: any, loading: boolean,
+ *   team?: import("./review.js").Team | null}} Entry `team`: a reviewer's item only (review.js)
  * @typedef {{upsert: Row[], delete: string[], accepted?: string[], rejected?: string[]}} Change
  * @typedef {{itemId: string, position: number, forward: Change, inverse: Change}} Step
  * @typedef {"saved" | "saving" | "error"} Status
@@ -372,7 +373,8 @@ export class Session {
   }
 
   /**
-   * @param {{position: number, item: ItemInfo, rows: Row[], suggestions?: Suggestion[], media: boolean}} msg
+   * @param {{position: number, item: ItemInfo, rows: Row[], suggestions?: Suggestion[], media: boolean,
+   *   team?: import("./review.js").Team}} msg
    * @param {DataView[]} buffers
    */
   receiveItem(msg, buffers) {
@@ -390,6 +392,7 @@ export class Session {
       this.entries.set(msg.position, entry);
     }
     entry.item = msg.item;
+    entry.team = msg.team ?? null; // review=True: every annotator's rows (js/lib/review.js)
     // While an edit of this item is on its way, the page's rows are the newer truth.
     if (!busy) {
       entry.rows = new Map(msg.rows.map((r) => [r.id, r]));

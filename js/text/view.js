@@ -9,7 +9,8 @@ import { blockOf, blockStarts } from "./offsets.js";
 /**
  * @typedef {import("./offsets.js").Range} Range
  * @typedef {{id: string, start: number, end: number, label: string, rgb: string,
- *   suggestion: boolean, lane: number}} Mark `rgb`: the label's colour as "r, g, b"
+ *   suggestion: boolean, lane: number, team?: string}} Mark `rgb`: the label's colour as "r, g, b"
+ *   (an annotator's colour for `team`: another annotator's span on a reviewer's page)
  */
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
@@ -126,7 +127,8 @@ export function documentView(scroller) {
     const tags = [];
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
-      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}${mark.team === undefined ? "" : " nbl-team-mark"}`;
+      const who = mark.team === undefined ? {} : { "data-annotator": mark.team };
       const tint = `--nbl-rgb:${mark.rgb};`;
       const boxes = rects(i, mark.start, mark.end, base, range);
       boxes.forEach((r, k) => {
@@ -138,6 +140,7 @@ export function documentView(scroller) {
           h("div", {
             class: `${cls} nbl-bar`,
             "data-id": mark.id,
+            ...who,
             style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
@@ -145,8 +148,8 @@ export function documentView(scroller) {
         if (k === 0 && mark.start >= starts[i]) {
           const tag = h(
             "div",
-            { class: `${cls} nbl-tag`, "data-id": mark.id, style: `${tint}left:${r.left}px;top:${r.top}px` },
-            mark.label,
+            { class: `${cls} nbl-tag`, "data-id": mark.id, ...who, style: `${tint}left:${r.left}px;top:${r.top}px` },
+            mark.team === undefined ? mark.label : `${mark.team}: ${mark.label}`,
           );
           out.push(tag);
           tags.push({ el: tag, left: r.left, top: r.top });

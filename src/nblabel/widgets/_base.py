@@ -175,6 +175,8 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
     position = traitlets.Int(0).tag(sync=True)
     #: With ``overlap``: True when no item is left for this annotator (see ``next()``).
     finished = traitlets.Bool(False, read_only=True).tag(sync=True)
+    #: ``review=True``: the page shows every annotator's version of the item and accept keys.
+    review = traitlets.Bool(False, read_only=True).tag(sync=True)
     #: With ``overlap``: items of the queue that have all their annotators (-1 without).
     team_complete = traitlets.Int(-1, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
@@ -200,7 +202,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
         **{str(k): "choose the k-th label" for k in range(10)},
         "n": "next item", "p": "previous item", "z": "undo", "y": "redo", "Z": "redo",
         "u": "next unlabeled item", "U": "previous unlabeled item", "k": "skip",
-        "c": "comment", "?": "help", "/": "find a label",
+        "c": "comment", "?": "help", "/": "find a label", "A": "accept a version (review)",
     }  # fmt: skip
     #: The widget page's own keys, key -> what it does.
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {}
@@ -336,6 +338,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
 
     def _team_started(self, first: int, finished: bool) -> None:
         self.set_trait("finished", finished)
+        self.set_trait("review", self._team.review)
         self.set_trait("team_complete", self._team.complete(self._positions.ids))
         if self._team.routed and self._queue.ensure(first):
             self._team.shown(self._visit.id_at(first), self._done)
