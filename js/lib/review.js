@@ -160,16 +160,17 @@ export function reviewPanel(shell, hooks = {}) {
     acceptVersion(session, member.name);
     announce(`accepted ${member.name}'s version`);
   };
-  keys.bind(
-    ["Shift+A"],
-    ["Shift+a then 1 – 9", `review: accept annotator k's version of this ${noun} (numbered in the legend)`],
-    () => {
-      if (!model.get("review")) return false;
-      choosing = true;
-      announce("Accept whose version? 1 – 9 (Esc cancels)");
-      return true;
-    },
-  );
+  // The keys are a reviewer's only (the trait is set when the widget is made): an
+  // annotator's help does not list them, and Shift+a stays free there.
+  if (model.get("review"))
+    keys.bind(
+      ["Shift+A"],
+      ["Shift+a then 1 – 9", `review: accept annotator k's version of this ${noun} (numbered in the legend)`],
+      () => {
+        choosing = true;
+        announce("Accept whose version? 1 – 9 (Esc cancels)");
+      },
+    );
   keys.intercept((key, event) => {
     if (!choosing) return false;
     choosing = false;

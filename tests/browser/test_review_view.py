@@ -14,6 +14,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
+from .test_audio_widget import talk
 from .test_image_widget import photo_files
 
 pytestmark = pytest.mark.browser
@@ -104,6 +105,7 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     expect(mine.locator(".nbl-team-member")).to_have_count(0)
     expect(mine.locator(".nbl-canvas-wrap")).to_have_attribute("data-team-shapes", "0")
     expect(mine.locator(".nbl-shape-tags [role=listitem]")).to_have_count(0)
+    expect(mine.locator(".nbl-help")).not_to_contain_text("Shift+a then")  # no review keys
     assert lab.page_errors == []
 
 
@@ -167,4 +169,45 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     expect(mine).to_have_attribute("data-drawn", "0")
     expect(mine.locator(".nbl-team-mark")).to_have_count(0)
     expect(mine.locator(".nbl-team")).to_be_hidden()
+    assert lab.page_errors == []
+
+
+AUDIO_CELLS = [
+    "import nblabel as nl\n"
+    "from nblabel.store import Store\n"
+    "w = nl.AudioAnnotator(['talk.wav'], labels=['alice', 'bob'], annotator='cy',"
+    " store='team.db')\n"
+    "w",
+    "def seg(who, start, end, label):\n"
+    "    return {'id': f'{who}-{start}', 'item_id': w.item_ids[0], 'annotator': who,"
+    " 'kind': 'segment', 'label': label, 'start': start, 'end': end}\n"
+    "Store('team.db').upsert([seg('ana', 0.0, 2.0, 'alice'), seg('ana', 2.0, 4.0, 'bob'),"
+    " seg('bob', 0.0, 2.5, 'alice')])",
+    "r = nl.AudioAnnotator(['talk.wav'], labels=['alice', 'bob'], annotator='rev',"
+    " store='team.db', review=True)\n"
+    "r",
+]
+
+
+def test_a_reviewer_sees_each_annotators_segments_and_accepts_one_with_a_key(lab):
+    nb = lab.open_notebook(AUDIO_CELLS, cwd_files={"talk.wav": talk(8.0)})
+    mine, review = nb.widget(".nbl-root", 0), nb.widget(".nbl-root", 1)
+    expect(review).to_have_attribute("data-drawn", "0")
+    strips = review.locator(".nbl-team-strip")
+    expect(strips).to_have_count(2)
+    expect(review.locator('.nbl-team-strip[data-annotator="ana"] .nbl-team-seg')).to_have_text(
+        ["ana: alice", "ana: bob"]
+    )
+    expect(review.locator('.nbl-team-strip[data-annotator="bob"] .nbl-team-seg')).to_have_text(
+        ["bob: alice"]
+    )
+    nb.press_in(review, "Shift+A")
+    lab.page.keyboard.press("1")
+    wait_saved(nb, review)
+    assert review_rows(nb) == [
+        ("segment", "alice", None, None, 0.0, 2.0, "review"),
+        ("segment", "bob", None, None, 2.0, 4.0, "review"),
+    ]
+    expect(mine).to_have_attribute("data-drawn", "0")
+    expect(mine.locator(".nbl-team-strip")).to_have_count(0)
     assert lab.page_errors == []
