@@ -66,6 +66,8 @@ def test_the_unlabeled_keys_pass_over_items_full_or_leased_by_others(crowded, dr
     assert page.label("d04", "pos")["type"] == "saved"
     end = unlabeled(page, 1)
     assert end["type"] == "queue_end"
+    # 6 items, 4 done by ana; d01 is full and d03 dan's: nothing is left for ana now.
+    assert (end["items"], end["done"], end["left"]) == (6, 4, 0)
     assert w.current_item == "d04"  # the page stays where it is
     assert w.finished is False  # d03 may come back when dan's lease ends
     dan.release()
@@ -80,7 +82,9 @@ def test_without_wrap_the_unlabeled_key_stops_at_the_end(crowded, drive):
     page.hello()
     page.goto(5)
     assert page.widget.current_item == "d05"
-    assert unlabeled(page, 1, wrap=False)["type"] == "queue_end"
+    end = unlabeled(page, 1, wrap=False)
+    assert end["type"] == "queue_end"
+    assert end["left"] == 4  # d00, d02, d04 and d05 (held here) are ana's to take; d01, d03 not
     assert unlabeled(page, 1, wrap=True)["position"] == 0
 
 
@@ -120,5 +124,6 @@ def test_a_reviewers_unlabeled_keys_follow_the_review_order(labeled, drive):  # 
     page._send({"type": "accept", "seq": 2, "item_id": "d01", "annotator": "ana"})
     assert unlabeled(page, 1)["position"] == 0  # d00 is the one left
     page._send({"type": "accept", "seq": 3, "item_id": "d00", "annotator": "bob"})
-    assert unlabeled(page, 1)["type"] == "queue_end"
+    end = unlabeled(page, 1)
+    assert (end["type"], end["done"], end["left"]) == ("queue_end", 3, 0)
     assert w.finished is True

@@ -639,7 +639,10 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
             if target is None and wrap:
                 target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
         if target is None:
-            self.send({"type": "queue_end", "step": step, **self._queue_summary()})
+            summary = self._queue_summary()
+            if self._team.routed:  # what is left is what this annotator may still take
+                summary["left"] = self._team.left(self._positions, self._done)
+            self.send({"type": "queue_end", "step": step, **summary})
             return
         self._show(target, content.get("cached", []))
 

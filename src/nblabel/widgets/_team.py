@@ -524,6 +524,16 @@ class Team:
                 return None, False  # some are left, only not that way
         return None, True
 
+    def left(self, queue: Positions | ItemQueue, done: set[str]) -> int:
+        """How many items are this annotator's to do now: for a reviewer, the items of the
+        review not reviewed yet; with ``overlap``, those not full with others nor held by them."""
+        if self.review:
+            return sum(i not in done for i in self._order)
+        assert self.router is not None
+        undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
+        gold = [i for i in undone if i in self.gold_ids]
+        return len(gold) + len(self.router.available(i for i in undone if i not in self.gold_ids))
+
     def finished(self, queue: Positions | ItemQueue, done: set[str]) -> bool:
         """Whether no item can ever come to this annotator again (leases aside).
 
