@@ -179,7 +179,10 @@ export class Session {
   gotoUnlabeled(step, options = {}) {
     this.queueEnd = null;
     const n = this.model.get("n_items");
-    for (let p = this.position + step; p >= 0 && p < n; p += step) {
+    // With team routing (overlap, or a review) only the kernel knows which items are
+    // this annotator's to take: an item full with others is not "unlabeled for me".
+    const routed = (this.model.get("team_complete") ?? -1) >= 0 || Boolean(this.model.get("review"));
+    for (let p = this.position + step; !routed && p >= 0 && p < n; p += step) {
       const entry = this.entries.get(p);
       if (!entry) break;
       if (!isLabeled(entry)) {

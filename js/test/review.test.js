@@ -90,3 +90,21 @@ test("each annotation reads as a line of text", () => {
   );
   assert.equal(describeRow({ id: "l", kind: "label", label: "dog" }), "label dog");
 });
+
+test("with team routing the unlabeled key always asks the kernel", () => {
+  /** @type {[Record<string, any>, boolean][]} */
+  const cases = [
+    [{ review: false, team_complete: -1 }, false],
+    [{ review: false, team_complete: 0 }, true],
+    [{ review: true, team_complete: -1 }, true],
+  ];
+  for (const [traits, asks] of cases) {
+    const { model, session } = sessionWith(traits, undefined);
+    // the next item is held by the page and not labeled by this annotator
+    const item = { id: "i1", name: "i1", meta: {} };
+    model.kernelSends({ type: "item", position: 1, item, rows: [], media: false, reply: false });
+    session.gotoUnlabeled(1);
+    const last = model.sent.at(-1);
+    assert.equal(last.type, asks ? "unlabeled" : "goto", JSON.stringify(traits));
+  }
+});
