@@ -9,6 +9,7 @@ same store shows no one else's rows.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -27,12 +28,21 @@ def wait_saved(nb, root) -> None:
     nb.wait_for_comm_idle()
 
 
+def accept_key(nb, lab, root, digit: str) -> None:
+    """Shift+a, then the annotator's number, as a reviewer presses them."""
+    nb.press_in(root, "Shift+A")
+    expect(root.locator(".nbl-live")).to_have_text("Accept whose version? 1 – 9 (Esc cancels)")
+    lab.page.keyboard.press(digit)
+    expect(root.locator(".nbl-live")).to_have_text(re.compile(r"accepted \w+'s version"))
+    wait_saved(nb, root)
+
+
 def review_rows(nb) -> list[tuple]:
     """The reviewer's rows, read from the store's file (not through the widget)."""
     with sqlite3.connect(nb.directory / "team.db") as conn:
         return conn.execute(
             "select kind, label, x, y, start, end, source from nblabel_annotations "
-            "where annotator = 'rev' and deleted = 0 order by label"
+            "where annotator = 'rev' and deleted = 0 order by label, start, x"
         ).fetchall()
 
 
@@ -77,9 +87,7 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     expect(review.locator(".nbl-canvas-wrap")).to_have_attribute("data-team-shapes", "3")
     expect(review.locator(".nbl-help")).to_contain_text("Shift+a then 1 – 9")
     # Shift+a then 2: bob's version is the reviewer's.
-    nb.press_in(review, "Shift+A")
-    lab.page.keyboard.press("2")
-    wait_saved(nb, review)
+    accept_key(nb, lab, review, "2")
     stored = review_rows(nb)
     assert stored == [
         ("box", "bird", 20.0, 10.0, None, None, "review"),
@@ -149,22 +157,24 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     expect(members.nth(1).locator(".nbl-team-row")).to_have_text(
         ["span PER “Ada Lovelace” (0–12)", f"span LOC “London” ({DOC.index('London')}–42)"]
     )
-    nb.press_in(review, "Shift+A")
-    lab.page.keyboard.press("2")
-    wait_saved(nb, review)
+    accept_key(nb, lab, review, "2")
     london = DOC.index("London")
-    assert review_rows(nb) == [
-        ("span", "LOC", None, None, london, london + 6, "review"),
-        ("span", "PER", None, None, 0, 12, "review"),
-    ]
     # The reviewer's own spans now show (not team marks), and can be edited as usual.
     own = review.locator(".nbl-tag:not(.nbl-team-mark)")
     expect(own).to_have_text(["PER", "LOC"])
+    # (Read in the kernel here: a read of the file from this process between two writes of
+    # the kernel's store made its later writes invisible to new connections; see the report.)
+    assert nb.eval_json(
+        "r.store.annotations(annotator='rev').sort_values('label')"
+        "[['label', 'start', 'source']].values.tolist()"
+    ) == [["LOC", london, "review"], ["PER", 0, "review"]]
     # Accepting ana's version instead replaces the reviewer's rows.
-    nb.press_in(review, "Shift+A")
-    lab.page.keyboard.press("1")
-    wait_saved(nb, review)
-    assert [r[1] for r in review_rows(nb)] == ["PER", "PER"]
+    accept_key(nb, lab, review, "1")
+    expect(own).to_have_text(["PER", "PER"])
+    assert review_rows(nb) == [
+        ("span", "PER", None, None, 0, 12, "review"),
+        ("span", "PER", None, None, london, london + 6, "review"),
+    ]
     # The annotator's widget shows no team marks and no legend.
     expect(mine).to_have_attribute("data-drawn", "0")
     expect(mine.locator(".nbl-team-mark")).to_have_count(0)
@@ -201,9 +211,7 @@ def test_a_reviewer_sees_each_annotators_segments_and_accepts_one_with_a_key(lab
     expect(review.locator('.nbl-team-strip[data-annotator="bob"] .nbl-team-seg')).to_have_text(
         ["bob: alice"]
     )
-    nb.press_in(review, "Shift+A")
-    lab.page.keyboard.press("1")
-    wait_saved(nb, review)
+    accept_key(nb, lab, review, "1")
     assert review_rows(nb) == [
         ("segment", "alice", None, None, 0.0, 2.0, "review"),
         ("segment", "bob", None, None, 2.0, 4.0, "review"),
