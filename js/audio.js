@@ -10,8 +10,10 @@ import "./audio.css";
 import { bindAudioKeys } from "./audio/keys.js";
 import { audioPanel } from "./audio/panel.js";
 import { bindPointer } from "./audio/pointer.js";
+import { teamStrips } from "./audio/team.js";
 import { AudioView } from "./audio/view.js";
 import { acceptItemLabel } from "./lib/labels.js";
+import { reviewPanel } from "./lib/review.js";
 import { pageShell } from "./lib/shell.js";
 
 /**
@@ -57,7 +59,10 @@ export default {
       hint: "Click here, then: Space play · drag or [ ] to mark a segment · 1–9 label · n/p next item · ? help",
     });
     const { session, ui, root, stage, cleanup } = shell;
+    // review=True: the annotators' versions (before the audio keys, so Shift+a then 1–9 works)
+    const review = reviewPanel(shell, { noun: "clip" });
     const v = new AudioView(session, root, stage, cleanup);
+    const strips = teamStrips(stage, { members: () => review.members(), duration: () => v.duration(), cleanup });
     const panel = audioPanel(v, cleanup);
     v.onPanel = panel.update;
     bindPointer(v);
@@ -74,6 +79,7 @@ export default {
       ui.update();
       v.sync();
       panel.update();
+      strips.update();
       v.draw();
       root.dispatchEvent(new CustomEvent("nblabel:status", { detail: { status: session.status } }));
     });

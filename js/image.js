@@ -12,6 +12,7 @@ import { noteFrame, SLICE_BINDINGS, stackControl } from "./image/stack.js";
 import { regionStage } from "./image/stage.js";
 import { attachValues, WINDOW_BINDINGS, WINDOW_NOTES, windowControl } from "./image/windowing.js";
 import { acceptItemLabel, chooseItemLabel } from "./lib/labels.js";
+import { reviewPanel } from "./lib/review.js";
 import { pageShell } from "./lib/shell.js";
 
 /**
@@ -135,7 +136,15 @@ export default {
       onAccept,
     });
     const { session, ui, root, stage, keys } = shell;
-    stageView = regionStage(session, root, stage, { tools, regions, onWholeLabel, cleanup: shell.cleanup });
+    // review=True: the annotators' versions (before the stage's keys, so Shift+a then 1–9 works)
+    const review = reviewPanel(shell);
+    stageView = regionStage(session, root, stage, {
+      tools,
+      regions,
+      onWholeLabel,
+      cleanup: shell.cleanup,
+      team: () => review.members(),
+    });
     const view = stageView;
     if (regions) keys.intercept((key, event) => view.key(key, event));
     // 16-bit, float and DICOM images: the display window; stacks: their slices.

@@ -7,6 +7,7 @@ import "./text.css";
 import { h, replace } from "./lib/dom.js";
 import { layoutLanes } from "./lib/lanes.js";
 import { colourOf, rgbTriplet } from "./lib/palette.js";
+import { reviewPanel } from "./lib/review.js";
 import { pageShell } from "./lib/shell.js";
 import { acceptSuggestion, cycle, tagSelection, toggleDocLabel } from "./text/edits.js";
 import { marksAt } from "./text/layout.js";
@@ -67,6 +68,10 @@ export default {
       hint: "Click here, select text, then tag it with 1–9 · Shift+1–9 label the document · n/p to move · ? for help",
     });
     const { session, ui, root, stage, keys, cleanup } = shell;
+    // review=True: the annotators' spans beside the reviewer's (before the keys below)
+    const review = reviewPanel(shell, { noun: "document" });
+    /** @type {unknown} */
+    let lastTeam = null;
     /** @type {Range | null} */
     let sel = null;
     /** @type {string | null} */
@@ -289,11 +294,27 @@ export default {
           lane: 0,
         });
       }
-      const layout = layoutLanes(out);
-      for (const m of out) m.lane = layout.lanes.get(m.id) ?? 0;
+      // A reviewer's page: every annotator's spans too, in their colour (never selected).
+      /** @type {Mark[]} */
+      const team = [];
+      for (const m of review.members())
+        for (const r of m.rows)
+          if (r.kind === "span")
+            team.push({
+              id: `team:${m.name}:${r.id}`,
+              start: r.start,
+              end: r.end,
+              label: r.label,
+              rgb: m.rgb,
+              suggestion: false,
+              lane: 0,
+              team: m.name,
+            });
+      const layout = layoutLanes([...out, ...team]);
+      for (const m of [...out, ...team]) m.lane = layout.lanes.get(m.id) ?? 0;
       marks = out;
       lanes = layout.lanes;
-      view.setMarks(marks, layout.depth);
+      view.setMarks([...out, ...team], layout.depth);
     };
 
     const drawInfo = () => {
@@ -388,7 +409,8 @@ export default {
         const notes = /** @type {string[]} */ (entry.item.notes ?? []);
         empty.hidden = notes.length === 0;
         replace(empty, ...notes.map((n) => h("div", {}, n)));
-        if (dirty || entry.rows !== lastRows || entry.suggestions !== lastSuggestions) {
+        if (dirty || entry.rows !== lastRows || entry.suggestions !== lastSuggestions || entry.team !== lastTeam) {
+          lastTeam = entry.team;
           lastRows = entry.rows;
           lastSuggestions = entry.suggestions;
           dirty = false;

@@ -48,7 +48,9 @@ const HANDLE_TOLERANCE = 6; // CSS pixels
  * @param {HTMLElement} root
  * @param {HTMLElement} stage
  * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void,
- *   cleanup: import("../lib/cleanup.js").Cleanup}} options  what the stage adds outside
+ *   cleanup: import("../lib/cleanup.js").Cleanup,
+ *   team?: () => import("../lib/review.js").Member[]}} options  `team`: a reviewer's page's
+ *   annotators, whose shapes are drawn dashed in their colours, named; what the stage adds outside
  *   itself (model listeners, the root's keyup, the resize observer) is undone by `cleanup`
  */
 export function regionStage(session, root, stage, options) {
@@ -350,6 +352,25 @@ export function regionStage(session, root, stage, options) {
     drawSkeleton(ctx, regionRows(), skeleton, s, active, false);
     for (const row of regionRows()) if (row.id !== baseExcluded) drawShape(ctx, row, s);
     for (const row of regionSuggestions()) if (row.id !== baseExcluded) drawShape(ctx, row, s, { suggestion: true });
+    drawTeam(s);
+  };
+
+  /** A reviewer's page: every annotator's shapes, dashed in their colour, with their name. */
+  const drawTeam = (/** @type {import("./render.js").Style} */ s) => {
+    let count = 0;
+    for (const m of options.team?.() ?? []) {
+      const own = { ...s, color: () => m.colour };
+      for (const row of regionsOnFrame(m.rows, frameOf(session)).filter((r) => REGIONS.has(r.kind))) {
+        drawShape(ctx, row, own, { suggestion: true });
+        const [x, y] = cornerOf(row);
+        ctx.font = `${12 / view.scale}px sans-serif`;
+        ctx.fillStyle = m.colour;
+        ctx.textBaseline = "bottom";
+        ctx.fillText(`${m.name}: ${row.label}`, x, y - 2 / view.scale);
+        count += 1;
+      }
+    }
+    wrap.dataset.teamShapes = String(count); // what a test or a benchmark reads
   };
 
   /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */

@@ -13,7 +13,8 @@ import { Cleanup } from "./cleanup.js";
  *   notes?: string[]} & Record<string, any>} ItemInfo
  * @typedef {Row & {score?: number}} Suggestion a model's annotation, shown until accepted or rejected
  * @typedef {{position: number, item: ItemInfo, rows: Map<string, Row>,
- *   suggestions: Map<string, Suggestion>, media: any, loading: boolean}} Entry
+ *   suggestions: Map<string, Suggestion>, media: any, loading: boolean,
+ *   team?: import("./review.js").Team | null}} Entry `team`: a reviewer's item only (review.js)
  * @typedef {{upsert: Row[], delete: string[], accepted?: string[], rejected?: string[]}} Change
  * @typedef {{itemId: string, position: number, forward: Change, inverse: Change}} Step
  * @typedef {"saved" | "saving" | "error"} Status
@@ -180,7 +181,10 @@ export class Session {
   gotoUnlabeled(step, options = {}) {
     this.queueEnd = null;
     const n = this.model.get("n_items");
-    for (let p = this.position + step; p >= 0 && p < n; p += step) {
+    // With team routing (overlap, or a review) only the kernel knows which items are
+    // this annotator's to take: an item full with others is not "unlabeled for me".
+    const routed = (this.model.get("team_complete") ?? -1) >= 0 || Boolean(this.model.get("review"));
+    for (let p = this.position + step; !routed && p >= 0 && p < n; p += step) {
       const entry = this.entries.get(p);
       if (!entry) break;
       if (!isLabeled(entry)) {
@@ -382,7 +386,8 @@ export class Session {
   }
 
   /**
-   * @param {{position: number, item: ItemInfo, rows: Row[], suggestions?: Suggestion[], media: boolean}} msg
+   * @param {{position: number, item: ItemInfo, rows: Row[], suggestions?: Suggestion[], media: boolean,
+   *   team?: import("./review.js").Team}} msg
    * @param {DataView[]} buffers
    */
   receiveItem(msg, buffers) {
@@ -400,6 +405,7 @@ export class Session {
       this.entries.set(msg.position, entry);
     }
     entry.item = msg.item;
+    entry.team = msg.team ?? null; // review=True: every annotator's rows (js/lib/review.js)
     // While an edit of this item is on its way, the page's rows are the newer truth.
     if (!busy) {
       entry.rows = new Map(msg.rows.map((r) => [r.id, r]));

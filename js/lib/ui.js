@@ -118,11 +118,15 @@ export function frame(session, options) {
     if (!end) return;
     const count = (/** @type {number} */ k) => k.toLocaleString("en");
     const skipped = end.skipped ? ` · ${count(end.skipped)} skipped` : "";
+    // team routing: the items left are those this annotator may still take
+    const routed = (model.get("team_complete") ?? -1) >= 0 || model.get("review");
     replace(
       endText,
-      end.left === 0
-        ? `All ${count(end.items)} items labeled${skipped}`
-        : `${end.step > 0 ? "End" : "Start"} of the queue · ${count(end.left)} left to label${skipped}`,
+      end.left === 0 && routed
+        ? `Nothing is left for you now · ${count(end.done)} labeled by you${skipped}`
+        : end.left === 0
+          ? `All ${count(end.items)} items labeled${skipped}`
+          : `${end.step > 0 ? "End" : "Start"} of the queue · ${count(end.left)} left to label${skipped}`,
     );
     replace(
       endButtons,

@@ -9,7 +9,8 @@ import { blockOf, blockStarts } from "./offsets.js";
 /**
  * @typedef {import("./offsets.js").Range} Range
  * @typedef {{id: string, start: number, end: number, label: string, rgb: string,
- *   suggestion: boolean, lane: number}} Mark `rgb`: the label's colour as "r, g, b"
+ *   suggestion: boolean, lane: number, team?: string}} Mark `rgb`: the label's colour as "r, g, b"
+ *   (an annotator's colour for `team`: another annotator's span on a reviewer's page)
  */
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
@@ -138,7 +139,8 @@ export function documentView(scroller) {
     const tags = [];
     for (const mark of byBlock[i] ?? []) {
       const lane = Math.min(mark.lane, MAX_LANES - 1);
-      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}`;
+      const cls = `nbl-mark${mark.suggestion ? " nbl-sugg" : ""}${mark.id === active ? " nbl-active" : ""}${mark.team === undefined ? "" : " nbl-team-mark"}`;
+      const who = mark.team === undefined ? {} : { "data-annotator": mark.team };
       const tint = `--nbl-rgb:${mark.rgb};`;
       const boxes = rects(i, mark.start, mark.end, base, range);
       for (const r of boxes) {
@@ -150,6 +152,7 @@ export function documentView(scroller) {
           h("div", {
             class: `${cls} nbl-bar`,
             "data-id": mark.id,
+            ...who,
             style: `${tint}left:${r.left}px;top:${r.top + r.height + 1 + lane * LANE_GAP}px;width:${r.width}px`,
           }),
         );
@@ -163,8 +166,8 @@ export function documentView(scroller) {
         const right = Math.max(...line.map((r) => r.left + r.width));
         const tag = h(
           "div",
-          { class: `${cls} nbl-tag`, "data-id": mark.id, style: `${tint}left:${left}px;top:${first.top}px` },
-          mark.label,
+          { class: `${cls} nbl-tag`, "data-id": mark.id, ...who, style: `${tint}left:${left}px;top:${first.top}px` },
+          mark.team === undefined ? mark.label : `${mark.team}: ${mark.label}`,
         );
         out.push(tag);
         tags.push({ el: tag, left, right, top: first.top });

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import _args
 from ._frame import FloatArray, Ratings, ratings
+from ._gold import split_gold
 
 __all__ = ["GoldAccuracy", "consensus", "disagreements", "gold_accuracy"]
 
@@ -84,6 +85,7 @@ def consensus(
     *,
     max_iter: int = 100,
     tol: float = 1e-6,
+    gold: Any = None,
 ) -> pd.DataFrame:
     """One consensus label per item.
 
@@ -98,12 +100,29 @@ def consensus(
         label; ``confidence`` is its posterior probability. Careless or biased
         annotators are down-weighted automatically; ties are reported as for
         ``majority`` when the top posteriors are equal.
+    gold : DataFrame, Series, dict or "review", optional
+        Decided answers that override the vote where they exist: a frame with
+        ``item_id`` and ``label``, a Series or dict item_id -> label, or
+        ``"review"``: the reviewers' label rows of ``df`` (``source="review"``),
+        which then are no votes themselves. A decided item's ``label`` is the
+        decision, with ``confidence`` 1.0 and no tie; ``n_annotators`` still
+        counts the votes (0 for an item only decided).
 
     Returns
     -------
     DataFrame
         ``item_id``, ``label``, ``confidence``, ``n_annotators``, ``tie``,
-        ``candidates``.
+        ``candidates``; with ``gold``, also ``decided`` (True where the label
+        is the given or reviewed answer).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"item_id": ["a", "a", "a"], "annotator": ["ana", "bob", "rev"],
+    ...                    "label": ["x", "y", "y"], "source": ["human", "human", "review"]})
+    >>> consensus(df, gold="review")[["item_id", "label", "n_annotators", "tie", "decided"]]
+      item_id label  n_annotators    tie  decided
+    0       a     y             2  False     True
 
     References
     ----------
@@ -113,6 +132,46 @@ def consensus(
     _args.choice(method, "method", func="consensus", choices=("majority", "dawid_skene"))
     max_iter = _args.whole(max_iter, "max_iter", func="consensus", minimum=1)
     tol = _args.number(tol, "tol", func="consensus", low=0)
+    df, decided = split_gold(df, gold, func="consensus")
+    out = _vote(df, method, max_iter, tol)
+    if gold is None:
+        return out
+    return _decide(out, _gold_series(decided, func="consensus").dropna())
+
+
+def _decide(out: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
+    """The vote ``out`` with the decided labels ``truth`` (item_id -> label) put in."""
+    truth = pd.Series(truth.to_numpy(), index=pd.Index(truth.index).map(str))
+    truth = truth[~truth.index.duplicated()]
+    keys = out["item_id"].map(str)
+    extra = truth.index.difference(pd.Index(keys))
+    if len(extra):
+        added = pd.DataFrame(
+            {
+                "item_id": pd.Series(list(extra), dtype=object),
+                "label": pd.Series([None] * len(extra), dtype=object),
+                "confidence": np.nan,
+                "n_annotators": np.zeros(len(extra), dtype=np.int64),
+                "tie": False,
+                "candidates": [()] * len(extra),
+            }
+        )
+        out = pd.concat([out, added], ignore_index=True) if len(out) else added
+        keys = out["item_id"].map(str)
+    hit = keys.isin(truth.index).to_numpy()
+    out = out.copy()
+    labels = out["label"].astype(object).to_numpy(copy=True)
+    labels[hit] = truth.reindex(keys[hit]).to_numpy()
+    out["label"] = pd.Series(labels, index=out.index, dtype=object)
+    out.loc[hit, "confidence"] = 1.0
+    out["tie"] = out["tie"].astype(bool) & ~hit
+    candidates = list(out["candidates"])
+    out["candidates"] = [() if h else c for h, c in zip(hit, candidates, strict=True)]
+    out["decided"] = hit
+    return out.reset_index(drop=True)
+
+
+def _vote(df: pd.DataFrame, method: str, max_iter: int, tol: float) -> pd.DataFrame:
     r = ratings(df, func="consensus")
     columns = ["item_id", "label", "confidence", "n_annotators", "tie", "candidates"]
     if len(r.value) == 0:
@@ -134,12 +193,11 @@ def consensus(
     return out
 
 
-def _gold_series(gold: Any) -> pd.Series:
+def _gold_series(gold: Any, *, func: str = "gold_accuracy") -> pd.Series:
     if isinstance(gold, pd.DataFrame):
         if not {"item_id", "label"} <= set(gold.columns):
             raise ValueError(
-                "gold_accuracy: gold must have columns 'item_id' and 'label', "
-                f"has {list(gold.columns)}"
+                f"{func}: gold must have columns 'item_id' and 'label', has {list(gold.columns)}"
             )
         from ._frame import of_kind
 
@@ -147,7 +205,7 @@ def _gold_series(gold: Any) -> pd.Series:
         dup = g["item_id"].duplicated(keep=False).to_numpy()
         if dup.any():
             raise ValueError(
-                "gold_accuracy: gold has several labels for item(s) "
+                f"{func}: gold has several labels for item(s) "
                 f"{sorted(set(g['item_id'][dup]), key=str)[:5]}"
             )
         return pd.Series(g["label"].to_numpy(), index=g["item_id"].to_numpy())
@@ -156,8 +214,8 @@ def _gold_series(gold: Any) -> pd.Series:
     if isinstance(gold, Mapping):
         return pd.Series(dict(gold))
     raise TypeError(
-        "gold_accuracy: gold must be a DataFrame (item_id, label), a Series or a dict "
-        f"item_id -> label, got {type(gold).__name__}"
+        f"{func}: gold must be a DataFrame (item_id, label), a Series, a dict "
+        f"item_id -> label or 'review', got {type(gold).__name__}"
     )
 
 
@@ -190,9 +248,12 @@ def gold_accuracy(df: pd.DataFrame, gold: Any) -> GoldAccuracy:
 
     Parameters
     ----------
-    gold : DataFrame, Series or dict
+    gold : DataFrame, Series, dict or "review"
         The true label of some items: a frame with ``item_id`` and ``label``
-        (e.g. an expert's annotations), a Series indexed by item_id, or a dict.
+        (e.g. an expert's annotations), a Series indexed by item_id, a dict,
+        or ``"review"``: the reviewers' label rows of ``df``
+        (``source="review"``, as a widget with ``review=True`` stores them),
+        which are then not scored themselves.
 
     Returns
     -------
@@ -200,6 +261,7 @@ def gold_accuracy(df: pd.DataFrame, gold: Any) -> GoldAccuracy:
         ``.by_annotator``, ``.by_label`` and ``.confusion`` (one confusion
         matrix per annotator). Only items that have a gold label count.
     """
+    df, gold = split_gold(df, gold, func="gold_accuracy")
     truth = _gold_series(gold).dropna()
     r = ratings(df, func="gold_accuracy")
     truth_text = pd.Series(truth.to_numpy(), index=pd.Index(truth.index).map(str))

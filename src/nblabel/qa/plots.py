@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from .. import _args
 from .._literal import LITERAL, literal_legend
 from ._frame import check_frame, drop_missing, of_kind
+from ._gold import split_gold
 from .coefficients import _PAIR_METRICS, pairwise, per_label
 from .consensus import _gold_series
 
@@ -303,9 +304,11 @@ def plot_confusion(
 
     Rows are ``b``'s labels (or gold), columns are ``a``'s, on the items both
     have. ``normalize="rows"`` shows, for each reference label, where ``a``'s
-    labels went; off-diagonal hot spots are the confusions to fix.
+    labels went; off-diagonal hot spots are the confusions to fix. ``gold`` is
+    as :func:`nblabel.qa.gold_accuracy` takes it (``"review"``: the reviewers' rows).
     """
     _args.choice(normalize, "normalize", func="plot_confusion", choices=(None, "rows", "all"))
+    df, gold = split_gold(df, gold, func="plot_confusion")
     rows = _label_frame(df, None, "plot_confusion")
     check_frame(rows, ("item_id", "annotator"), func="plot_confusion")
     if (b is None) == (gold is None):
@@ -317,7 +320,7 @@ def plot_confusion(
         raise ValueError(f"plot_confusion: annotator {a!r} labeled some items twice")
     given = pd.Series(mine["label"].to_numpy(), index=mine["item_id"].map(str).to_numpy())
     if gold is not None:
-        ref = _gold_series(gold)
+        ref = _gold_series(gold, func="plot_confusion")
         ref.index = ref.index.map(str)
         ref_name = "gold"
     else:

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 
 from .._literal import LITERAL
 from ._frame import check_frame, of_kind
+from ._gold import split_gold
 from .consensus import gold_accuracy
 
 __all__ = ["PROGRESS_COLUMNS", "plot_progress", "progress"]
@@ -35,17 +36,6 @@ def _people(df: pd.DataFrame) -> pd.DataFrame:
         return df
     source = df["source"].astype(object)
     return df.loc[source.isna().to_numpy() | (source == "human").to_numpy(dtype=bool)]
-
-
-def _gold(df: pd.DataFrame, gold: Any) -> Any:
-    if not (isinstance(gold, str) and gold == "review"):
-        return gold
-    if "source" not in df.columns:
-        raise ValueError("progress: gold='review' needs a 'source' column in df")
-    reviewed = of_kind(
-        df.loc[(df["source"].astype(object) == "review").to_numpy(dtype=bool)], "label"
-    )
-    return reviewed[["item_id", "label"]]
 
 
 def _label_set(values: pd.Series) -> Any:
@@ -117,9 +107,7 @@ def progress(df: pd.DataFrame, *, gold: Any = None) -> pd.DataFrame:
             "progress: gold must be a DataFrame (item_id, label), a Series, a dict or 'review', "
             f"got {type(gold).__name__}"
         )
-    if isinstance(gold, str) and gold != "review":
-        raise ValueError(f"progress: gold must be 'review' when given as text, got {gold!r}")
-    truth = _gold(df, gold)
+    _, truth = split_gold(df, gold, func="progress")  # "review": the reviewers' labels
     people = _people(df)
     out = pd.DataFrame(
         {

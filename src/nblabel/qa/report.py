@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from .. import _args
 from .._literal import LITERAL
 from ._frame import AgreementWarning, ratings
+from ._gold import split_gold
 from .coefficients import fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
 from .consensus import disagreements, gold_accuracy
 from .flags import summary as flags_summary
@@ -98,8 +99,9 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
 
     Parameters
     ----------
-    gold : DataFrame, Series or dict, optional
-        Reference labels (see :func:`gold_accuracy`).
+    gold : DataFrame, Series, dict or "review", optional
+        Reference labels (see :func:`gold_accuracy`); ``"review"``: the
+        reviewers' rows of ``df``, which then are left out of every panel.
     by : str
         Column for the bias panel: ``"annotator"`` or a metadata column.
     top : int
@@ -110,6 +112,7 @@ def report(df: pd.DataFrame, *, gold: Any = None, by: str = "annotator", top: in
     QAReport
         Renders as tables and a figure in Jupyter; its attributes hold the data.
     """
+    df, gold = split_gold(df, gold, func="report")  # "review": the reviewers' rows are gold
     ratings(df, func="report")  # fail early with the shared input errors
     _args.column(df, by, "by", func="report")
     top = _args.whole(top, "top", func="report", minimum=0)

@@ -175,6 +175,8 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
     position = traitlets.Int(0).tag(sync=True)
     #: With ``overlap``: True when no item is left for this annotator (see ``next()``).
     finished = traitlets.Bool(False, read_only=True).tag(sync=True)
+    #: ``review=True``: the page shows every annotator's version of the item and accept keys.
+    review = traitlets.Bool(False, read_only=True).tag(sync=True)
     #: With ``overlap``: items of the queue that have all their annotators (-1 without).
     team_complete = traitlets.Int(-1, read_only=True).tag(sync=True)
     #: Suggestions (predictions) scoring below this are hidden in the page.
@@ -200,7 +202,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
         **{str(k): "choose the k-th label" for k in range(10)},
         "n": "next item", "p": "previous item", "z": "undo", "y": "redo", "Z": "redo",
         "u": "next unlabeled item", "U": "previous unlabeled item", "k": "skip",
-        "c": "comment", "?": "help", "/": "find a label",
+        "c": "comment", "?": "help", "/": "find a label", "A": "accept a version (review)",
     }  # fmt: skip
     #: The widget page's own keys, key -> what it does.
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {}
@@ -336,6 +338,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
 
     def _team_started(self, first: int, finished: bool) -> None:
         self.set_trait("finished", finished)
+        self.set_trait("review", self._team.review)
         self.set_trait("team_complete", self._team.complete(self._positions.ids))
         if self._team.routed and self._queue.ensure(first):
             self._team.shown(self._visit.id_at(first), self._done)
@@ -585,7 +588,11 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
             )
             self.set_trait("finished", finished)
             position = self.position if target is None else target
-        self._browser_has = self._trusted(content.get("cached", []))
+        self._show(position, content.get("cached", []))
+
+    def _show(self, position: int, cached: Any) -> None:
+        """Move to ``position`` (already routed) and answer the page as a goto is answered."""
+        self._browser_has = self._trusted(cached)
         self._moving = True
         try:
             self.position = position
@@ -621,13 +628,23 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
         """
         step = -1 if int(content.get("step", 1)) < 0 else 1
         start = int(content.get("from", self.position))
-        target = self._unlabeled_from(start, step)
-        if target is None and content.get("wrap", False):
-            target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
+        wrap = bool(content.get("wrap", False))
+        if self._team.routed:  # an item full with others, or leased by them, is not "for me"
+            target, finished = self._team.unlabeled(
+                self._positions, self._done, start, step, wrap=wrap
+            )
+            self.set_trait("finished", finished)
+        else:
+            target = self._unlabeled_from(start, step)
+            if target is None and wrap:
+                target = self._unlabeled_from(-1 if step > 0 else len(self._queue), step)
         if target is None:
-            self.send({"type": "queue_end", "step": step, **self._queue_summary()})
+            summary = self._queue_summary()
+            if self._team.routed:  # what is left is what this annotator may still take
+                summary["left"] = self._team.left(self._positions, self._done)
+            self.send({"type": "queue_end", "step": step, **summary})
             return
-        self._goto({"position": target, "cached": content.get("cached", [])}, None)
+        self._show(target, content.get("cached", []))
 
     def _unlabeled_from(self, start: int, step: int) -> int | None:
         """The nearest position past ``start`` (in direction ``step``) not labeled yet, or None."""

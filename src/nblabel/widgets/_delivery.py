@@ -16,6 +16,8 @@ from ._protocol import _ECHOED, Payload, _jsonable
 from ._suggestions import fingerprint
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from ..items import Item, ItemQueue
     from ._loop import VisitOrder
     from ._suggestions import Suggestions
@@ -72,9 +74,14 @@ class Delivery:
         return future
 
     def _page_rows(self, item_id: str) -> list[dict[str, Any]]:
+        return self._rows_to_page(item_id, self._item_rows(item_id).values())
+
+    def _rows_to_page(
+        self, item_id: str, rows: Iterable[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Stored rows of an item as the page takes them: set fields only (no NaN), converted."""
         fields = self._page_fields | _ECHOED
-        rows = [_jsonable(r, fields) for r in self._item_rows(item_id).values()]
-        return self._to_page(item_id, rows)
+        return self._to_page(item_id, [_jsonable(r, fields) for r in rows])
 
     def _page_suggestions(self, item_id: str, ids: Any = None) -> list[dict[str, Any]]:
         open_ = self._suggestions.for_item(item_id, ids)
@@ -142,7 +149,7 @@ class Delivery:
                 "media": buffers is not None and bool(buffers),
                 "reply": reply,  # the answer to a goto: the page counts these (see session.js)
                 # review=True: every annotator's rows of the item (widgets/_team.py)
-                **self._team.page_rows(item_id, functools.partial(self._to_page, item_id)),
+                **self._team.page_rows(item_id, functools.partial(self._rows_to_page, item_id)),
             }
             self.set_trait("n_errors", len(self._errors))
             self.send(message, buffers=buffers or [])

@@ -468,6 +468,72 @@ class Team:
         assert position is not None
         return position, False
 
+    def unlabeled(
+        self, queue: Positions | ItemQueue, done: set[str], start: int, step: int, *, wrap: bool
+    ) -> tuple[int | None, bool]:
+        """The page's next (``step`` 1) or previous (-1) unlabeled key, as routing sees it.
+
+        The nearest position past ``start`` whose item is this annotator's to
+        label: not labeled by them, and (with ``overlap``) not full with other
+        annotators nor leased by them (the item found is leased here); for a
+        reviewer, the nearest item of the review order not reviewed yet. From
+        the other end too when ``wrap``. Returns ``(position, finished)``, the
+        position ``None`` when there is none now.
+        """
+        if self.review:
+            return self._review_unlabeled(queue, done, start, step, wrap=wrap)
+        assert self.router is not None
+        item_id = self._claim(self._walk(queue, done, start, step, wrap=wrap))
+        if item_id is None:
+            return None, self.finished(queue, done)
+        return queue.position_of(item_id), False
+
+    def _walk(
+        self, queue: Positions | ItemQueue, done: set[str], start: int, step: int, *, wrap: bool
+    ) -> Iterator[str]:
+        """Ids not labeled by this annotator, from ``start + step`` on in direction ``step``."""
+        if step > 0:
+            yield from self._candidates(queue, done, start + 1, forward=True, wrap=wrap)
+            return
+        yield from self._candidates(queue, done, start - 1, forward=False, wrap=False)
+        if wrap:
+            while queue.ensure(len(queue)):  # the other end: read a generator to its end
+                pass
+            for position in range(len(queue) - 1, max(start, 0) - 1, -1):
+                item_id = queue.ids[position]
+                if item_id not in done:
+                    yield item_id
+
+    def _review_unlabeled(
+        self, queue: Positions | ItemQueue, done: set[str], start: int, step: int, *, wrap: bool
+    ) -> tuple[int | None, bool]:
+        for fresh in (False, True):
+            if fresh:  # all ranked items reviewed: the annotators may have finished more since
+                self._order = self._review_order(queue)
+            order = self._order
+            here = queue.ids[start] if queue.ensure(start) else None
+            rank = order.index(here) if here in order else (-1 if step > 0 else len(order))
+            if step > 0:
+                seq = order[rank + 1 :] + (order[: rank + 1] if wrap else [])
+            else:
+                seq = order[:rank][::-1] + (order[rank:][::-1] if wrap else [])
+            found = next((i for i in seq if i not in done), None)
+            if found is not None:
+                return queue.position_of(found), False
+            if any(i not in done for i in order):
+                return None, False  # some are left, only not that way
+        return None, True
+
+    def left(self, queue: Positions | ItemQueue, done: set[str]) -> int:
+        """How many items are this annotator's to do now: for a reviewer, the items of the
+        review not reviewed yet; with ``overlap``, those not full with others nor held by them."""
+        if self.review:
+            return sum(i not in done for i in self._order)
+        assert self.router is not None
+        undone = list(self._candidates(queue, done, 0, forward=True, wrap=False))
+        gold = [i for i in undone if i in self.gold_ids]
+        return len(gold) + len(self.router.available(i for i in undone if i not in self.gold_ids))
+
     def finished(self, queue: Positions | ItemQueue, done: set[str]) -> bool:
         """Whether no item can ever come to this annotator again (leases aside).
 
