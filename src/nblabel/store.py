@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -219,7 +220,28 @@ def _is_url(text: str) -> bool:
     return "://" in text
 
 
-_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+def _is_sqlite(path: Path) -> bool:
+    """Whether the file at ``path`` is a SQLite database, asked of SQLite itself.
+
+    Never with ``open()``: SQLite's locks are POSIX locks, and closing any
+    descriptor of the file in this process releases every lock this process
+    holds on it, including those of a store already open on the same file.
+    Another process would then take this one's WAL for abandoned, checkpoint
+    it and delete it, and this process's later writes would go to an
+    unlinked file. SQLite's own connections share their descriptors and keep
+    the locks.
+    """
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+    return True
 
 
 class Store:
@@ -302,14 +324,11 @@ class Store:
                 f"store: {str(path)!r} is a folder; give a file path, "
                 f"such as {str(path / DEFAULT_PATH)!r}"
             )
-        if path.is_file() and path.stat().st_size > 0:
-            with path.open("rb") as f:
-                head = f.read(len(_SQLITE_MAGIC))
-            if head != _SQLITE_MAGIC:
-                raise StoreError(
-                    f"store: {str(path)!r} exists and is not a SQLite database; "
-                    "give a new file name or an nblabel store"
-                )
+        if path.is_file() and path.stat().st_size > 0 and not _is_sqlite(path):
+            raise StoreError(
+                f"store: {str(path)!r} exists and is not a SQLite database; "
+                "give a new file name or an nblabel store"
+            )
 
     def _exists(self) -> bool:
         path = self.path

@@ -210,3 +210,39 @@ def test_a_writer_killed_at_random_moments_loses_no_acknowledged_edit(store_url:
     assert hist["seq"].is_unique
     assert set(hist.loc[hist["op"] == "upsert", "id"]) >= live
     assert len(live) == 1  # each edit replaced the one before
+
+
+_READ_AND_CLOSE = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+print(con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0], flush=True)
+con.close()  # the last connection SQLite knows of checkpoints and removes the WAL
+"""
+
+_COUNT = """
+import sys
+from nblabel.store import Store
+print(len(Store(sys.argv[1]).annotations()), flush=True)
+"""
+
+
+def test_a_second_store_on_an_open_file_keeps_the_first_ones_writes(tmp_path: Path) -> None:
+    """Opening the file again in the same process must not drop the first store's locks.
+
+    SQLite's locks are POSIX locks: closing *any* descriptor of the database
+    file in a process releases every lock the process holds on it. A second
+    ``Store`` that peeked at the file's header with ``open()`` did that; a
+    reader in another process then found no other connection, checkpointed
+    and deleted the WAL under the first store, whose later writes went to an
+    unlinked file: shown as saved, never seen by anyone else.
+    """
+    path = str(tmp_path / "team.db")
+    first = Store(path)
+    row = {"item_id": "i", "annotator": "ana", "kind": "label", "label": "cat"}
+    first.upsert([{**row, "id": "a"}])
+    assert len(Store(path).annotations()) == 1  # a second store in this process
+    run = {"capture_output": True, "text": True, "timeout": 60, "check": True, "env": _env()}
+    subprocess.run([sys.executable, "-c", _READ_AND_CLOSE, path], **run)  # type: ignore[call-overload]
+    first.upsert([{**row, "id": "b"}])
+    counted = subprocess.run([sys.executable, "-c", _COUNT, path], **run)  # type: ignore[call-overload]
+    assert counted.stdout.strip() == "2", counted.stderr
