@@ -24,7 +24,9 @@ names and placeholders.
 
 Writes are bulk operations: the rows of one call are checked a column at a
 time by :func:`nblabel.schema.validate` (the one home of the row rules), then
-sent in one ``executemany`` for the rows and one for the history. Reads build
+sent in one ``executemany`` for the rows and one for the history. A few rows
+given as mappings (a widget's edit) are checked by the same rules with
+:func:`nblabel.schema.validate_rows`, without a DataFrame in between. Reads build
 the DataFrame a column at a time and decode JSON only where a value is present.
 
 Text containing the NUL character (``"\\x00"``) is refused on every backend
@@ -62,12 +64,12 @@ from ._store.tables import (
     metadata,
 )
 from ._store.write import (
-    _Batch,
+    _batch,
     _events_sql,
-    _frame,
     _id_list,
     _new_ids,  # noqa: F401  (benchmarks make ids in bulk with it)
     _now,
+    _rows,
     _tombstone,
     _upsert_sql,
     new_id,
@@ -287,14 +289,14 @@ class Store:
     def _apply(
         self, rows: Any, ids: Any, *, rows_arg: str, ids_arg: str
     ) -> tuple[list[str], list[str]]:
-        frame = _frame(rows, rows_arg)
+        given = _rows(rows, rows_arg)
         id_list = _id_list(ids, ids_arg)
-        if frame is None and not id_list:
+        if given is None and not id_list:
             return [], []
-        if frame is None and not self._exists():
+        if given is None and not self._exists():
             return [], []
         now = _now()
-        batch = _Batch(frame) if frame is not None else None
+        batch = _batch(given) if given is not None else None
         if batch is not None and id_list:
             both = sorted(set(batch.ids) & set(id_list))
             if both:

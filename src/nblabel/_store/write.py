@@ -53,11 +53,35 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _frame(rows: Any, argument: str) -> pd.DataFrame | None:
-    """The rows of an upsert as a DataFrame of schema columns (None when there are none)."""
+#: Upserts of at most this many rows (given as mappings) are checked row by row with
+#: :func:`nblabel.schema.validate_rows`: a widget's edit is one or two rows, and
+#: building a DataFrame for them costs several times the write itself.
+_ROW_PATH_LIMIT = 32
+
+
+def _rows(rows: Any, argument: str) -> pd.DataFrame | list[Mapping[str, Any]] | None:
+    """The rows of an upsert, their container and columns checked (None when there are none)."""
     if isinstance(rows, pd.DataFrame):
         keep = [c for c in rows.columns if c in schema.COLUMN_NAMES]
         return rows.loc[:, keep].copy() if len(rows) else None
+    return _records(rows, argument) or None
+
+
+def _batch(rows: pd.DataFrame | list[Mapping[str, Any]]) -> _Batch | _RowBatch:
+    """The rows of :func:`_rows`, checked by the schema and ready to write."""
+    if isinstance(rows, pd.DataFrame):
+        return _Batch(rows)
+    if len(rows) <= _ROW_PATH_LIMIT:
+        small = _RowBatch.of(rows)
+        if small is not None:
+            return small
+    keys = set().union(*rows)
+    columns = [c for c in schema.COLUMN_NAMES if c in keys]
+    return _Batch(pd.DataFrame.from_records(rows, columns=columns))
+
+
+def _records(rows: Any, argument: str) -> list[Mapping[str, Any]]:
+    """A list of mappings of schema columns, or a TypeError/SchemaError naming the bad row."""
     if rows is None or isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
         raise TypeError(
             f"{argument}: expected a list of mappings or a DataFrame, got {type(rows).__name__}"
@@ -68,24 +92,20 @@ def _frame(rows: Any, argument: str) -> pd.DataFrame | None:
             "wrap it in a list"
         )
     records = list(rows)
-    if not records:
-        return None
-    keys: set[str] = set()
+    known = set(schema.COLUMN_NAMES)
     for position, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise TypeError(
                 f"{argument}: row {position} is a {type(record).__name__}, not a mapping"
             )
-        keys.update(record)
-    unknown = keys - set(schema.COLUMN_NAMES)
-    if unknown:
-        position = next(i for i, r in enumerate(records) if not set(r) <= set(schema.COLUMN_NAMES))
-        found = sorted(str(k) for k in set(records[position]) - set(schema.COLUMN_NAMES))
-        raise schema.SchemaError(
-            f"unknown column(s) {found}; known columns are {list(schema.COLUMN_NAMES)}",
-            row=position,
-        )
-    return pd.DataFrame.from_records(records, columns=[c for c in schema.COLUMN_NAMES if c in keys])
+    for position, record in enumerate(records):
+        if not set(record) <= known:
+            found = sorted(str(k) for k in set(record) - known)
+            raise schema.SchemaError(
+                f"unknown column(s) {found}; known columns are {list(schema.COLUMN_NAMES)}",
+                row=position,
+            )
+    return records
 
 
 def _id_list(ids: Any, argument: str) -> list[str]:
@@ -146,6 +166,53 @@ class _Batch:
         return list(zip(zip(*columns, strict=True), self.keep_created.tolist(), strict=True))
 
 
+class _RowBatch:
+    """The rows of a small upsert, checked by :func:`nblabel.schema.validate_rows`.
+
+    The same defaults and checks as :class:`_Batch` (a missing ``id`` made,
+    ``source`` "human", text without NUL), with no DataFrame in between.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.ids: list[str] = [r["id"] for r in rows]
+
+    @classmethod
+    def of(cls, records: list[Mapping[str, Any]]) -> _RowBatch | None:
+        """The checked rows, or None when one needs converting (the DataFrame path does it)."""
+        rows: list[dict[str, Any]] = []
+        for record in records:
+            if not schema.is_missing(record.get("created_at")):
+                return None  # a creation time to keep: parsed by the DataFrame path
+            row = dict(record)
+            if schema.is_missing(row.get("id")):
+                row["id"] = _new_ids(1)[0]
+            if schema.is_missing(row.get("source")):
+                row["source"] = "human"
+            rows.append(row)
+        checked = schema.validate_rows(rows, unique_ids=False)
+        if checked is None:
+            return None
+        for name in _TEXT_COLS:
+            for position, row in enumerate(checked):
+                value = row[name]
+                if isinstance(value, str) and "\x00" in value:
+                    raise _nul_error(position, name)
+        return cls(checked)
+
+    def sql_rows(self, now: datetime, dialect: sa.engine.Dialect) -> list[tuple[Any, bool]]:
+        """As :meth:`_Batch.sql_rows`: no row keeps a given creation time (it has none)."""
+        stamp = _sql_time(now, dialect)
+        out: list[tuple[Any, bool]] = []
+        for row in self.rows:
+            values = tuple(
+                stamp if name in ("created_at", "updated_at") else _sql_value(row[name], name)
+                for name in _ROW_COLS
+            )
+            out.append((values, True))
+        return out
+
+
 def _refuse_nul(series: pd.Series, name: str) -> None:
     values = series.to_numpy(dtype=object)
     present = values[pd.notna(values)] if len(values) else values
@@ -157,7 +224,11 @@ def _refuse_nul(series: pd.Series, name: str) -> None:
     row = series.index[has][0]
     if isinstance(row, np.generic):
         row = row.item()
-    raise StoreError(
+    raise _nul_error(row, name)
+
+
+def _nul_error(row: Any, name: str) -> StoreError:
+    return StoreError(
         f"row {row!r}, column {name!r}: text contains a NUL character ('\\x00'), which "
         "PostgreSQL cannot store; nblabel refuses it on every backend. Remove it, e.g. "
         "with .str.replace('\\x00', '')"
@@ -183,13 +254,30 @@ def _sql_values(series: pd.Series, name: str) -> list[Any]:
         out = np.full(len(series), None, dtype=object)
         present = series.notna().to_numpy(dtype=bool)
         if present.any():
-            out[present] = [
-                json.dumps(_plain(v), separators=(",", ":")) for v in series.to_numpy()[present]
-            ]
+            out[present] = [_json(v) for v in series.to_numpy()[present]]
         return list(out.tolist())
     values = series.to_numpy(dtype=object, copy=True)
     values[pd.isna(values)] = None
     return list(values.tolist())
+
+
+def _sql_value(value: Any, name: str) -> Any:
+    """One checked cell as :func:`_sql_values` gives it (a row of ``validate_rows``)."""
+    if schema.is_missing(value):
+        return None
+    if name in _FLOAT_COLS:
+        return float(value)
+    if name in _INT_COLS:
+        return int(value)
+    if name in _BOOL_COLS:
+        return bool(value)
+    if name in _JSON_COLS:
+        return _json(value)
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(_plain(value), separators=(",", ":"))
 
 
 def _sql_times(values: np.ndarray[Any, Any], dialect: sa.engine.Dialect) -> list[Any]:
