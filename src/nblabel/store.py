@@ -41,6 +41,7 @@ This module holds :class:`Store`; its parts live in ``nblabel._store``:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,6 +155,7 @@ class Store:
         self._shown = url.render_as_string(hide_password=True) if not self.is_sqlite else text
         self._busy_timeout = busy_timeout
         self._engine: Engine | None = None
+        self._opening = threading.Lock()
         self._check_file()
 
     # -- connection -------------------------------------------------------------------------
@@ -197,8 +199,18 @@ class Store:
         return path is None or path.exists()
 
     def _connect(self) -> Engine:
-        if self._engine is not None:
+        engine = self._engine
+        if engine is not None:
+            return engine
+        # One engine per store, made once: a widget's prefetch thread reads while the
+        # first edit creates the file, and two engines racing to open it would each
+        # create and prepare the database, and one of them (with its pool) would leak.
+        with self._opening:
+            if self._engine is None:
+                self._engine = self._open()
             return self._engine
+
+    def _open(self) -> Engine:
         self._check_file()
         try:
             engine = self._create_engine()
@@ -212,7 +224,6 @@ class Store:
             raise
         except (sa.exc.DBAPIError, OSError) as exc:
             raise StoreError(f"store: cannot open {self._shown!r}: {_reason(exc)}") from exc
-        self._engine = engine
         return engine
 
     def _create_engine(self) -> Engine:
@@ -241,9 +252,10 @@ class Store:
 
     def close(self) -> None:
         """Release the database connections (the data stays)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        with self._opening:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     # -- writes -----------------------------------------------------------------------------
     def upsert(self, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[str]:
