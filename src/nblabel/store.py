@@ -119,10 +119,12 @@ class Store:
 
     Examples
     --------
-    >>> store = Store("labels.db")                          # doctest: +SKIP
-    >>> store.upsert([{"item_id": "a.jpg", "annotator": "ana",
-    ...                "kind": "label", "label": "cat"}])   # doctest: +SKIP
-    >>> store.annotations()                                 # doctest: +SKIP
+    >>> store = Store("labels.db")
+    >>> ids = store.upsert([{"item_id": "a.jpg", "annotator": "ana",
+    ...                      "kind": "label", "label": "cat"}])
+    >>> store.annotations()[["item_id", "annotator", "kind", "label", "source"]]
+      item_id annotator   kind label source
+    0   a.jpg       ana  label   cat  human
     """
 
     def __init__(

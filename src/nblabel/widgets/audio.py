@@ -154,10 +154,17 @@ class AudioAnnotator(Annotator):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import soundfile
+    >>> soundfile.write("talk.wav", np.zeros(16_000), 16_000)  # one second of silence
     >>> w = AudioAnnotator(["talk.wav"], labels=["alice", "bob"],
-    ...                    annotator="ana")                  # doctest: +SKIP
-    >>> w                                                   # doctest: +SKIP
-    >>> w.annotations[["start", "end", "label", "text"]]    # doctest: +SKIP
+    ...                    annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    AudioAnnotator: 0 / 1 labeled by 'ana', showing 'talk.wav'
+    >>> w.annotations[["start", "end", "label", "text"]]    # one row per segment, as you go
+    Empty DataFrame
+    Columns: [start, end, label, text]
+    Index: []
     """
 
     KINDS: ClassVar[tuple[str, ...]] = ("segment", "label", "skip", "comment")

@@ -168,10 +168,17 @@ class ImageAnnotator(Annotator):
 
     Examples
     --------
+    >>> from PIL import Image
+    >>> Image.new("RGB", (64, 48), "orange").save("cat.jpg")
+    >>> Image.new("RGB", (64, 48), "brown").save("dog.jpg")
     >>> w = ImageAnnotator(["cat.jpg", "dog.jpg"], labels=["cat", "dog"],
-    ...                    annotator="ana")                 # doctest: +SKIP
-    >>> w                                                  # doctest: +SKIP
-    >>> w.annotations                                      # doctest: +SKIP
+    ...                    annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    ImageAnnotator: 0 / 2 labeled by 'ana', showing 'cat.jpg'
+    >>> w.annotations[["item_id", "label"]]                # one row per label, as you go
+    Empty DataFrame
+    Columns: [item_id, label]
+    Index: []
     """
 
     _esm = _STATIC / "image.js"

@@ -183,8 +183,13 @@ class TextAnnotator(Annotator):
     Examples
     --------
     >>> w = TextAnnotator(["Ada Lovelace met Babbage in London."],
-    ...                   labels=["PER", "LOC"], annotator="ana")  # doctest: +SKIP
-    >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
+    ...                   labels=["PER", "LOC"], annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    TextAnnotator: 0 / 1 labeled by 'ana', showing 'Ada Lovelace met Babbage in London.'
+    >>> w.annotations[["start", "end", "text", "label"]]  # one row per span, as you go
+    Empty DataFrame
+    Columns: [start, end, text, label]
+    Index: []
     """
 
     KINDS = ("span", "label", "skip", "comment")
