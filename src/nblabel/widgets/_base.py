@@ -507,7 +507,14 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
             annotator=self._annotator, kind=list(self._kinds), item_ids=[item_id]
         )
         rows = {str(r["id"]): {str(k): v for k, v in r.items()} for r in stored.to_dict("records")}
-        self._keep_rows(item_id, rows)
+        with self._lock:
+            # Rows kept while this read was on its way (an edit, from another thread) are
+            # newer than what it read: they stay, and a stale read never replaces them.
+            found = self._rows.get(item_id)
+            if found is not None:
+                self._rows.move_to_end(item_id)
+                return found
+            self._keep_rows(item_id, rows)
         return rows
 
     def _keep_rows(self, item_id: str, rows: dict[str, dict[str, Any]]) -> None:
