@@ -74,7 +74,7 @@ from ipywidgets import CallbackDispatcher
 from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
-from . import _static
+from . import _params, _static
 from ._checks import (
     _check_annotator,
     _check_instructions,
@@ -188,6 +188,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.__doc__ = _params.expand(cls.__doc__)  # the shared parameters, written once
         cls._message_handlers = _collect_handlers(cls)
         unknown = [k for k in cls.KINDS if k not in schema.KIND_SPECS]
         if unknown:
