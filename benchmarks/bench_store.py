@@ -10,7 +10,11 @@ For each backend, in one run on the same machine:
 - read: ``Store.annotations()`` of the whole table (DataFrame in the schema's
   dtypes) beside ``pandas.read_sql("SELECT * FROM nblabel_annotations")``;
 - the queries a widget opening on a million items makes: the item ids done by
-  one annotator, their count, and the rows of a handful of items.
+  one annotator, their count, and the rows of a handful of items;
+- one-row edits as a widget sends them (``Store.apply`` of one new label row and
+  the delete of the old one): the row path (``schema.validate_rows``) beside the
+  DataFrame path every upsert took before (``schema.validate``), alternating
+  edit by edit on two stores of the same backend, and the checking alone.
 
 PostgreSQL runs in a throwaway cluster (``nblabel._postgres``) with default
 settings (fsync on). Targets (issue 10): writes >= 25% of the bare driver's
@@ -31,8 +35,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from nblabel import schema
 from nblabel import store as store_module
 from nblabel._postgres import TemporaryPostgres
+from nblabel._store import write
 from nblabel.store import Store
 
 
@@ -82,7 +88,51 @@ def fresh_table(location: str) -> None:
     s.close()
 
 
-def bench_sqlite(folder: Path, write_rows: int, read_rows: int, report: list[Any]) -> None:
+def one_row_edits(rows_store: Store, frame_store: Store, n: int, report: list[Any]) -> None:
+    """``n`` label changes on each store: the row path on one, the DataFrame path on the other."""
+    backend = "sqlite" if rows_store.is_sqlite else "postgresql"
+    limit = write._ROW_PATH_LIMIT
+    times: dict[int, list[float]] = {limit: [], 0: []}
+    last: dict[int, str] = {}
+    for i in range(n):
+        for store, path in ((rows_store, limit), (frame_store, 0)):
+            write._ROW_PATH_LIMIT = path
+            row = {"id": store_module.new_id(), "item_id": f"img{i % 50}.jpg", "annotator": "ana",
+                   "kind": "label", "label": ("cat", "dog")[i % 2], "elapsed": 1.5}  # fmt: skip
+            old = [last[path]] if path in last else []
+            t, _ = timed(
+                lambda store=store, row=row, old=old: store.apply(upsert=[row], delete=old)
+            )
+            times[path].append(t)
+            last[path] = row["id"]
+    write._ROW_PATH_LIMIT = limit
+    ours, theirs = sum(times[limit]), sum(times[0])
+    print(f"  [{backend}] one-row edit, median: row path {np.median(times[limit]) * 1e3:.2f} ms, "
+          f"DataFrame path {np.median(times[0]) * 1e3:.2f} ms")  # fmt: skip
+    report.append((backend, f"{n} one-row edits (apply)", ours, "DataFrame path", theirs,
+                   "time ratio", ours / theirs))  # fmt: skip
+
+
+def one_row_checks(n: int, report: list[Any]) -> None:
+    """The checking of one row alone: validate_rows beside a DataFrame and validate."""
+    row = {"id": store_module.new_id(), "item_id": "img0.jpg", "annotator": "ana", "kind": "box",
+           "label": "cat", "source": "human", "x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0,
+           "image_width": 640, "image_height": 480, "elapsed": 1.5}  # fmt: skip
+    schema.validate_rows([row])
+    schema.validate(pd.DataFrame.from_records([row]))
+    t_rows, _ = timed(lambda: [schema.validate_rows([row]) for _ in range(n)])
+    t_frame, _ = timed(
+        lambda: [schema.validate(pd.DataFrame.from_records([row])) for _ in range(n)]
+    )
+    print(f"  one box checked: validate_rows {t_rows / n * 1e3:.3f} ms, "
+          f"DataFrame + validate {t_frame / n * 1e3:.3f} ms")  # fmt: skip
+    report.append(("-", f"{n} one-row checks (validate_rows)", t_rows, "DataFrame + validate",
+                   t_frame, "time ratio", t_rows / t_frame))  # fmt: skip
+
+
+def bench_sqlite(
+    folder: Path, write_rows: int, read_rows: int, edits: int, report: list[Any]
+) -> None:
     frame = boxes(write_rows)
     # bare driver: executemany of the same values into the same empty table, one transaction
     path = folder / "bare.db"
@@ -108,10 +158,11 @@ def bench_sqlite(folder: Path, write_rows: int, read_rows: int, report: list[Any
     report.append(("sqlite", f"write {write_rows:,} boxes", t_ours, "sqlite3.executemany", t_bare,
                    "rows/s share", t_bare / t_ours))  # fmt: skip
     store.close()
+    one_row_edits(Store(folder / "edits-rows.db"), Store(folder / "edits-frame.db"), edits, report)
     read(Store(folder / "read.db"), read_rows, "sqlite:///" + str(folder / "read.db"), report)
 
 
-def bench_postgres(write_rows: int, read_rows: int, report: list[Any]) -> None:
+def bench_postgres(write_rows: int, read_rows: int, edits: int, report: list[Any]) -> None:
     import psycopg
 
     with TemporaryPostgres() as server:
@@ -146,6 +197,11 @@ def bench_postgres(write_rows: int, read_rows: int, report: list[Any]) -> None:
         report.append(("postgresql", f"write {write_rows:,} boxes", t_ours, "psycopg COPY",
                        t_copy, "rows/s share", t_copy / t_ours))  # fmt: skip
         store.close()
+        pair = (
+            Store(server.create_database("edits_rows")),
+            Store(server.create_database("edits_df")),
+        )
+        one_row_edits(*pair, edits, report)
         url = server.create_database("read")
         read(Store(url), read_rows, url, report)
 
@@ -188,14 +244,16 @@ def main() -> None:
     parser.add_argument("--write-rows", type=int, default=200_000)
     parser.add_argument("--read-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--edits", type=int, default=300, help="one-row edits per path")
     args = parser.parse_args()
     report: list[Any] = []
+    one_row_checks(2000, report)
     with TemporaryDirectory() as tmp:
         print("SQLite ...", flush=True)
-        bench_sqlite(Path(tmp), args.write_rows, args.read_rows, report)
+        bench_sqlite(Path(tmp), args.write_rows, args.read_rows, args.edits, report)
     if not args.skip_postgres:
         print("PostgreSQL ...", flush=True)
-        bench_postgres(args.write_rows, args.read_rows, report)
+        bench_postgres(args.write_rows, args.read_rows, args.edits, report)
     print()
     header = (
         f"{'backend':<11} {'task':<46} {'nblabel s':>9}  {'baseline':<22} {'base s':>7}  "

@@ -14,14 +14,11 @@ Their kernels import this checkout's ``nblabel`` (``src/`` first on ``PYTHONPATH
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -31,7 +28,8 @@ from support.lab import (
     REPO_ROOT,
     SERVER_START_TIMEOUT,
     SERVER_STOP_TIMEOUT,
-    _tail,
+    start_server,
+    stop_server,
 )
 
 __all__ = ["AppServer", "MarimoServer", "VoilaServer"]
@@ -97,52 +95,22 @@ class AppServer:
 
     def start(self, timeout: float = SERVER_START_TIMEOUT) -> None:
         self.prepare()
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command(),
-                cwd=self.root_dir,
-                env=self.environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with {self.process.returncode} before it was ready;"
-                    f" log {self.log_path}:\n{_tail(self.log_path)}"
-                )
-            with (
-                contextlib.suppress(OSError, ValueError),
-                _OPENER.open(self.url + self.ready_path, timeout=2) as resp,
-            ):
-                if resp.status == 200:
-                    return
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(
-                    f"{self.name} not ready after {timeout:.0f} s;"
-                    f" log {self.log_path}:\n{_tail(self.log_path)}"
-                )
-            time.sleep(0.2)
+        self.process = start_server(
+            self.command(),
+            name=self.name,
+            cwd=self.root_dir,
+            env=self.environment(),
+            log_path=self.log_path,
+            ready=self._ready,
+            timeout=timeout,
+        )
+
+    def _ready(self) -> bool:
+        with _OPENER.open(self.url + self.ready_path, timeout=2) as resp:
+            return bool(resp.status == 200)
 
     def stop(self, timeout: float = SERVER_STOP_TIMEOUT) -> None:
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=timeout)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(self.process, timeout)
 
 
 @dataclass

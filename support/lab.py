@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,6 +132,71 @@ def _tail(path: Path, lines: int = 60) -> str:
 
 # Direct connections only: a proxy from the environment must never see 127.0.0.1.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def start_server(
+    command: list[str],
+    *,
+    name: str,
+    cwd: Path,
+    env: dict[str, str],
+    log_path: Path,
+    ready: Callable[[], bool],
+    timeout: float = SERVER_START_TIMEOUT,
+) -> subprocess.Popen[bytes]:
+    """Start a server in a process group of its own, logging to ``log_path``; wait for ``ready``.
+
+    ``ready()`` is asked every 0.2 s (a connection error counts as not ready). A
+    server that exits first, or is not ready in ``timeout`` seconds (it is then
+    stopped), raises a RuntimeError ending with the log's tail.
+    """
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{name} exited with {process.returncode} before it was ready;"
+                f" log {log_path}:\n{_tail(log_path)}"
+            )
+        with contextlib.suppress(OSError, ValueError):
+            if ready():
+                return process
+        if time.monotonic() > deadline:
+            stop_server(process)
+            raise RuntimeError(
+                f"{name} not ready after {timeout:.0f} s; log {log_path}:\n{_tail(log_path)}"
+            )
+        time.sleep(0.2)
+
+
+def stop_server(
+    process: subprocess.Popen[bytes] | None, timeout: float = SERVER_STOP_TIMEOUT
+) -> None:
+    """Stop a server of :func:`start_server` and everything in its process group (kernels)."""
+    if process is None or process.poll() is not None:
+        return
+    # Our own process group only (start_new_session=True): the server and its kernels.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+    else:
+        # Kernels are in the same group; make sure none outlives the server.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- server
@@ -257,51 +322,18 @@ class JupyterLabServer:
 
     def start(self, timeout: float = SERVER_START_TIMEOUT) -> None:
         self._write_config()
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                self.command(),
-                cwd=self.root_dir,
-                env=self.environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"jupyter {self.app} exited with {self.process.returncode} before it was ready;"
-                    f" log {self.log_path}:\n{_tail(self.log_path)}"
-                )
-            with contextlib.suppress(OSError, ValueError):
-                if self.request("GET", "/api/status", timeout=2) is not None:
-                    return
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(
-                    f"jupyter {self.app} not ready after {timeout:.0f} s;"
-                    f" log {self.log_path}:\n{_tail(self.log_path)}"
-                )
-            time.sleep(0.2)
+        self.process = start_server(
+            self.command(),
+            name=f"jupyter {self.app}",
+            cwd=self.root_dir,
+            env=self.environment(),
+            log_path=self.log_path,
+            ready=lambda: self.request("GET", "/api/status", timeout=2) is not None,
+            timeout=timeout,
+        )
 
     def stop(self, timeout: float = SERVER_STOP_TIMEOUT) -> None:
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        # Our own process group only (start_new_session=True): the server and its kernels.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=timeout)
-        else:
-            # Kernels are in the same group; make sure none outlives the server.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(self.process, timeout)
 
     # -- REST --------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 >>> import nblabel as nl
 >>> w = nl.ImageAnnotator(["cat.jpg", "dog.jpg"], labels=["cat", "dog"], annotator="ana")
->>> w                 # shows the widget: label with keys 1-9, n/p to move  # doctest: +SKIP
+>>> w        # in a notebook, the widget: label with keys 1-9, n/p to move; as text:
+ImageAnnotator: 0 / 2 labeled by 'ana', showing 'cat.jpg'
 >>> w.current_item, len(w.annotations)     # one row per annotation, once labeled
 ('cat.jpg', 0)
 """

@@ -88,6 +88,7 @@ __all__ = [
     "from_records",
     "is_missing",
     "validate",
+    "validate_rows",
 ]
 
 SOURCES: Final = ("human", "model", "review")
@@ -490,82 +491,199 @@ def validate(
         if column.required and column.name not in df.columns:
             raise SchemaError("required column is missing", column=column.name)
     out = coerce(df)
+    _check_rules(
+        _Cells({name: out[name] for name in _RULE_COLUMNS}),
+        out["kind"].cat.codes.to_numpy(),
+        out.index,
+        kinds=kinds,
+        unique_ids=unique_ids,
+    )
+    return out
+
+
+def validate_rows(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    kinds: Sequence[str] | None = None,
+    unique_ids: bool = True,
+) -> list[dict[str, Any]] | None:
+    """:func:`validate` for a few rows given as dicts, without building a DataFrame.
+
+    Returns the rows with every schema column (missing ones None, or NaN in a
+    float column), checked by the same rules as :func:`validate`, which raise the
+    same :class:`SchemaError` (rows are named by position). Only values already
+    of their column's type are taken (text as ``str``, numbers as ``int`` or
+    ``float``, flags as ``bool``, no date/time given); when a row holds anything
+    that would need converting, this returns None: call :func:`validate` on a
+    DataFrame of the rows instead, which converts it or says why it cannot.
+    """
+    out: list[dict[str, Any]] = []
+    for record in records:
+        if not set(record) <= _COLUMN_SET:
+            return None
+        row: dict[str, Any] = {}
+        for column in COLUMNS:
+            value = _plain_cell(column, record.get(column.name))
+            if value is _CONVERT:
+                return None
+            row[column.name] = value
+        out.append(row)
+    required = [c.name for c in COLUMNS if c.required]
+    missing = next((c for c in required if not any(c in r for r in records)), None)
+    if missing is not None and out:
+        raise SchemaError("required column is missing", column=missing)
+    _check_rules(
+        _Cells({name: [r[name] for r in out] for name in _RULE_COLUMNS}),
+        np.array([_KIND_CODES.get(r["kind"], -1) for r in out], dtype=np.int64),
+        range(len(out)),
+        kinds=kinds,
+        unique_ids=unique_ids,
+    )
+    return out
+
+
+_COLUMN_SET: Final = frozenset(COLUMN_NAMES)
+_KIND_CODES: Final = {name: code for code, name in enumerate(KINDS)}
+#: The columns the rules of :func:`_check_rules` look at.
+_RULE_COLUMNS: Final = tuple(
+    c.name
+    for c in COLUMNS
+    if c.required
+    or c.dtype == "float"
+    or c.name in ("points", "mask")
+    or any(c.name in spec.required for spec in KIND_SPECS.values())
+)
+_CONVERT: Final = object()  # "this value needs coerce()": the row path hands over
+
+
+def _plain_cell(column: Column, value: Any) -> Any:
+    """``value`` as :func:`coerce` would store it, or ``_CONVERT`` when that takes converting."""
+    if is_missing(value):
+        return np.nan if column.dtype == "float" else None
+    kind = column.dtype
+    if kind == "str":
+        return value if isinstance(value, str) else _CONVERT
+    if kind == "category":
+        known = KINDS if column.name == "kind" else SOURCES
+        return value if isinstance(value, str) and value in known else _CONVERT
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value) if kind == "bool" else _CONVERT
+    if kind == "float" and isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if kind == "int" and isinstance(value, (int, np.integer)) and -(2**53) < int(value) < 2**53:
+        return int(value)  # exact in float64, as coerce() has it
+    if kind == "object":
+        return value
+    return _CONVERT  # dates, whole numbers given as floats, text in a number column...
+
+
+class _Cells:
+    """The columns the rules read, as numpy arrays made on first use (from Series or lists)."""
+
+    def __init__(self, columns: Mapping[str, Any]) -> None:
+        self._columns = columns
+        self._arrays: dict[str, np.ndarray[Any, Any]] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray[Any, Any]:
+        found = self._arrays.get(name)
+        if found is None:
+            dtype = "float64" if _BY_NAME[name].dtype == "float" else object
+            values = self._columns[name]
+            if isinstance(values, pd.Series):
+                found = values.to_numpy(dtype=dtype)
+            else:  # one cell at a time: a list of points stays one cell
+                found = np.empty(len(values), dtype=dtype)
+                for i, value in enumerate(values):
+                    found[i] = value
+            self._arrays[name] = found
+        return found
+
+
+def _check_rules(
+    cells: _Cells,
+    kind_codes: np.ndarray[Any, Any],
+    rows: Sequence[Any] | pd.Index,
+    *,
+    kinds: Sequence[str] | None,
+    unique_ids: bool,
+) -> None:
+    """The row rules of :func:`validate`, on columns already in their types; raise SchemaError.
+
+    ``rows`` are the row labels errors name; ``kind_codes`` are positions in KINDS.
+    """
+
+    def first(mask: np.ndarray[Any, Any]) -> Any:
+        return rows[int(np.flatnonzero(mask)[0])]
+
+    def at(mask: np.ndarray[Any, Any], name: str) -> Any:
+        return cells[name][int(np.flatnonzero(mask)[0])]
+
     for column in COLUMNS:
         if column.required:
-            values = out[column.name]
-            absent = values.isna().to_numpy(dtype=bool)
+            values = cells[column.name]
+            absent = pd.isna(values)
             if column.dtype == "str":
-                absent = absent | (values.to_numpy(dtype=object) == "")
+                absent = absent | (values == "")
             if absent.any():
                 raise SchemaError(
                     "missing value (None, NaN or empty text) in a required column",
                     column=column.name,
-                    row=out.index[absent][0],
+                    row=first(absent),
                 )
     for column in COLUMNS:
         if column.dtype == "float":
-            infinite = np.isinf(out[column.name].to_numpy())
+            infinite = np.isinf(cells[column.name])
             if infinite.any():
-                row = out.index[infinite][0]
                 raise SchemaError(
-                    f"{out.at[row, column.name]!r} is not a finite number",
+                    f"{at(infinite, column.name)!r} is not a finite number",
                     column=column.name,
-                    row=row,
+                    row=first(infinite),
                 )
-    dup = out["id"].duplicated() if unique_ids else pd.Series(False, index=out.index)
-    if dup.any():
-        row = out.index[dup.to_numpy()][0]
-        raise SchemaError(f"duplicate annotation id {out.at[row, 'id']!r}", column="id", row=row)
-    if kinds is not None:
-        bad = ~out["kind"].isin(kinds)
-        if bad.any():
-            row = out.index[bad.to_numpy()][0]
+    if unique_ids:
+        dup = pd.Series(cells["id"]).duplicated().to_numpy()
+        if dup.any():
             raise SchemaError(
-                f"kind {out.at[row, 'kind']!r} is not accepted here (expected {list(kinds)})",
-                column="kind",
-                row=row,
+                f"duplicate annotation id {at(dup, 'id')!r}", column="id", row=first(dup)
             )
-    kind_codes = out["kind"].cat.codes.to_numpy()
+    if kinds is not None:
+        wanted = [_KIND_CODES[k] for k in kinds if k in _KIND_CODES]
+        bad = ~np.isin(kind_codes, wanted)
+        if bad.any():
+            raise SchemaError(
+                f"kind {KINDS[int(kind_codes[bad][0])]!r} is not accepted here "
+                f"(expected {list(kinds)})",
+                column="kind",
+                row=first(bad),
+            )
     for code, (kind, needed) in enumerate(REQUIRED_BY_KIND.items()):
         of_kind = kind_codes == code  # the categories are KINDS, in this order
         if not needed or not of_kind.any():
             continue
         for name in needed:
-            missing = of_kind & out[name].isna().to_numpy(dtype=bool)
+            missing = of_kind & pd.isna(cells[name])
             if missing.any():
                 raise SchemaError(
-                    f"a {kind!r} annotation needs {name!r}",
-                    column=name,
-                    row=out.index[missing][0],
+                    f"a {kind!r} annotation needs {name!r}", column=name, row=first(missing)
                 )
-    _check_geometry(out)
-    return out
+    _check_geometry(cells, rows)
 
 
-def _first(out: pd.DataFrame, mask: pd.Series) -> Any:
-    return out.index[mask.to_numpy()][0]
-
-
-def _check_geometry(out: pd.DataFrame) -> None:
+def _check_geometry(cells: _Cells, rows: Sequence[Any] | pd.Index) -> None:
     for name in ("width", "height"):
-        neg = out[name] < 0
-        if neg.any():
-            raise SchemaError("must not be negative", column=name, row=_first(out, neg))
-    inverted = out["end"] < out["start"]
-    if inverted.any():
-        row = _first(out, inverted)
-        raise SchemaError(
-            f"end {out['end'].at[row]:g} is before start {out['start'].at[row]:g}",
-            column="end",
-            row=row,
-        )
+        neg = np.flatnonzero(cells[name] < 0)
+        if len(neg):
+            raise SchemaError("must not be negative", column=name, row=rows[int(neg[0])])
+    start, end = cells["start"], cells["end"]
+    inverted = np.flatnonzero(end < start)
+    if len(inverted):
+        i = int(inverted[0])
+        raise SchemaError(f"end {end[i]:g} is before start {start[i]:g}", column="end", row=rows[i])
     for name, check in (("mask", mask_problem), ("points", points_problem)):
-        column = out[name]
-        present = column.notna().to_numpy(dtype=bool)  # only the rows that have one
-        for row, value in column[present].items():
-            problem = check(value)
+        values = cells[name]
+        for i in np.flatnonzero(pd.notna(values)).tolist():  # only the rows that have one
+            problem = check(values[i])
             if problem:
-                raise SchemaError(problem, column=name, row=row)
+                raise SchemaError(problem, column=name, row=rows[i])
 
 
 def mask_problem(value: Any) -> str | None:

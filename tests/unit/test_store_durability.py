@@ -12,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -212,6 +213,49 @@ def test_a_writer_killed_at_random_moments_loses_no_acknowledged_edit(store_url:
     assert len(live) == 1  # each edit replaced the one before
 
 
+def test_threads_reading_while_the_first_write_creates_the_store_share_one_engine(
+    store_url: str,
+) -> None:
+    """A widget's prefetch thread reads while its first edit creates the store: one engine.
+
+    Before, each thread that found no engine made and prepared its own; one was
+    kept, the other leaked with its pool, and the edit raced the other's schema setup.
+    """
+    store = Store(store_url)
+    engines: set[int] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                store.annotations(annotator="ana", item_ids=["b"])
+                store.history(item_ids=["b"])
+            except BaseException as exc:  # every failure is reported below
+                errors.append(exc)
+            if store._engine is not None:
+                engines.add(id(store._engine))
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        first = {"id": "cat", "item_id": "a", "annotator": "ana", "kind": "label", "label": "cat"}
+        store.apply(upsert=[first])
+        store.apply(upsert=[{**first, "id": "bird", "label": "bird"}], delete=["cat"])
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert errors == []
+    assert engines == {id(store._engine)}
+    history = store.history()
+    assert history["op"].tolist() == ["upsert", "delete", "upsert"]
+    assert history["label"].tolist() == ["cat", "cat", "bird"]
+    store.close()
+
+
 _READ_AND_CLOSE = """
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
@@ -241,8 +285,12 @@ def test_a_second_store_on_an_open_file_keeps_the_first_ones_writes(tmp_path: Pa
     row = {"item_id": "i", "annotator": "ana", "kind": "label", "label": "cat"}
     first.upsert([{**row, "id": "a"}])
     assert len(Store(path).annotations()) == 1  # a second store in this process
-    run = {"capture_output": True, "text": True, "timeout": 60, "check": True, "env": _env()}
-    subprocess.run([sys.executable, "-c", _READ_AND_CLOSE, path], **run)  # type: ignore[call-overload]
+    subprocess.run(
+        [sys.executable, "-c", _READ_AND_CLOSE, path], capture_output=True, timeout=60, check=True
+    )
     first.upsert([{**row, "id": "b"}])
-    counted = subprocess.run([sys.executable, "-c", _COUNT, path], **run)  # type: ignore[call-overload]
+    counted = subprocess.run(
+        [sys.executable, "-c", _COUNT, path],
+        capture_output=True, text=True, timeout=60, check=True, env=_env(),
+    )  # fmt: skip
     assert counted.stdout.strip() == "2", counted.stderr

@@ -74,7 +74,7 @@ from ipywidgets import CallbackDispatcher
 from .. import schema
 from ..items import Item, ItemQueue
 from ..store import Store
-from . import _static
+from . import _params, _static
 from ._checks import (
     _check_annotator,
     _check_instructions,
@@ -190,6 +190,7 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.__doc__ = _params.expand(cls.__doc__)  # the shared parameters, written once
         cls._message_handlers = _collect_handlers(cls)
         unknown = [k for k in cls.KINDS if k not in schema.KIND_SPECS]
         if unknown:
@@ -510,7 +511,14 @@ class Annotator(Edits, Delivery, ModelLoop, anywidget.AnyWidget):
             annotator=self._annotator, kind=list(self._kinds), item_ids=[item_id]
         )
         rows = {str(r["id"]): {str(k): v for k, v in r.items()} for r in stored.to_dict("records")}
-        self._keep_rows(item_id, rows)
+        with self._lock:
+            # Rows kept while this read was on its way (an edit, from another thread) are
+            # newer than what it read: they stay, and a stale read never replaces them.
+            found = self._rows.get(item_id)
+            if found is not None:
+                self._rows.move_to_end(item_id)
+                return found
+            self._keep_rows(item_id, rows)
         return rows
 
     def _keep_rows(self, item_id: str, rows: dict[str, dict[str, Any]]) -> None:

@@ -101,49 +101,12 @@ class AudioAnnotator(Annotator):
         a diarization or voice-activity output) and clip labels. Each shows as
         a suggestion to accept (``a``) or reject (``x``). Rows that cannot be
         shown are listed in ``w.prediction_problems``.
-    order
-        The visiting order: a Series of scores by item id (higher = sooner;
-        ``nblabel.active.entropy(proba)`` makes one), or a callable
-        ``order(annotations) -> Series`` called with ``w.annotations`` in a
-        worker thread at open, every ``reorder_every`` saved edits and on
-        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
-        yet; the page never waits, and a failing ``order`` is shown in
-        ``w.order_error`` while the last order stays. See ``reorder``.
-    reorder_every
-        Saved edits between two calls of a callable ``order`` (default 10;
-        None: only on ``w.reorder()``).
-    suggest
-        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
-        in the annotation schema (``kind``, ``label``, ``score`` and the
-        geometry; ``item_id`` may be left out), given the item as you gave
-        it (a DataFrame's row for a DataFrame of items). Called in a worker
-        thread for the items shown and prefetched; suggestions shown like
-        ``predictions``. Failures are listed in ``w.prediction_problems``
-        naming the item; rejected suggestions are stored as
-        ``kind="rejection"`` rows and not suggested again.
     chunk_seconds
         Length of the playback chunks the page fetches while playing.
-    overlap
-        Team labeling: how many annotators each item should end with. This
-        annotator is offered only items fewer than ``overlap`` others have
-        labeled or hold; ``None`` (default): everyone labels every item.
-    lease
-        With ``overlap``: seconds an item on screen stays this annotator's
-        without renewal (renewed while the widget is open; default 300).
-    review
-        A reviewer's widget: the items at least ``overlap`` (default 2)
-        annotators have labeled, the most contested first, each shown with
-        every annotator's annotations; the reviewer's are stored with
-        ``source="review"``.
-    gold
-        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
-        whose items are mixed into the queue, unmarked, each shown once per
-        annotator; an ``item`` column holds the item itself when ``item_id``
-        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
-        with ``review=True`` no gold item is shown and the reviewer sees each
-        annotator's accuracy on them.
-    gold_rate
-        The share of the queue drawn from ``gold`` (default 0.1).
+    order, reorder_every, suggest, instructions, overlap, lease, review, gold, gold_rate
+        The model loop and team labeling, alike in every widget that has them:
+        written once, in :mod:`nblabel.widgets._params` (on the "Writing a widget"
+        page); ``help()`` on the widget shows them in full.
 
     Notes
     -----
@@ -154,10 +117,17 @@ class AudioAnnotator(Annotator):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import soundfile
+    >>> soundfile.write("talk.wav", np.zeros(16_000), 16_000)  # one second of silence
     >>> w = AudioAnnotator(["talk.wav"], labels=["alice", "bob"],
-    ...                    annotator="ana")                  # doctest: +SKIP
-    >>> w                                                   # doctest: +SKIP
-    >>> w.annotations[["start", "end", "label", "text"]]    # doctest: +SKIP
+    ...                    annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    AudioAnnotator: 0 / 1 labeled by 'ana', showing 'talk.wav'
+    >>> w.annotations[["start", "end", "label", "text"]]    # one row per segment, as you go
+    Empty DataFrame
+    Columns: [start, end, label, text]
+    Index: []
     """
 
     KINDS: ClassVar[tuple[str, ...]] = ("segment", "label", "skip", "comment")

@@ -113,9 +113,6 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         and the points of one instance share a ``track_id``. Edges are drawn
         between placed points. Selecting a point makes its instance the one
         the next clicks complete. See :mod:`nblabel.skeleton`.
-    instructions
-        What the annotators are asked to do (markdown or plain text), shown as text
-        above the widget, collapsible, and in the help (``?``).
     predictions
         A model's annotations to correct: a DataFrame in the annotation schema
         (``item_id``, ``kind``, ``label``, ``score`` and the geometry:
@@ -132,49 +129,10 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         every 3-D array is ``(slices, height, width)``; ``False``: no stacks (a
         TIFF shows its first page). An annotation on a slice stores its index
         in ``frame``.
-
-    order
-        The visiting order: a Series of scores by item id (higher = sooner;
-        ``nblabel.active.entropy(proba)`` makes one), or a callable
-        ``order(annotations) -> Series`` called with ``w.annotations`` in a
-        worker thread at open, every ``reorder_every`` saved edits and on
-        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
-        yet; the page never waits, and a failing ``order`` is shown in
-        ``w.order_error`` while the last order stays. See ``reorder``.
-    reorder_every
-        Saved edits between two calls of a callable ``order`` (default 10;
-        None: only on ``w.reorder()``).
-    suggest
-        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
-        in the annotation schema (``kind``, ``label``, ``score`` and the
-        geometry; ``item_id`` may be left out), given the item as you gave
-        it (a DataFrame's row for a DataFrame of items). Called in a worker
-        thread for the items shown and prefetched; suggestions shown like
-        ``predictions``. Failures are listed in ``w.prediction_problems``
-        naming the item; rejected suggestions are stored as
-        ``kind="rejection"`` rows and not suggested again.
-
-    overlap
-        Team labeling: how many annotators each item should end with. This
-        annotator is offered only items fewer than ``overlap`` others have
-        labeled or hold; ``None`` (default): everyone labels every item.
-    lease
-        With ``overlap``: seconds an item on screen stays this annotator's
-        without renewal (renewed while the widget is open; default 300).
-    review
-        A reviewer's widget: the items at least ``overlap`` (default 2)
-        annotators have labeled, the most contested first, each shown with
-        every annotator's annotations; the reviewer's are stored with
-        ``source="review"``.
-    gold
-        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
-        whose items are mixed into the queue, unmarked, each shown once per
-        annotator; an ``item`` column holds the item itself when ``item_id``
-        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
-        with ``review=True`` no gold item is shown and the reviewer sees each
-        annotator's accuracy on them.
-    gold_rate
-        The share of the queue drawn from ``gold`` (default 0.1).
+    order, reorder_every, suggest, instructions, overlap, lease, review, gold, gold_rate
+        The model loop and team labeling, alike in every widget that has them:
+        written once, in :mod:`nblabel.widgets._params` (on the "Writing a widget"
+        page); ``help()`` on the widget shows them in full.
 
     Notes
     -----
@@ -204,10 +162,17 @@ class ImageAnnotator(SuperpixelSource, Annotator):
 
     Examples
     --------
+    >>> from PIL import Image
+    >>> Image.new("RGB", (64, 48), "orange").save("cat.jpg")
+    >>> Image.new("RGB", (64, 48), "brown").save("dog.jpg")
     >>> w = ImageAnnotator(["cat.jpg", "dog.jpg"], labels=["cat", "dog"],
-    ...                    annotator="ana")                 # doctest: +SKIP
-    >>> w                                                  # doctest: +SKIP
-    >>> w.annotations                                      # doctest: +SKIP
+    ...                    annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    ImageAnnotator: 0 / 2 labeled by 'ana', showing 'cat.jpg'
+    >>> w.annotations[["item_id", "label"]]                # one row per label, as you go
+    Empty DataFrame
+    Columns: [item_id, label]
+    Index: []
     """
 
     _esm = _STATIC / "image.js"

@@ -283,11 +283,20 @@ class RecordAnnotator(Annotator):
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> transactions = pd.DataFrame({"amount": [12.5, 4200.0],
+    ...                              "merchant": ["cafe", "jeweller"],
+    ...                              "time": ["09:10", "23:40"]})
     >>> w = RecordAnnotator(transactions, labels=["ok", "fraud"],
     ...                     fields=["amount", "merchant", "time"],
     ...                     highlight=lambda r: {"amount"} if r.amount > 1000 else set(),
-    ...                     annotator="ana")               # doctest: +SKIP
-    >>> w.annotations                                      # doctest: +SKIP
+    ...                     annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    RecordAnnotator: 0 / 2 labeled by 'ana', showing 'row 0'
+    >>> w.annotations[["item_id", "label"]]                # one row per label, as you go
+    Empty DataFrame
+    Columns: [item_id, label]
+    Index: []
     """
 
     _esm = _STATIC / "records.js"

@@ -121,26 +121,6 @@ class TextAnnotator(Annotator):
         A model's spans (``kind="span"``, ``start``, ``end`` in code points,
         ``label``, ``score``) or document labels to accept, edit or reject.
         Rows that cannot be shown are listed in ``w.prediction_problems``.
-    order
-        The visiting order: a Series of scores by item id (higher = sooner;
-        ``nblabel.active.entropy(proba)`` makes one), or a callable
-        ``order(annotations) -> Series`` called with ``w.annotations`` in a
-        worker thread at open, every ``reorder_every`` saved edits and on
-        ``w.reorder()``. "Next" goes to the highest-scoring item not labeled
-        yet; the page never waits, and a failing ``order`` is shown in
-        ``w.order_error`` while the last order stays. See ``reorder``.
-    reorder_every
-        Saved edits between two calls of a callable ``order`` (default 10;
-        None: only on ``w.reorder()``).
-    suggest
-        A model's live suggestions: a callable ``suggest(item) -> DataFrame``
-        in the annotation schema (``kind``, ``label``, ``score`` and the
-        geometry; ``item_id`` may be left out), given the item as you gave
-        it (a DataFrame's row for a DataFrame of items). Called in a worker
-        thread for the items shown and prefetched; suggestions shown like
-        ``predictions``. Failures are listed in ``w.prediction_problems``
-        naming the item; rejected suggestions are stored as
-        ``kind="rejection"`` rows and not suggested again.
     patterns
         Rules as pre-annotation: a dict from span label to phrases or
         regular expressions (``{"ORG": ["Acme Corp"], "MONEY":
@@ -152,27 +132,10 @@ class TextAnnotator(Annotator):
     advance
         Go to the next document after a document label is chosen
         (single-label only); off by default.
-    overlap
-        Team labeling: how many annotators each item should end with. This
-        annotator is offered only items fewer than ``overlap`` others have
-        labeled or hold; ``None`` (default): everyone labels every item.
-    lease
-        With ``overlap``: seconds an item on screen stays this annotator's
-        without renewal (renewed while the widget is open; default 300).
-    review
-        A reviewer's widget: the items at least ``overlap`` (default 2)
-        annotators have labeled, the most contested first, each shown with
-        every annotator's annotations; the reviewer's are stored with
-        ``source="review"``.
-    gold
-        Known answers (annotation schema: ``item_id``, ``kind``, ``label``...)
-        whose items are mixed into the queue, unmarked, each shown once per
-        annotator; an ``item`` column holds the item itself when ``item_id``
-        is not a path. Score with ``nblabel.qa.gold_accuracy(store.annotations(), gold)``;
-        with ``review=True`` no gold item is shown and the reviewer sees each
-        annotator's accuracy on them.
-    gold_rate
-        The share of the queue drawn from ``gold`` (default 0.1).
+    order, reorder_every, suggest, instructions, overlap, lease, review, gold, gold_rate
+        The model loop and team labeling, alike in every widget that has them:
+        written once, in :mod:`nblabel.widgets._params` (on the "Writing a widget"
+        page); ``help()`` on the widget shows them in full.
     relations
         Relation labels (``["works_for", "located_in"]``, or specs like
         ``labels=``: colour, hotkey, description): links from one span to
@@ -194,8 +157,13 @@ class TextAnnotator(Annotator):
     Examples
     --------
     >>> w = TextAnnotator(["Ada Lovelace met Babbage in London."],
-    ...                   labels=["PER", "LOC"], annotator="ana")  # doctest: +SKIP
-    >>> w.annotations[["start", "end", "text", "label"]]           # doctest: +SKIP
+    ...                   labels=["PER", "LOC"], annotator="ana", store="labels.db")
+    >>> w          # in a notebook, the widget; as text:
+    TextAnnotator: 0 / 1 labeled by 'ana', showing 'Ada Lovelace met Babbage in London.'
+    >>> w.annotations[["start", "end", "text", "label"]]  # one row per span, as you go
+    Empty DataFrame
+    Columns: [start, end, text, label]
+    Index: []
     """
 
     KINDS = ("span", "label", "skip", "comment", "relation")
