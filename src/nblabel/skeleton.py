@@ -118,6 +118,8 @@ class Skeleton:
     name
         The kind of object (COCO's category ``name``), e.g. ``"person"``.
 
+    Examples
+    --------
     >>> Skeleton(["nose", "left_eye"], [("nose", "left_eye")], name="person").points
     ('nose', 'left_eye')
     """

@@ -158,6 +158,8 @@ class VideoAnnotator(Annotator):
     quality
         JPEG quality of the frames sent to the page.
 
+    Notes
+    -----
     Keys are listed in the page's help (``?``): ``Space`` play/pause, ``.``/``,``
     (or ``→``/``←``) one frame, ``Shift+→``/``Shift+←`` one second, ``Home``/``End``,
     ``g`` go to a frame, ``-``/``=`` speed, ``j``/``k`` previous/next keyframe,
