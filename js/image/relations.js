@@ -32,6 +32,8 @@ import {
  */
 
 const SVG = "http://www.w3.org/2000/svg";
+/** Keys that change only the view (zoom, fit, hide, opacity, pan): a selected relation stays. */
+const VIEW_KEYS = new Set(["+", "=", "-", "f", "h", "o", " "]);
 
 /**
  * @param {string} tag @param {Record<string, string | number>} [attrs]
@@ -80,7 +82,8 @@ export function regionRelations(ctx) {
 
   const layer = /** @type {SVGSVGElement} */ (svg("svg", { class: "nbl-relations", "aria-label": "relations" }));
   layer.setAttribute("role", "list");
-  const status = h("div", { class: "nbl-relation-status", "aria-live": "polite", hidden: true });
+  // always there (empty when idle), so the stage below never moves as it fills
+  const status = h("div", { class: "nbl-relation-status", "aria-live": "polite" });
   const picker = labelPicker(
     model,
     (i) => choose(names()[i]),
@@ -141,7 +144,6 @@ export function regionRelations(ctx) {
     const rel = selected ? rows().get(selected) : undefined;
     const sel = editor.selection;
     const canStart = !making && !rel && sel && !sel.suggestion && RELATION_ENDS.has(sel.row.kind);
-    status.hidden = !making && !rel && !canStart && !state;
     replace(
       status,
       ...(making?.stage === "label" || rel ? buttons() : []),
@@ -316,7 +318,7 @@ export function regionRelations(ctx) {
       else if (key === "Shift+L") cycle(1);
       else if (labelOfKey(key)) relabel(/** @type {string} */ (labelOfKey(key)));
       else {
-        select(null); // the key goes on to the regions
+        if (!VIEW_KEYS.has(key)) select(null); // the key goes on to the regions
         return false;
       }
       return true;
