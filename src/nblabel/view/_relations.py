@@ -21,7 +21,10 @@ def centre(record: Mapping[Any, Any]) -> tuple[float, float] | None:
     """The middle of a region's bounding box, in image pixels (a point is itself); None
     for a row that is not a region or lacks its geometry. The page's arrows end there too."""
     kind = str(record.get("kind"))
-    got = lambda *names: all(not is_missing(record.get(n)) for n in names)  # noqa: E731
+
+    def got(*names: str) -> bool:
+        return all(not is_missing(record.get(n)) for n in names)
+
     if kind == "point" and got("x", "y"):
         return float(record["x"]), float(record["y"])
     if kind == "box" and got("x", "y", "width", "height"):
@@ -42,7 +45,7 @@ def centre(record: Mapping[Any, Any]) -> tuple[float, float] | None:
 def _relations(rows: pd.DataFrame) -> tuple[list[Mapping[Any, Any]], dict[str, Mapping[Any, Any]]]:
     if rows.empty or "kind" not in rows.columns or "from_id" not in rows.columns:
         return [], {}
-    records = rows.to_dict("records")
+    records: list[Mapping[Any, Any]] = rows.to_dict("records")
     by_id = {str(r.get("id")): r for r in records if r.get("kind") != "relation"}
     return [r for r in records if r.get("kind") == "relation"], by_id
 
