@@ -45,7 +45,7 @@ def centre(record: Mapping[Any, Any]) -> tuple[float, float] | None:
 def _relations(rows: pd.DataFrame) -> tuple[list[Mapping[Any, Any]], dict[str, Mapping[Any, Any]]]:
     if rows.empty or "kind" not in rows.columns or "from_id" not in rows.columns:
         return [], {}
-    records: list[Mapping[Any, Any]] = rows.to_dict("records")
+    records: list[Mapping[Any, Any]] = list(rows.to_dict("records"))
     by_id = {str(r.get("id")): r for r in records if r.get("kind") != "relation"}
     return [r for r in records if r.get("kind") == "relation"], by_id
 
