@@ -8,6 +8,7 @@ import "./nblabel.css";
 import "./image/image.css";
 import { assistHelp } from "./image/assist.js";
 import { POINT_HELP } from "./image/points.js";
+import { RELATION_HELP } from "./image/relations.js";
 import { noteFrame, SLICE_BINDINGS, stackControl } from "./image/stack.js";
 import { regionStage } from "./image/stage.js";
 import { attachValues, WINDOW_BINDINGS, WINDOW_NOTES, windowControl } from "./image/windowing.js";
@@ -176,6 +177,7 @@ export default {
     );
     if (regions) keys.note(...REGION_HELP, ...assistHelp(tools));
     if (tools.includes("point")) keys.note(...POINT_HELP);
+    if ((model.get("relations") ?? []).length) keys.note(...RELATION_HELP);
     shell.cleanup.listen(root, "pointerdown", () => root.focus({ preventScroll: true }));
 
     return shell.start(() => {

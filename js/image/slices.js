@@ -40,7 +40,9 @@ export function regionsOnFrame(rows, frame) {
 export function tagFrame(change, frame) {
   if (frame === null) return change;
   const upsert = change.upsert.map((row) =>
-    row.kind === "label" || (row.frame !== undefined && row.frame !== null) ? row : { ...row, frame },
+    row.kind === "label" || row.kind === "relation" || (row.frame !== undefined && row.frame !== null)
+      ? row
+      : { ...row, frame },
   );
   return { ...change, upsert };
 }

@@ -8,6 +8,8 @@ import { newId } from "../lib/ids.js";
 import { ASSIST_KEYS, ASSIST_NAMES, assistTools } from "./assist.js";
 import { Editor, maskBits as maskBitsOf } from "./editor.js";
 import { drawSkeleton, Points } from "./points.js";
+import { withRelations } from "./relate.js";
+import { regionRelations } from "./relations.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
 import { boundsOf } from "./shapes.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
@@ -131,6 +133,19 @@ export function regionStage(session, root, stage, options) {
   const points = options.tools.includes("point") ? new Points(skeleton, newId) : null;
   editor.points = points;
   const pointNext = h("span", { class: "nbl-point-next", "aria-live": "polite" });
+  // Relations between regions (image/relations.js): arrows over the canvas, keys l / Shift+L.
+  const screen = (/** @type {number} */ x, /** @type {number} */ y) => toCanvas(view, x, y);
+  const relations = regionRelations({
+    session,
+    root,
+    stage,
+    wrap,
+    editor,
+    regions: regionRows,
+    screen,
+    hidden: () => hidden,
+    commit: (c) => commit(c),
+  });
 
   // -- toolbar ---------------------------------------------------------------------------
   const toolButtons = /** @type {Tool[]} */ (["select", ...options.tools]).map((tool) =>
@@ -220,6 +235,7 @@ export function regionStage(session, root, stage, options) {
     root.dataset.tool = editor.tool;
     root.dataset.activeLabel = label;
     root.dataset.selected = editor.selected ?? "";
+    relations.refresh();
     root.dataset.hidden = String(hidden);
     root.dataset.view = `${view.scale} ${view.tx} ${view.ty}`;
     for (const b of root.querySelectorAll(".nbl-label")) {
@@ -513,6 +529,7 @@ export function regionStage(session, root, stage, options) {
     }
     fullDirty = false;
     renderOverlay();
+    relations.draw();
     if (drawn !== session.position) {
       drawn = session.position;
       root.dataset.drawn = String(drawn);
@@ -533,7 +550,8 @@ export function regionStage(session, root, stage, options) {
   const imagePoint = (e) => toImage(view, e.offsetX, e.offsetY);
   /** @param {Change | null} change */
   const commit = (change) => {
-    if (change) session.edit(tagFrame(change, frameOf(session)));
+    const rows = session.current?.rows ?? new Map(); // a region's relations go with it
+    if (change) session.edit(tagFrame(withRelations(rows, change), frameOf(session)));
     refreshToolbar();
     schedule(true);
   };
@@ -555,6 +573,7 @@ export function regionStage(session, root, stage, options) {
       panning = { x: e.offsetX, y: e.offsetY };
     } else {
       const tol = HANDLE_TOLERANCE / view.scale;
+      if (relations.pick(p, tol)) return schedule(false); // a relation's second end, picked
       if (assist.owns(editor.tool)) {
         assist.down(p, e);
         refreshToolbar();
@@ -656,6 +675,7 @@ export function regionStage(session, root, stage, options) {
    * @returns {boolean} whether the key was used
    */
   const key = (key, event) => {
+    if (relations.key(key)) return true;
     const sel = editor.selection;
     if (/^Digit[1-9]$/.test(event.code) && event.shiftKey && !event.ctrlKey && !event.altKey) {
       options.onWholeLabel(Number(event.code.slice(5)) - 1);
@@ -774,6 +794,7 @@ export function regionStage(session, root, stage, options) {
       editor.drag = null;
       assist.reset();
       points?.finish();
+      relations.reset();
     }
     refreshToolbar();
     schedule(true);

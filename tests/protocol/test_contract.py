@@ -117,7 +117,9 @@ def test_kinds_per_instance_leave_the_class_alone(photos, tmp_path):
     plain = ImageAnnotator(photos, labels=["cat"], store=tmp_path / "a.db")
     assert boxes.kinds == ("label", "box", "skip", "comment")
     assert plain.kinds == ("label", "skip", "comment")
-    assert ImageAnnotator.KINDS == ("label", "box", "polygon", "mask", "point", "skip", "comment")
+    assert ImageAnnotator.KINDS == (
+        "label", "box", "polygon", "mask", "point", "skip", "comment", "relation",
+    )  # fmt: skip
     boxes.close()
     plain.close()
 

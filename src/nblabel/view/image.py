@@ -22,6 +22,7 @@ from ..schema import is_missing
 from ..skeleton import Skeleton
 from ._colours import label_colours
 from ._points import draw_edges, draw_point
+from ._relations import draw_relations
 
 __all__ = ["plot"]
 
@@ -69,7 +70,8 @@ def plot(
     ----------
     rows
         The item's annotations (any of ``label``, ``box``, ``polygon``, ``mask``,
-        ``point``).
+        ``point``, ``relation``: an arrow between its two regions' centres with its
+        label, and a line of text under the image).
     source
         The image: a path, array, PIL image or bytes. When it cannot be loaded, the
         regions are drawn on a blank frame of the rows' ``image_width`` x ``image_height``.
@@ -128,6 +130,8 @@ def plot(
         if kind == "label":
             whole.append(text)
             continue
+        if kind == "relation":  # drawn below, between its regions
+            continue
         if kind == "point":
             draw_point(ax, record, c, text if show_labels else None)
             continue
@@ -143,6 +147,9 @@ def plot(
                 bbox={"facecolor": c, "edgecolor": "none", "pad": 1, "alpha": 0.8},
                 **LITERAL,
             )
+    linked = draw_relations(ax, rows, color)
+    if linked:  # every relation in words too, under the image
+        ax.set_xlabel("\n".join(linked), fontsize=8, **LITERAL)
     title = item if not whole else f"{item}: {', '.join(whole)}"
     if note:
         title = f"{title}\n({note})"

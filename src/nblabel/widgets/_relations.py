@@ -23,10 +23,11 @@ item 'doc-1': relation 'r1' (works_for) starts at 's1', which is not an annotati
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-__all__ = ["check_relations", "dependents", "relation_ends"]
+__all__ = ["RelationLabels", "check_relations", "dependents", "relation_ends"]
 
 _ENDS = {"from_id": "starts at", "to_id": "points to"}
 
@@ -94,3 +95,67 @@ def check_relations(
                 f"{where} is the same as relation {seen[key]!r} ({label}, {a!r} → {b!r})"
             )
         seen[key] = rid
+
+
+class RelationLabels:
+    """What a widget with ``relations=`` shares (text spans, image regions): the
+    argument's check, the relation rows' labels and the item's rows after each edit.
+
+    A widget mixes this in before :class:`~nblabel.widgets._base.Annotator`, calls
+    :meth:`_setup_relations` before ``Annotator.__init__`` and sets its ``relations`` and
+    ``relation_specs`` traits from ``_relations`` and ``_relation_specs`` after it.
+    """
+
+    #: The kinds a relation may link on this widget.
+    RELATION_ENDS: ClassVar[tuple[str, ...]] = ()
+    _relations: list[str]
+    _relation_specs: dict[str, dict[str, str]]
+    _lock: Any
+    _rows: OrderedDict[str, dict[str, dict[str, Any]]]
+
+    if TYPE_CHECKING:  # Annotator's
+
+        @classmethod
+        def _reserved_keys(cls) -> dict[str, str]: ...
+
+    def _setup_relations(self, relations: Any) -> None:
+        """Check ``relations=`` (given like ``labels=``: a list, or specs with colour,
+        hotkey and description) and keep its labels and specs."""
+        from ._base import _check_labels
+        from ._labels import parse_labels
+
+        self._relations, self._relation_specs = [], {}
+        if relations is None:
+            return
+        names, specs = parse_labels(relations, reserved=self._reserved_keys(), name="relations")
+        checked = _check_labels(names, "relations")
+        if not checked:
+            raise ValueError("relations: give at least one relation label, or None for none")
+        self._relations, self._relation_specs = checked, specs
+
+    def _check_relation_row(self, row: Any, example: str) -> None:
+        """Refuse a relation row from the page when the widget takes no relations or its
+        label is not one of them (``example`` names the argument, for the message)."""
+        if not isinstance(row, Mapping) or row.get("kind") != "relation":
+            return
+        rid = row.get("id")
+        if not self._relations:
+            raise ValueError(f"relation {rid!r}: this widget takes no relations (give {example})")
+        if row.get("label") not in self._relations:
+            raise ValueError(
+                f"relation {rid!r}: {row.get('label')!r} is not a relation label "
+                f"(relations: {self._relations})"
+            )
+
+    def _check_item_relations(self, item_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """:func:`check_relations` on one item's rows after an edit, ends of ``RELATION_ENDS``."""
+        if self._relations:
+            check_relations(item_id, rows, ends=self.RELATION_ENDS, elsewhere=self._item_holding)
+
+    def _item_holding(self, annotation_id: str) -> str | None:
+        """The item (among those shown lately) one of this annotator's annotations is on."""
+        with self._lock:
+            for item_id, rows in self._rows.items():
+                if annotation_id in rows:
+                    return item_id
+        return None

@@ -21,6 +21,7 @@ from ._base import Annotator, Payload, handles
 from ._labels import LabelsArg
 from ._loop import OrderSource
 from ._points import check_instances, normalise_point, point_problem
+from ._relations import RelationLabels
 from ._superpixels import SuperpixelSource
 
 __all__ = ["ImageAnnotator"]
@@ -48,7 +49,7 @@ def _check_tools(tools: Any) -> list[str]:
     return out
 
 
-class ImageAnnotator(SuperpixelSource, Annotator):
+class ImageAnnotator(RelationLabels, SuperpixelSource, Annotator):
     """Label images in the notebook; every label lands in a store and in ``w.annotations``.
 
     Parameters
@@ -133,6 +134,16 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         The model loop and team labeling, alike in every widget that has them:
         written once, in :mod:`nblabel.widgets._params` (on the "Writing a widget"
         page); ``help()`` on the widget shows them in full.
+    relations
+        Relation labels between regions (``["holds", "on"]``, or specs like
+        ``labels=``: colour, hotkey, description), stored as
+        ``kind="relation"`` rows whose ``from_id`` and ``to_id`` are two
+        regions' ids (boxes, polygons, masks or points of the item). Select a
+        region, press ``l``, pick the second one (``Tab``/arrows then
+        ``Enter``, or a click), then the label (``1``-``9``, its hotkey or
+        ``/``). ``Shift+L`` selects the next relation, ``Delete`` removes it.
+        Deleting a region deletes its relations in the same edit (one undo
+        brings both back). ``None`` (default): no relations.
 
     Notes
     -----
@@ -179,8 +190,9 @@ class ImageAnnotator(SuperpixelSource, Annotator):
     _css = _STATIC / "image.css"
 
     KINDS: ClassVar[tuple[str, ...]] = (
-        "label", "box", "polygon", "mask", "point", "skip", "comment",
+        "label", "box", "polygon", "mask", "point", "skip", "comment", "relation",
     )  # fmt: skip
+    RELATION_ENDS: ClassVar[tuple[str, ...]] = ("box", "polygon", "mask", "point")
     #: The image stage's height in CSS pixels, the same for every item (0: fitted to the
     #: window). Images fit inside it, so the buttons below never move.
     stage_height = traitlets.Int(0, min=0).tag(sync=True)
@@ -189,6 +201,7 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         "f": "fit", "a": "accept", "x": "reject", "[": "smaller brush", "]": "bigger brush",
         "+": "zoom in", "=": "zoom in", "-": "zoom out", " ": "pan",
         "d": "point tool", "i": "point not visible", "s": "skip a skeleton point",
+        "l": "start a relation", "L": "select the next relation",
     }  # fmt: skip
 
     display_size = traitlets.Int(2048, read_only=True).tag(sync=True)
@@ -198,6 +211,10 @@ class ImageAnnotator(SuperpixelSource, Annotator):
     skeleton_spec = traitlets.Dict(allow_none=True, default_value=None, read_only=True).tag(
         sync=True
     )
+    #: The relation labels (empty: no relations); see ``relations=``.
+    relations = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: relation label -> {"color", "hotkey", "description"} for those given with a spec
+    relation_specs = traitlets.Dict(read_only=True).tag(sync=True)
     #: Opacity of drawn regions in the page, 0 to 1.
     opacity = traitlets.Float(0.5, min=0.0, max=1.0).tag(sync=True)
 
@@ -226,8 +243,12 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         gold: pd.DataFrame | None = None,
         gold_rate: float | None = None,
         skeleton: Skeleton | Mapping[str, Any] | None = None,
+        relations: LabelsArg | None = None,
     ) -> None:
         tools_ = _check_tools(tools)
+        self._setup_relations(relations)
+        if self._relations and not tools_:
+            raise ValueError("relations: relations link regions; give tools=[...] to draw them")
         self._setup_superpixels(tools_, superpixels)
         self._skeleton = None if skeleton is None else as_skeleton(skeleton)
         if self._skeleton is not None and "point" not in tools_:
@@ -250,7 +271,13 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         super().__init__(
             ItemQueue(items, IMAGE_SOURCES, column=column),
             # This widget reads, makes and accepts as suggestions only the kinds of its tools.
-            kinds=("label", *dict.fromkeys(TOOLS[t] for t in tools_), "skip", "comment"),
+            kinds=(
+                "label",
+                *dict.fromkeys(TOOLS[t] for t in tools_),
+                "skip",
+                "comment",
+                *(["relation"] if self._relations else []),
+            ),
             labels=labels,
             annotator=annotator,
             store=store,
@@ -269,6 +296,8 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         )
         self.set_trait("display_size", display_size)
         self.set_trait("tools", tools_)
+        self.set_trait("relations", list(self._relations))
+        self.set_trait("relation_specs", self._relation_specs)
         if self._skeleton is not None:
             self.set_trait("skeleton_spec", self._skeleton.to_json())
 
@@ -279,6 +308,7 @@ class ImageAnnotator(SuperpixelSource, Annotator):
 
     def _kind_labels(self, labels: list[str]) -> dict[str, list[str]]:
         out = super()._kind_labels(labels)
+        out["relation"] = list(getattr(self, "_relations", []))
         if self._skeleton is not None and "point" in out:
             out["point"] = list(self._skeleton.points)  # a skeleton's points are named by it
         return out
@@ -290,6 +320,11 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         super()._check_edit(item, rows)
         if self._skeleton is not None:
             check_instances(item.id, rows, self._skeleton)
+        self._check_item_relations(item.id, rows)
+
+    def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
+        self._check_relation_row(row, "ImageAnnotator(..., relations=[...]) to link regions")
+        return super()._row_from_page(item, row, elapsed)
 
     def close(self) -> None:
         """Close the widget (see :meth:`Annotator.close`) and stop computing superpixels."""
@@ -404,6 +439,8 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         return {"image_width": size[0], "image_height": size[1]}
 
     def _suggestion_problem(self, payload: Mapping[str, Any], row: Mapping[str, Any]) -> str | None:
+        if row.get("kind") == "relation":
+            return "relations are not shown as suggestions (only labels and regions)"
         frames = payload.get("frames")
         if frames is not None and not _missing(row.get("frame")):
             problem = _frame_problem(row.get("frame"), int(frames))
@@ -420,14 +457,14 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         frames = self._frames.get(item.id)
         if frames is not None and frames > 1:
             # On a stack, a region belongs to a slice; a label may be the whole stack's.
-            if out.get("frame") is None and kind not in ("label", "skip", "comment"):
+            if out.get("frame") is None and kind not in _NO_GEOMETRY:
                 raise ValueError(f"a {kind} on a stack of {frames} slices needs its frame")
             if out.get("frame") is not None:
                 problem = _frame_problem(out["frame"], frames)
                 if problem:
                     raise ValueError(problem)
                 out["frame"] = int(out["frame"])
-        if kind in ("label", "skip", "comment"):  # no geometry: a broken image can be skipped
+        if kind in _NO_GEOMETRY:  # no geometry: a broken image can be skipped
             return out
         size = self._sizes.get(item.id)
         if size is None:
@@ -444,6 +481,10 @@ class ImageAnnotator(SuperpixelSource, Annotator):
         if kind == "point":
             out = normalise_point(out, self._skeleton)
         return out
+
+
+#: Kinds with no geometry of their own (a relation's is its two regions').
+_NO_GEOMETRY = ("label", "skip", "comment", "relation")
 
 
 def _missing(value: Any) -> bool:

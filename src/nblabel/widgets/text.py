@@ -31,9 +31,9 @@ from ..rules import compile_patterns, match_rules
 from ..store import Store
 from ..text import TextError, Utf16Index, check_tokens, decode_text, tokenize
 from ._base import Annotator, Payload, _check_labels, label_list_validator
-from ._labels import LabelsArg, parse_labels
+from ._labels import LabelsArg
 from ._loop import OrderSource
-from ._relations import check_relations
+from ._relations import RelationLabels
 
 __all__ = ["TEXT_SOURCES", "TextAnnotator", "text_items"]
 
@@ -85,7 +85,7 @@ def _whole(value: Any, name: str) -> int:
     return int(value)
 
 
-class TextAnnotator(Annotator):
+class TextAnnotator(RelationLabels, Annotator):
     """Tag spans of text and label whole documents; offsets slice the Python string exactly.
 
     Parameters
@@ -167,6 +167,7 @@ class TextAnnotator(Annotator):
     """
 
     KINDS = ("span", "label", "skip", "comment", "relation")
+    RELATION_ENDS: ClassVar[tuple[str, ...]] = ("span",)
     PAGE_KEYS: ClassVar[Mapping[str, str]] = {
         "s": "snap to tokens", "a": "accept", "x": "reject", " ": "select",
         "r": "start a relation", "R": "select the next relation",
@@ -209,7 +210,7 @@ class TextAnnotator(Annotator):
         relations: LabelsArg | None = None,
     ) -> None:
         queue = ItemQueue(items, TEXT_SOURCES, column=column)
-        self._relations, relation_specs = self._check_relations_arg(relations)
+        self._setup_relations(relations)
         self._rules = [] if patterns is None else compile_patterns(patterns, _check_labels(labels))
         self._doc_labels = _check_labels(doc_labels or [], "doc_labels")
         if not isinstance(snap, bool):
@@ -237,22 +238,11 @@ class TextAnnotator(Annotator):
             kinds=[k for k in self.KINDS if k != "relation" or self._relations],
         )
         self.set_trait("relations", list(self._relations))
-        self.set_trait("relation_specs", relation_specs)
+        self.set_trait("relation_specs", self._relation_specs)
         self.doc_labels = self._doc_labels
         self.snap = snap
 
     # -- options --------------------------------------------------------------------------------
-    @classmethod
-    def _check_relations_arg(cls, relations: Any) -> tuple[list[str], dict[str, dict[str, str]]]:
-        """The relation labels and their specs (``relations=``, given like ``labels=``)."""
-        if relations is None:
-            return [], {}
-        names, specs = parse_labels(relations, reserved=cls._reserved_keys(), name="relations")
-        checked = _check_labels(names, "relations")
-        if not checked:
-            raise ValueError("relations: give at least one relation label, or None for none")
-        return checked, specs
-
     @staticmethod
     def _check_token_source(tokens: Any, queue: ItemQueue) -> Callable[[Item, str], Any] | None:
         if tokens is None:
@@ -396,18 +386,7 @@ class TextAnnotator(Annotator):
 
     # -- edits ------------------------------------------------------------------------------------
     def _row_from_page(self, item: Item, row: Any, elapsed: Any) -> dict[str, Any]:
-        if isinstance(row, Mapping) and row.get("kind") == "relation":
-            rid = row.get("id")
-            if not self._relations:
-                raise ValueError(
-                    f"relation {rid!r}: this widget takes no relations "
-                    "(give TextAnnotator(..., relations=[...]) to link spans)"
-                )
-            if row.get("label") not in self._relations:
-                raise ValueError(
-                    f"relation {rid!r}: {row.get('label')!r} is not a relation label "
-                    f"(relations: {self._relations})"
-                )
+        self._check_relation_row(row, "TextAnnotator(..., relations=[...]) to link spans")
         return super()._row_from_page(item, row, elapsed)
 
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
@@ -443,13 +422,4 @@ class TextAnnotator(Annotator):
                     f"{key[0]}-{key[1]} twice"
                 )
             seen.add(key)
-        if self._relations:
-            check_relations(item.id, rows, ends=("span",), elsewhere=self._item_holding)
-
-    def _item_holding(self, annotation_id: str) -> str | None:
-        """The item (among those shown lately) one of this annotator's annotations is on."""
-        with self._lock:
-            for item_id, rows in self._rows.items():
-                if annotation_id in rows:
-                    return item_id
-        return None
+        self._check_item_relations(item.id, rows)
