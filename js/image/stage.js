@@ -11,10 +11,9 @@ import { drawSkeleton, Points } from "./points.js";
 import { withRelations } from "./relate.js";
 import { regionRelations } from "./relations.js";
 import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.js";
-import { boundsOf } from "./shapes.js";
+import { cornerOfShape, labelTags } from "./shapetags.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
 import { frameOf } from "./stack.js";
-import { placeTags } from "./tags.js";
 import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./view.js";
 
 /**
@@ -389,74 +388,20 @@ export function regionStage(session, root, stage, options) {
     wrap.dataset.teamShapes = String(count); // what a test or a benchmark reads
   };
 
-  /** The top-left corner of a shape, in image pixels. @param {Row} row @returns {[number, number]} */
-  const cornerOf = (row) => {
-    if (row.kind === "box" || row.kind === "point") return [row.x, row.y];
-    if (row.kind === "polygon") {
-      const b = boundsOf(row.points);
-      return [b.x, b.y];
-    }
-    const bits = maskOf(row);
-    return [bits.x, bits.y];
-  };
-  /** tag elements by shape id, kept while the shape's label is the same (measured once) */
-  /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
-  let tagCache = new Map();
-  const renderTags = () => {
-    const shapes =
+  const cornerOf = (/** @type {Row} */ row) => cornerOfShape(row, maskOf);
+  const shapeTags = labelTags(tags, {
+    shapes: () =>
       hidden || !options.regions || !session.current?.media
         ? []
         : [
             ...regionRows().map((row) => ({ row, suggestion: false })),
             ...regionSuggestions().map((row) => ({ row, suggestion: true })),
-          ];
-    /** @type {Map<string, {el: HTMLElement, key: string, w: number, h: number}>} */
-    const next = new Map();
-    let changed = shapes.length !== tagCache.size;
-    for (const { row, suggestion } of shapes) {
-      const key = `${suggestion}:${row.kind}:${row.label}:${Boolean(row.outside)}`;
-      let tag = tagCache.get(row.id);
-      if (!tag || tag.key !== key) {
-        changed = true;
-        const el = h(
-          "span",
-          {
-            class: `nbl-shape-tag${suggestion ? " nbl-sugg" : ""}`,
-            role: "listitem",
-            "data-id": row.id,
-            "data-label": row.label,
-            "aria-label": `${suggestion ? "suggested " : ""}${row.kind} ${row.label}${row.outside ? " (not visible)" : ""}`,
-            style: `--nbl-tag: ${color(row.label)}`,
-          },
-          suggestion ? `? ${row.label}` : row.label,
-        );
-        tag = { el, key, w: 0, h: 0 };
-      }
-      tag.el.classList.toggle("nbl-selected", row.id === editor.selected);
-      next.set(row.id, tag);
-    }
-    tagCache = next;
-    const all = [...next.values()];
-    if (changed) tags.replaceChildren(...all.map((t) => t.el));
-    for (const t of all) {
-      if (t.w === 0) {
-        t.w = t.el.offsetWidth;
-        t.h = t.el.offsetHeight;
-      }
-    }
-    const at = placeTags(
-      shapes.map(({ row }, i) => {
-        const [x, y] = toCanvas(view, ...cornerOf(row));
-        return { x, y, w: all[i].w, h: all[i].h };
-      }),
-      cssW,
-      cssH,
-    );
-    all.forEach((t, i) => {
-      t.el.style.left = `${at[i].x}px`;
-      t.el.style.top = `${at[i].y}px`;
-    });
-  };
+          ],
+    selected: () => editor.selected,
+    color,
+    anchor: (row) => toCanvas(view, ...cornerOf(row)),
+    size: () => [cssW, cssH],
+  });
 
   const renderOverlay = () => {
     const dpr = window.devicePixelRatio || 1;
@@ -514,8 +459,7 @@ export function regionStage(session, root, stage, options) {
     if (!layout()) {
       base.hidden = true;
       overlay.hidden = true;
-      tags.replaceChildren();
-      tagCache = new Map();
+      shapeTags.clear();
       stage.classList.toggle("nbl-loading", !entry?.item.error);
       drawn = -1;
       return;
@@ -525,7 +469,7 @@ export function regionStage(session, root, stage, options) {
     stage.classList.remove("nbl-loading");
     if (fullDirty || (editor.active?.id ?? null) !== baseExcluded) {
       renderBase();
-      renderTags();
+      shapeTags.render();
     }
     fullDirty = false;
     renderOverlay();
