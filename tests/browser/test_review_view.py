@@ -79,10 +79,10 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     expect(ana).to_have_attribute("data-annotator", "ana")
     expect(bob).to_have_attribute("data-annotator", "bob")
     expect(ana.locator(".nbl-team-name")).to_have_text("ana")
-    expect(ana.locator(".nbl-team-row")).to_have_text(["box cat at 10, 10 size 40 × 30"])
-    expect(bob.locator(".nbl-team-row")).to_have_count(2)
-    expect(bob.locator(".nbl-team-row").nth(0)).to_contain_text("box bird at 20, 10")
-    expect(bob.locator(".nbl-team-row").nth(1)).to_contain_text("box dog at 80, 10")
+    expect(ana.locator(".nbl-team-row-text")).to_have_text(["box cat at 10, 10 size 40 × 30"])
+    expect(bob.locator(".nbl-team-row-text")).to_have_count(2)
+    expect(bob.locator(".nbl-team-row-text").nth(0)).to_contain_text("box bird at 20, 10")
+    expect(bob.locator(".nbl-team-row-text").nth(1)).to_contain_text("box dog at 80, 10")
     # Every annotator's shapes are drawn on the image, and the help names the key.
     expect(review.locator(".nbl-canvas-wrap")).to_have_attribute("data-team-shapes", "3")
     expect(review.locator(".nbl-help")).to_contain_text("Shift+a then 1 – 9")
@@ -154,7 +154,7 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     )
     members = review.locator(".nbl-team-member")
     expect(members).to_have_count(2)
-    expect(members.nth(1).locator(".nbl-team-row")).to_have_text(
+    expect(members.nth(1).locator(".nbl-team-row-text")).to_have_text(
         ["span PER “Ada Lovelace” (0–12)", f"span LOC “London” ({DOC.index('London')}–42)"]
     )
     accept_key(nb, lab, review, "2")
