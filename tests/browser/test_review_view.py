@@ -117,6 +117,47 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     assert lab.page_errors == []
 
 
+def test_a_reviewer_merges_boxes_of_two_annotators_and_undoes_an_accept(lab):
+    """A merge: one box from each annotator (Take button, Enter on the line); accept, then z."""
+    nb = lab.open_notebook(IMAGE_CELLS, cwd_files=photo_files(2))
+    review = nb.widget(".nbl-root", 1)
+    expect(review).to_have_attribute("data-drawn", "0")
+    members = review.locator(".nbl-team-member")
+    expect(members).to_have_count(2)
+    ana, bob = members.nth(0), members.nth(1)
+    live = review.locator(".nbl-live")
+    # ana's cat with the Take button, bob's bird with Enter on its line.
+    ana.locator(".nbl-team-row").nth(0).locator(".nbl-team-take").click()
+    expect(live).to_have_text(re.compile(r"took ana's box cat"))
+    wait_saved(nb, review)
+    bird = bob.locator(".nbl-team-row").nth(0)
+    expect(bird.locator(".nbl-team-row-text")).to_contain_text("box bird")
+    nb.press_in(bird, "Enter")
+    expect(live).to_have_text(re.compile(r"took bob's box bird"))
+    wait_saved(nb, review)
+    merged = [
+        ("box", "bird", 20.0, 10.0, None, None, "review"),
+        ("box", "cat", 10.0, 10.0, None, None, "review"),
+    ]
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-shape-tags [role=listitem]")).to_have_count(2)
+    # The same box again: skipped, said in the status line, nothing stored.
+    nb.press_in(bird, "t")
+    expect(live).to_have_text(re.compile(r"not taken: you already have box bird"))
+    assert review_rows(nb) == merged
+    # Accept bob's version: his two boxes replace the merge; z brings the merge back.
+    accept_key(nb, lab, review, "2")
+    assert review_rows(nb) == [
+        ("box", "bird", 20.0, 10.0, None, None, "review"),
+        ("box", "dog", 80.0, 10.0, None, None, "review"),
+    ]
+    nb.press_in(review, "z")
+    wait_saved(nb, review)
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-shape-tags [role=listitem]")).to_have_count(2)
+    assert lab.page_errors == []
+
+
 DOC = "Ada Lovelace met Charles Babbage in London."
 
 TEXT_CELLS = [
