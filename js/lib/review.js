@@ -172,8 +172,9 @@ export function describeRow(row) {
  * Make it right after `pageShell`, before the widget's own key intercepts, so that the
  * digit after Shift+a reaches it first.
  * @param {ReturnType<typeof import("./shell.js").pageShell>} shell
- * @param {{describe?: (row: Row) => string, noun?: string}} [hooks] `describe`: a row as text
- *   (default `describeRow`); `noun`: what an item is called
+ * @param {{describe?: (row: Row) => string, noun?: string, onEdit?: () => void}} [hooks]
+ *   `describe`: a row as text (default `describeRow`); `noun`: what an item is called;
+ *   `onEdit`: called before an accept or a take changes the reviewer's rows
  * @returns {{el: HTMLElement, members: () => Member[], update: () => void,
  *   take: (member: Member, row: Row) => void}}
  */
@@ -196,11 +197,15 @@ export function reviewPanel(shell, hooks = {}) {
       announce(`no annotator ${index + 1} on this ${noun}`);
       return;
     }
+    hooks.onEdit?.();
     acceptInPage(session, member.name);
     announce(`accepted ${member.name}'s version`);
   };
   /** @param {Member} member @param {Row} row */
-  const take = (member, row) => announce(takeAnnotation(session, member, row));
+  const take = (member, row) => {
+    hooks.onEdit?.();
+    announce(takeAnnotation(session, member, row));
+  };
   /**
    * A line of the legend: one annotation, focusable; Enter or t takes it, ↑/↓ move.
    * @param {Member} m
@@ -248,7 +253,8 @@ export function reviewPanel(shell, hooks = {}) {
   };
   // The keys are a reviewer's only (the trait is set when the widget is made): an
   // annotator's help does not list them, and Shift+a stays free there.
-  if (model.get("review"))
+  if (model.get("review")) {
+    keys.note(["Take / Enter / t", "review: take one annotation of the legend (focused line) into yours"]);
     keys.bind(
       ["Shift+A"],
       ["Shift+a then 1 – 9", `review: accept annotator k's version of this ${noun} (numbered in the legend)`],
@@ -257,6 +263,7 @@ export function reviewPanel(shell, hooks = {}) {
         announce("Accept whose version? 1 – 9 (Esc cancels)");
       },
     );
+  }
   keys.intercept((key, event) => {
     if (!choosing) return false;
     choosing = false;

@@ -223,6 +223,44 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     assert lab.page_errors == []
 
 
+def click_on(lab, locator) -> None:
+    """A click in the middle of an element that lets clicks through (a span's tag)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    assert box is not None
+    lab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_a_reviewer_takes_spans_of_two_annotators_by_clicking_them(lab):
+    nb = lab.open_notebook(TEXT_CELLS)
+    review = nb.widget(".nbl-root", 1)
+    expect(review).to_have_attribute("data-drawn", "0")
+    live = review.locator(".nbl-live")
+    ana = review.locator('.nbl-team-mark.nbl-tag[data-annotator="ana"]')
+    bob = review.locator('.nbl-team-mark.nbl-tag[data-annotator="bob"]')
+    expect(ana).to_have_text(["ana: PER", "ana: PER"])
+    click_on(lab, ana.nth(0))  # ana's PER on "Ada Lovelace"
+    expect(live).to_have_text(re.compile(r"took ana's span PER “Ada Lovelace”"))
+    wait_saved(nb, review)
+    click_on(lab, bob.nth(1))  # bob's LOC on "London"
+    expect(live).to_have_text(re.compile(r"took bob's span LOC “London”"))
+    wait_saved(nb, review)
+    london = DOC.index("London")
+    merged = [
+        ("span", "LOC", None, None, london, london + 6, "review"),
+        ("span", "PER", None, None, 0, 12, "review"),
+    ]
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-tag:not(.nbl-team-mark)")).to_have_text(["PER", "LOC"])
+    # ana's PER on London is at a place the reviewer has a span already: not taken.
+    line = review.locator('.nbl-team-member[data-annotator="ana"] .nbl-team-row').nth(1)
+    expect(line.locator(".nbl-team-row-text")).to_contain_text("London")
+    line.locator(".nbl-team-take").click()
+    expect(live).to_have_text(re.compile(r"not taken: you already have span LOC “London”"))
+    assert review_rows(nb) == merged
+    assert lab.page_errors == []
+
+
 AUDIO_CELLS = [
     "import nblabel as nl\n"
     "from nblabel.store import Store\n"
