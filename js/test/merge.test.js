@@ -168,3 +168,13 @@ test("an accept is one edit of the page, and z brings the reviewer's rows back",
   assert.deepEqual(new Set(back.delete), new Set(edit.upsert.map((/** @type {any} */ r) => r.id)));
   assert.deepEqual([...(session.current?.rows.keys() ?? [])], ["m1"]);
 });
+
+test("a click finds the annotator's shape under it, the last drawn first", async () => {
+  const { teamShapeAt } = await import("../image/team_take.js");
+  const { session } = reviewer([]);
+  const members = membersOf(session);
+  assert.equal(teamShapeAt(members, [55, 25], 1, null)?.row.id, "b1"); // bob's bird only
+  assert.equal(teamShapeAt(members, [30, 25], 1, null)?.row.id, "b1"); // over ana's cat too
+  assert.equal(teamShapeAt(members, [15, 25], 1, null)?.row.id, "a1");
+  assert.equal(teamShapeAt(members, [200, 200], 1, null), null);
+});

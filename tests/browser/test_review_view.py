@@ -118,7 +118,7 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
 
 
 def test_a_reviewer_merges_boxes_of_two_annotators_and_undoes_an_accept(lab):
-    """A merge: one box from each annotator (Take button, Enter on the line); accept, then z."""
+    """A merge: one box from each annotator (Take button, a click on it); accept, then z."""
     nb = lab.open_notebook(IMAGE_CELLS, cwd_files=photo_files(2))
     review = nb.widget(".nbl-root", 1)
     expect(review).to_have_attribute("data-drawn", "0")
@@ -130,9 +130,14 @@ def test_a_reviewer_merges_boxes_of_two_annotators_and_undoes_an_accept(lab):
     ana.locator(".nbl-team-row").nth(0).locator(".nbl-team-take").click()
     expect(live).to_have_text(re.compile(r"took ana's box cat"))
     wait_saved(nb, review)
-    bird = bob.locator(".nbl-team-row").nth(0)
-    expect(bird.locator(".nbl-team-row-text")).to_contain_text("box bird")
-    nb.press_in(bird, "Enter")
+    # bob's bird with a click on it in the image (select tool, v), where ana's cat is not.
+    nb.press_in(review, "v")
+    expect(review).to_have_attribute("data-tool", "select")
+    overlay = review.locator(".nbl-overlay")
+    overlay.scroll_into_view_if_needed()
+    box = overlay.bounding_box()
+    scale, tx, ty = (float(v) for v in review.get_attribute("data-view").split())
+    lab.page.mouse.click(box["x"] + tx + 55 * scale, box["y"] + ty + 25 * scale)
     expect(live).to_have_text(re.compile(r"took bob's box bird"))
     wait_saved(nb, review)
     merged = [
@@ -141,8 +146,10 @@ def test_a_reviewer_merges_boxes_of_two_annotators_and_undoes_an_accept(lab):
     ]
     assert review_rows(nb) == merged
     expect(review.locator(".nbl-shape-tags [role=listitem]")).to_have_count(2)
-    # The same box again: skipped, said in the status line, nothing stored.
-    nb.press_in(bird, "t")
+    # The same box again (Enter on its line): skipped, said in the status line, nothing stored.
+    bird = bob.locator(".nbl-team-row").nth(0)
+    expect(bird.locator(".nbl-team-row-text")).to_contain_text("box bird")
+    nb.press_in(bird, "Enter")
     expect(live).to_have_text(re.compile(r"not taken: you already have box bird"))
     assert review_rows(nb) == merged
     # Accept bob's version: his two boxes replace the merge; z brings the merge back.
