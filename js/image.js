@@ -145,6 +145,7 @@ export default {
       onWholeLabel,
       cleanup: shell.cleanup,
       team: () => review.members(),
+      onTake: (m, row) => review.take(m, row),
     });
     const view = stageView;
     if (regions) keys.intercept((key, event) => view.key(key, event));

@@ -69,7 +69,12 @@ export default {
     });
     const { session, ui, root, stage, keys, cleanup } = shell;
     // review=True: the annotators' spans beside the reviewer's (before the keys below)
-    const review = reviewPanel(shell, { noun: "document" });
+    // (an accept or a take is an edit of the page: the spans are drawn again)
+    const review = reviewPanel(shell, { noun: "document", onEdit: () => (dirty = true) });
+    /** the annotators' spans drawn, by mark id: a click on one takes it (a merge) */
+    /** @type {Map<string, {m: import("./lib/review.js").Member, r: Row}>} */
+    const teamSpans = new Map();
+    if (model.get("review")) keys.note(["click an annotator's span", "review: take it into your spans"]);
     /** @type {unknown} */
     let lastTeam = null;
     /** @type {Range | null} */
@@ -297,9 +302,10 @@ export default {
       // A reviewer's page: every annotator's spans too, in their colour (never selected).
       /** @type {Mark[]} */
       const team = [];
+      teamSpans.clear();
       for (const m of review.members())
         for (const r of m.rows)
-          if (r.kind === "span")
+          if (r.kind === "span" && teamSpans.set(`team:${m.name}:${r.id}`, { m, r }))
             team.push({
               id: `team:${m.name}:${r.id}`,
               start: r.start,
@@ -507,6 +513,8 @@ export default {
       if (found.length === 0 && offset !== null) found = marksAt(marks, lanes, offset);
       found.sort((x, y) => x.end - x.start - (y.end - y.start));
       if (relations.pick(found)) return; // the second end of a relation being made
+      const theirs = found.length ? undefined : teamSpanAt(event.clientX, event.clientY);
+      if (theirs) return review.take(theirs.m, theirs.r); // a reviewer takes an annotator's span
       if (found.length === 0) {
         activeId = null;
         sel = null;
@@ -518,6 +526,18 @@ export default {
       activate(found[(at + 1) % found.length]);
     };
     cleanup.listen(window, "mouseup", onMouseUp);
+    /** A reviewer's click on an annotator's span (its bar or its tag). @param {number} x @param {number} y */
+    const teamSpanAt = (x, y) => {
+      const tagsFirst = [".nbl-team-mark.nbl-tag", ".nbl-team-mark.nbl-bar"].flatMap((q) => [
+        ...root.querySelectorAll(q),
+      ]);
+      for (const el of tagsFirst) {
+        const b = el.getBoundingClientRect();
+        if (x >= b.left && x <= b.right && y >= b.top - 2 && y <= b.bottom + 2)
+          return teamSpans.get(/** @type {HTMLElement} */ (el).dataset.id ?? "");
+      }
+      return undefined;
+    };
     // A double-click selects its word even where the page cannot read the host's selection.
     cleanup.listen(scroller, "dblclick", (/** @type {MouseEvent} */ event) => {
       if (sel || !doc()) return;

@@ -14,6 +14,7 @@ import { drawDraft, drawHandles, drawMask, drawShape, palette } from "./render.j
 import { cornerOfShape, labelTags } from "./shapetags.js";
 import { regionsOnFrame, tagFrame } from "./slices.js";
 import { frameOf } from "./stack.js";
+import { teamShapeAt } from "./team_take.js";
 import { clampView, fitView, matrix, panBy, toCanvas, toImage, zoomAt } from "./view.js";
 
 /**
@@ -50,7 +51,8 @@ const HANDLE_TOLERANCE = 6; // CSS pixels
  * @param {HTMLElement} stage
  * @param {{tools: string[], regions: boolean, onWholeLabel: (index: number) => void,
  *   cleanup: import("../lib/cleanup.js").Cleanup,
- *   team?: () => import("../lib/review.js").Member[]}} options  `team`: a reviewer's page's
+ *   team?: () => import("../lib/review.js").Member[], onTake?: (m: any, row: Row) => void}} options
+ *   `onTake`: a click (select tool) on an annotator's shape, not on one's own; `team`: a reviewer's page's
  *   annotators, whose shapes are drawn dashed in their colours, named; what the stage adds outside
  *   itself (model listeners, the root's keyup, the resize observer) is undone by `cleanup`
  */
@@ -525,6 +527,9 @@ export function regionStage(session, root, stage, options) {
         account(t0, e);
         return;
       }
+      const own = editor.tool !== "select" || editor.hitAt(p, tol);
+      const theirs = own ? null : teamShapeAt(options.team?.() ?? [], p, tol, frameOf(session));
+      if (theirs) return options.onTake?.(theirs.member, theirs.row); // a reviewer takes it
       const result = editor.down(p, { tol, alt: e.altKey, shift: e.shiftKey, radius: brushSize / 2 / view.scale });
       if (result === "pan") panning = { x: e.offsetX, y: e.offsetY };
       if (editor.pendingChange) commit(editor.up());

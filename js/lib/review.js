@@ -5,15 +5,19 @@
 // {annotators: [name, ...], rows: {name: [row, ...]}, gold_accuracy?: {name: share}}.
 // This module draws the legend (each annotator's colour, name, gold accuracy and
 // annotations as text, so the accessible DOM reads them) and binds Shift+a then 1–9
-// ("accept annotator k's version"), which sends the kernel's `accept` message. Each widget
+// ("accept annotator k's version"). An accept is built in the page as one ordinary edit
+// (js/lib/merge.js), so `z` undoes it; so is a take (a merge): each annotation in the
+// legend has a Take button, and Enter or t on the focused line takes it. Each widget
 // draws the annotators' shapes, spans or segments in its own view from `members()`;
 // nothing is shown unless the model is a reviewer's (the `review` trait) and the item
 // carries a team.
 //
 //   const review = reviewPanel(shell, {describe: (row) => ...});   // before the widget's intercepts
 //   review.members()   // [{name, colour, rgb, index, rows, accuracy}] of the item shown, or []
+//   review.take(member, row)   // copy one annotation into the reviewer's rows (a click on it)
 
 import { h, replace } from "./dom.js";
+import { acceptChange, takeChange } from "./merge.js";
 import { rgbTriplet } from "./palette.js";
 
 /**
@@ -74,7 +78,41 @@ export function membersOf(session) {
 }
 
 /**
- * Send `accept`: the kernel stores `name`'s version of the item shown as the reviewer's
+ * Make `name`'s version of the item shown the reviewer's, as one edit of the page (undone
+ * by `z`): the reviewer's rows of the item deleted, copies of the annotator's upserted.
+ * @param {Session} session
+ * @param {string} name
+ * @returns {boolean} false when there is no such annotator on the item
+ */
+export function acceptInPage(session, name) {
+  const entry = session.current;
+  const team = teamOf(session);
+  if (!(entry && team?.annotators.includes(name))) return false;
+  session.edit(acceptChange(entry.rows.values(), team.rows[name] ?? []));
+  return true;
+}
+
+/**
+ * Copy one annotation of an annotator's into the reviewer's rows, as one edit of the page.
+ * @param {Session} session
+ * @param {Member} member whose annotation it is
+ * @param {Row} row the annotation
+ * @returns {string} what the status line says
+ */
+export function takeAnnotation(session, member, row) {
+  const entry = session.current;
+  if (!entry) return "";
+  const what = describeRow(row);
+  const result = takeChange(entry.rows.values(), row, member.rows);
+  if ("skipped" in result)
+    return `not taken: you already have ${describeRow(result.skipped)} there (edit yours instead)`;
+  session.edit(result.change);
+  return `took ${member.name}'s ${what}`;
+}
+
+/**
+ * Send the kernel's `accept` message (kept for pages and callers that use it; the review
+ * panel builds an accept in the page instead, see `acceptInPage`): the kernel stores `name`'s version of the item shown as the reviewer's
  * (source "review"), answers "saved" (or "rejected"), then sends the item again.
  * @param {Session} session
  * @param {string} name
@@ -134,9 +172,11 @@ export function describeRow(row) {
  * Make it right after `pageShell`, before the widget's own key intercepts, so that the
  * digit after Shift+a reaches it first.
  * @param {ReturnType<typeof import("./shell.js").pageShell>} shell
- * @param {{describe?: (row: Row) => string, noun?: string}} [hooks] `describe`: a row as text
- *   (default `describeRow`); `noun`: what an item is called
- * @returns {{el: HTMLElement, members: () => Member[], update: () => void}}
+ * @param {{describe?: (row: Row) => string, noun?: string, onEdit?: () => void}} [hooks]
+ *   `describe`: a row as text (default `describeRow`); `noun`: what an item is called;
+ *   `onEdit`: called before an accept or a take changes the reviewer's rows
+ * @returns {{el: HTMLElement, members: () => Member[], update: () => void,
+ *   take: (member: Member, row: Row) => void}}
  */
 export function reviewPanel(shell, hooks = {}) {
   const { session, keys, announce } = shell;
@@ -157,12 +197,64 @@ export function reviewPanel(shell, hooks = {}) {
       announce(`no annotator ${index + 1} on this ${noun}`);
       return;
     }
-    acceptVersion(session, member.name);
+    hooks.onEdit?.();
+    acceptInPage(session, member.name);
     announce(`accepted ${member.name}'s version`);
+  };
+  /** @param {Member} member @param {Row} row */
+  const take = (member, row) => {
+    hooks.onEdit?.();
+    announce(takeAnnotation(session, member, row));
+  };
+  /**
+   * A line of the legend: one annotation, focusable; Enter or t takes it, ↑/↓ move.
+   * @param {Member} m
+   * @param {Row} r
+   */
+  const rowItem = (m, r) => {
+    const text = describe(r);
+    const li = h(
+      "li",
+      {
+        class: "nbl-team-row",
+        tabindex: "0",
+        "data-kind": r.kind,
+        "data-label": r.label ?? "",
+        title: `Enter or t: take ${m.name}'s ${text}`,
+        onkeydown: (/** @type {Event} */ e) => {
+          const event = /** @type {KeyboardEvent} */ (e);
+          const key = event.key;
+          if (event.ctrlKey || event.metaKey || event.altKey) return;
+          if (key === "Enter" || key === "t") take(m, r);
+          else if (key === "ArrowDown" || key === "ArrowUp") {
+            const all = [...el.querySelectorAll(".nbl-team-row[tabindex]")];
+            const next = all[all.indexOf(li) + (key === "ArrowDown" ? 1 : -1)];
+            if (next instanceof HTMLElement) next.focus();
+          } else return;
+          event.preventDefault();
+          event.stopPropagation();
+        },
+      },
+      h("span", { class: "nbl-team-row-text" }, text),
+      " ",
+      h(
+        "button",
+        {
+          type: "button",
+          class: "nbl-button nbl-team-take",
+          tabindex: "-1",
+          title: `Take ${m.name}'s ${text} into your rows (Enter or t on the line)`,
+          onclick: () => take(m, r),
+        },
+        "Take",
+      ),
+    );
+    return li;
   };
   // The keys are a reviewer's only (the trait is set when the widget is made): an
   // annotator's help does not list them, and Shift+a stays free there.
-  if (model.get("review"))
+  if (model.get("review")) {
+    keys.note(["Take / Enter / t", "review: take one annotation of the legend (focused line) into yours"]);
     keys.bind(
       ["Shift+A"],
       ["Shift+a then 1 – 9", `review: accept annotator k's version of this ${noun} (numbered in the legend)`],
@@ -171,6 +263,7 @@ export function reviewPanel(shell, hooks = {}) {
         announce("Accept whose version? 1 – 9 (Esc cancels)");
       },
     );
+  }
   keys.intercept((key, event) => {
     if (!choosing) return false;
     choosing = false;
@@ -222,17 +315,13 @@ export function reviewPanel(shell, hooks = {}) {
           ),
           h(
             "ul",
-            { class: "nbl-team-rows" },
-            ...(m.rows.length
-              ? m.rows.map((r) =>
-                  h("li", { class: "nbl-team-row", "data-kind": r.kind, "data-label": r.label ?? "" }, describe(r)),
-                )
-              : [h("li", { class: "nbl-muted" }, "nothing")]),
+            { class: "nbl-team-rows", "data-nbl-keys": "own" },
+            ...(m.rows.length ? m.rows.map((r) => rowItem(m, r)) : [h("li", { class: "nbl-muted" }, "nothing")]),
           ),
         ),
       ),
     );
   };
   shell.cleanup.add(session.subscribe(update));
-  return { el, members: () => membersOf(session), update };
+  return { el, members: () => membersOf(session), update, take };
 }

@@ -79,10 +79,10 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     expect(ana).to_have_attribute("data-annotator", "ana")
     expect(bob).to_have_attribute("data-annotator", "bob")
     expect(ana.locator(".nbl-team-name")).to_have_text("ana")
-    expect(ana.locator(".nbl-team-row")).to_have_text(["box cat at 10, 10 size 40 × 30"])
-    expect(bob.locator(".nbl-team-row")).to_have_count(2)
-    expect(bob.locator(".nbl-team-row").nth(0)).to_contain_text("box bird at 20, 10")
-    expect(bob.locator(".nbl-team-row").nth(1)).to_contain_text("box dog at 80, 10")
+    expect(ana.locator(".nbl-team-row-text")).to_have_text(["box cat at 10, 10 size 40 × 30"])
+    expect(bob.locator(".nbl-team-row-text")).to_have_count(2)
+    expect(bob.locator(".nbl-team-row-text").nth(0)).to_contain_text("box bird at 20, 10")
+    expect(bob.locator(".nbl-team-row-text").nth(1)).to_contain_text("box dog at 80, 10")
     # Every annotator's shapes are drawn on the image, and the help names the key.
     expect(review.locator(".nbl-canvas-wrap")).to_have_attribute("data-team-shapes", "3")
     expect(review.locator(".nbl-help")).to_contain_text("Shift+a then 1 – 9")
@@ -114,6 +114,54 @@ def test_a_reviewer_sees_each_annotators_boxes_and_accepts_one_with_a_key(lab):
     expect(mine.locator(".nbl-canvas-wrap")).to_have_attribute("data-team-shapes", "0")
     expect(mine.locator(".nbl-shape-tags [role=listitem]")).to_have_count(0)
     expect(mine.locator(".nbl-help")).not_to_contain_text("Shift+a then")  # no review keys
+    assert lab.page_errors == []
+
+
+def test_a_reviewer_merges_boxes_of_two_annotators_and_undoes_an_accept(lab):
+    """A merge: one box from each annotator (Take button, a click on it); accept, then z."""
+    nb = lab.open_notebook(IMAGE_CELLS, cwd_files=photo_files(2))
+    review = nb.widget(".nbl-root", 1)
+    expect(review).to_have_attribute("data-drawn", "0")
+    members = review.locator(".nbl-team-member")
+    expect(members).to_have_count(2)
+    ana, bob = members.nth(0), members.nth(1)
+    live = review.locator(".nbl-live")
+    # ana's cat with the Take button, bob's bird with Enter on its line.
+    ana.locator(".nbl-team-row").nth(0).locator(".nbl-team-take").click()
+    expect(live).to_have_text(re.compile(r"took ana's box cat"))
+    wait_saved(nb, review)
+    # bob's bird with a click on it in the image (select tool, v), where ana's cat is not.
+    nb.press_in(review, "v")
+    expect(review).to_have_attribute("data-tool", "select")
+    overlay = review.locator(".nbl-overlay")
+    overlay.scroll_into_view_if_needed()
+    box = overlay.bounding_box()
+    scale, tx, ty = (float(v) for v in review.get_attribute("data-view").split())
+    lab.page.mouse.click(box["x"] + tx + 55 * scale, box["y"] + ty + 25 * scale)
+    expect(live).to_have_text(re.compile(r"took bob's box bird"))
+    wait_saved(nb, review)
+    merged = [
+        ("box", "bird", 20.0, 10.0, None, None, "review"),
+        ("box", "cat", 10.0, 10.0, None, None, "review"),
+    ]
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-shape-tags [role=listitem]")).to_have_count(2)
+    # The same box again (Enter on its line): skipped, said in the status line, nothing stored.
+    bird = bob.locator(".nbl-team-row").nth(0)
+    expect(bird.locator(".nbl-team-row-text")).to_contain_text("box bird")
+    nb.press_in(bird, "Enter")
+    expect(live).to_have_text(re.compile(r"not taken: you already have box bird"))
+    assert review_rows(nb) == merged
+    # Accept bob's version: his two boxes replace the merge; z brings the merge back.
+    accept_key(nb, lab, review, "2")
+    assert review_rows(nb) == [
+        ("box", "bird", 20.0, 10.0, None, None, "review"),
+        ("box", "dog", 80.0, 10.0, None, None, "review"),
+    ]
+    nb.press_in(review, "z")
+    wait_saved(nb, review)
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-shape-tags [role=listitem]")).to_have_count(2)
     assert lab.page_errors == []
 
 
@@ -154,7 +202,7 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     )
     members = review.locator(".nbl-team-member")
     expect(members).to_have_count(2)
-    expect(members.nth(1).locator(".nbl-team-row")).to_have_text(
+    expect(members.nth(1).locator(".nbl-team-row-text")).to_have_text(
         ["span PER “Ada Lovelace” (0–12)", f"span LOC “London” ({DOC.index('London')}–42)"]
     )
     accept_key(nb, lab, review, "2")
@@ -179,6 +227,44 @@ def test_a_reviewer_sees_each_annotators_spans_and_accepts_one_with_a_key(lab):
     expect(mine).to_have_attribute("data-drawn", "0")
     expect(mine.locator(".nbl-team-mark")).to_have_count(0)
     expect(mine.locator(".nbl-team")).to_be_hidden()
+    assert lab.page_errors == []
+
+
+def click_on(lab, locator) -> None:
+    """A click in the middle of an element that lets clicks through (a span's tag)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    assert box is not None
+    lab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_a_reviewer_takes_spans_of_two_annotators_by_clicking_them(lab):
+    nb = lab.open_notebook(TEXT_CELLS)
+    review = nb.widget(".nbl-root", 1)
+    expect(review).to_have_attribute("data-drawn", "0")
+    live = review.locator(".nbl-live")
+    ana = review.locator('.nbl-team-mark.nbl-tag[data-annotator="ana"]')
+    bob = review.locator('.nbl-team-mark.nbl-tag[data-annotator="bob"]')
+    expect(ana).to_have_text(["ana: PER", "ana: PER"])
+    click_on(lab, ana.nth(0))  # ana's PER on "Ada Lovelace"
+    expect(live).to_have_text(re.compile(r"took ana's span PER “Ada Lovelace”"))
+    wait_saved(nb, review)
+    click_on(lab, bob.nth(1))  # bob's LOC on "London"
+    expect(live).to_have_text(re.compile(r"took bob's span LOC “London”"))
+    wait_saved(nb, review)
+    london = DOC.index("London")
+    merged = [
+        ("span", "LOC", None, None, london, london + 6, "review"),
+        ("span", "PER", None, None, 0, 12, "review"),
+    ]
+    assert review_rows(nb) == merged
+    expect(review.locator(".nbl-tag:not(.nbl-team-mark)")).to_have_text(["PER", "LOC"])
+    # ana's PER on London is at a place the reviewer has a span already: not taken.
+    line = review.locator('.nbl-team-member[data-annotator="ana"] .nbl-team-row').nth(1)
+    expect(line.locator(".nbl-team-row-text")).to_contain_text("London")
+    line.locator(".nbl-team-take").click()
+    expect(live).to_have_text(re.compile(r"not taken: you already have span LOC “London”"))
+    assert review_rows(nb) == merged
     assert lab.page_errors == []
 
 

@@ -27,7 +27,14 @@ browser -> kernel
         "items", "done", "skipped", "left"}`` when there is none.
     ``{"type": "accept", "seq": s, "item_id": id, "annotator": name, "elapsed": seconds}``
         a reviewer (``review=True``) takes one annotator's version of the
-        item; answered as an edit, then with the item again.
+        item; answered as an edit, then with the item again. Kept for other
+        pages and callers: nblabel's own page sends an accept as one ``edit``
+        instead (the reviewer's rows of the item deleted, copies of the
+        annotator's rows upserted under new ids), and a merge ("take" one
+        annotation) as an ``edit`` upserting one copy, so the page's undo
+        (``z``) undoes them; the kernel stores a reviewer's rows with
+        ``source="review"``, and a reviewer may overwrite only their own
+        review rows (that is how an undo brings the earlier ones back).
 
 kernel -> browser
     ``{"type": "item", "position": k, "item": {...}, "rows": [...],

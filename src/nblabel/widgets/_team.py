@@ -346,7 +346,8 @@ class Team:
         this annotator already has rows on the item. A delete must name this
         annotator's rows of this item (ids the store never saw are ignored, as
         the store ignores them); an upsert must not reuse the id of a row made by
-        someone else, on another item, or from another source. With ``overlap``,
+        someone else, on another item, or from another source than this widget's
+        (a reviewer edits their review rows, an annotator their human rows). With ``overlap``,
         an item this annotator has not labeled must be theirs to take.
         """
         found = routing.owners(self.store, [*upserts, *deletes])
@@ -376,10 +377,11 @@ class Team:
                 raise TeamError(
                     f"item {item_id!r}: annotation {ident!r} belongs to item {owner.item_id!r}"
                 )
-            if owner.source != "human":
+            if owner.source != self.source:  # a reviewer's own review rows are theirs to edit
                 raise TeamError(
                     f"item {item_id!r}: annotation {ident!r} is a {owner.source!r} row; "
-                    "an annotator's edit may not overwrite it (give the row a new id)"
+                    f"this widget writes {self.source!r} rows and may not overwrite it "
+                    "(give the row a new id)"
                 )
         routed = (
             self.router is not None
