@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.lab import (
-    REPO_ROOT,
     SERVER_START_TIMEOUT,
     SERVER_STOP_TIMEOUT,
+    for_this_checkout,
     start_server,
     stop_server,
 )
@@ -79,15 +79,9 @@ class AppServer:
                 "XDG_CONFIG_HOME": str(b / "home" / ".config"),
                 "XDG_CACHE_HOME": str(b / "home" / ".cache"),
                 "XDG_STATE_HOME": str(b / "home" / ".state"),
-                "PYTHONUNBUFFERED": "1",
-                "MPLBACKEND": "Agg",
             }
         )
-        src = str(REPO_ROOT / "src")
-        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
-        env["PYTHONPATH"] = os.pathsep.join([src, *paths])
-        env.pop("JUPYTER_TOKEN", None)
-        return env
+        return for_this_checkout(env)
 
     def prepare(self) -> None:
         for sub in ("config", "data", "runtime", "ipython", "home/.config", "root"):

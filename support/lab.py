@@ -41,6 +41,7 @@ __all__ = [
     "Lab",
     "Notebook",
     "chromium_executable",
+    "for_this_checkout",
     "free_port",
     "iter_blocked_report",
     "make_notebook",
@@ -52,6 +53,21 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page, Request, Route, WebSocket
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def for_this_checkout(env: dict[str, str]) -> dict[str, str]:
+    """A server's environment finished: this checkout's ``src`` first on ``PYTHONPATH`` (the
+    kernel imports this nblabel even if the editable install is missing or points elsewhere),
+    unbuffered output, matplotlib without a display, and no inherited Jupyter token.
+    """
+    src = str(REPO_ROOT / "src")
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
+    env["PYTHONPATH"] = os.pathsep.join([src, *paths])
+    env["PYTHONUNBUFFERED"] = "1"
+    env["MPLBACKEND"] = "Agg"
+    env.pop("JUPYTER_TOKEN", None)
+    return env
+
 
 #: Hosts a page may talk to; everything else is aborted by the network guard.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
@@ -251,17 +267,9 @@ class JupyterLabServer:
                 "JUPYTERLAB_SETTINGS_DIR": str(b / "lab-settings"),
                 "JUPYTERLAB_WORKSPACES_DIR": str(b / "lab-workspaces"),
                 "IPYTHONDIR": str(b / "ipython"),
-                "PYTHONUNBUFFERED": "1",
-                "MPLBACKEND": "Agg",
             }
         )
-        # The kernel must import this checkout's nblabel even if the editable install is
-        # missing or points elsewhere.
-        src = str(REPO_ROOT / "src")
-        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
-        env["PYTHONPATH"] = os.pathsep.join([src, *paths])
-        env.pop("JUPYTER_TOKEN", None)
-        return env
+        return for_this_checkout(env)
 
     def _write_config(self) -> None:
         b = self.base_dir

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -74,3 +75,17 @@ def _check_annotator(annotator: Any) -> str:
     if not annotator.strip():
         raise ValueError("annotator: must not be empty")
     return annotator
+
+
+def finite_number(value: Any, name: str, what: str = "a number") -> float:
+    """A row's number from the page (``start``, a box's ``x``...) as a finite float.
+
+    ``what`` says what was expected ("a number of seconds"); a bool, a string,
+    None, NaN or an infinity is a ``ValueError`` naming the field.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out

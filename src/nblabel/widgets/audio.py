@@ -21,6 +21,7 @@ from .. import audio
 from ..items import Item, ItemQueue, Sources, collect, media_source_kind
 from ..store import Store
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._checks import finite_number
 from ._labels import LabelsArg
 from ._loop import OrderSource
 
@@ -47,15 +48,6 @@ AUDIO_SOURCES = Sources(
 def audio_items(items: Any, *, column: str | None = None) -> list[Item]:
     """Normalise ``items`` for an audio widget: a folder, paths, bytes, arrays, Series or frame."""
     return collect(items, AUDIO_SOURCES, column=column)
-
-
-def _finite(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number of seconds, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return out
 
 
 class AudioAnnotator(Annotator):
@@ -310,8 +302,8 @@ class AudioAnnotator(Annotator):
 
     def _normalise_row(self, item: Item, out: dict[str, Any]) -> dict[str, Any]:
         if out["kind"] == "segment":
-            start = _finite(out.get("start"), "start")
-            end = _finite(out.get("end"), "end")
+            start = finite_number(out.get("start"), "start", "a number of seconds")
+            end = finite_number(out.get("end"), "end", "a number of seconds")
             out["start"], out["end"] = audio.round_time(start), audio.round_time(end)
             text = out.get("text")
             if text is not None and not isinstance(text, str):

@@ -52,7 +52,6 @@ suggestions' ids in ``accepted`` (or all of them in ``rejected``).
 from __future__ import annotations
 
 import logging
-import math
 import os
 import pathlib
 import threading
@@ -68,6 +67,7 @@ from ..items import Item, ItemQueue, Sources, media_source_kind
 from ..store import Store
 from ..video import VIDEO_SUFFIXES, VideoError, VideoReader, frame_range, interpolate
 from ._base import Annotator, Payload, _check_labels, handles, label_list_validator
+from ._checks import finite_number
 from ._video_suggestions import suggestion_problem
 
 __all__ = ["VIDEO_SOURCES", "VideoAnnotator"]
@@ -92,15 +92,6 @@ VIDEO_SOURCES = Sources(
     folder_suffixes=VIDEO_SUFFIXES,
     singles=(bytes, bytearray, memoryview),
 )
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return out
 
 
 class VideoAnnotator(Annotator):
@@ -386,7 +377,7 @@ class VideoAnnotator(Annotator):
             raise ValueError(f"outside must be true or false, got {outside!r}")
         row["outside"] = outside
         for name in ("x", "y", "width", "height"):
-            row[name] = _number(row.get(name), name)
+            row[name] = finite_number(row.get(name), name)
         if row["width"] < 0 or row["height"] < 0:
             raise ValueError("a box's width and height must not be negative")
         return row
