@@ -213,23 +213,10 @@ def _parse(
     return table
 
 
-_FIELDS = (
-    "frame",
-    "id",
-    "bb_left",
-    "bb_top",
-    "bb_width",
-    "bb_height",
-    "conf",
-    "class",
-    "visibility",
-)
-
-
 def _numbers(raw: pd.DataFrame, layout: str, name: str) -> dict[str, npt.NDArray[np.float64]]:
     """The file's columns as floats, checked; an error names the line and the field."""
     numbers: dict[str, npt.NDArray[np.float64]] = {}
-    wanted = list(_FIELDS[: min(raw.shape[1], 7 if layout == "results" else 9)])
+    wanted = list(GT_COLUMNS[: min(raw.shape[1], 7 if layout == "results" else 9)])
     if layout == "results" and raw.shape[1] >= 10:
         wanted += ["world_x", "world_y", "world_z"]
     for i, field in enumerate(wanted):
@@ -362,7 +349,7 @@ def read_mot(
             f"two boxes on frame {frame[at] + 1}"
         )
     run_end = ~same_track_next | (step != 1)
-    boxes = np.stack([numbers[f][order] for f in _FIELDS[2:6]], axis=1)
+    boxes = np.stack([numbers[f][order] for f in GT_COLUMNS[2:6]], axis=1)
     labels = _labels(numbers, order, layout=layout, classes=classes, label=label, name=name)
     extra = _extras(numbers, order, layout)
     score = (
